@@ -1,0 +1,109 @@
+import pg from 'pg'
+import { type Db, DbError, DbUnavailableError, type Queryable, type QueryResult } from './types.js'
+import { INT8_OID, NUMERIC_OID, parseNumber } from './type-parsers.js'
+
+export interface PgDbOptions {
+  connectionString: string
+  poolMax: number
+  connectTimeoutMs: number
+  statementTimeoutMs: number
+  /** Called for errors of idle clients (server restart, network cut); they must not crash the process. */
+  onIdleError?: (err: Error) => void
+}
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return parseNumber
+    return pg.types.getTypeParser(oid, format)
+  },
+}
+
+/** Error codes and messages that mean "cannot reach the server" rather than "bad statement". */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08006', '08001', '08004', '3D000', '28P01', '28000'])
+
+export function describePgError(err: unknown): { unavailable: boolean; code: string | undefined } {
+  const e = err as { code?: string; message?: string }
+  const code = e?.code
+  const unavailable =
+    (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
+    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(e?.message ?? '')
+  return { unavailable, code }
+}
+
+function wrap(err: unknown, what: string): DbError {
+  const { unavailable, code } = describePgError(err)
+  const detail = (err as Error)?.message ?? String(err)
+  return unavailable
+    ? new DbUnavailableError(`database unavailable (${what}): ${detail}`, { cause: err, code })
+    : new DbError(`${what} failed: ${detail}`, { cause: err, code })
+}
+
+function queryable(client: pg.PoolClient | pg.Pool): Queryable {
+  return {
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      try {
+        const r = await client.query({ text: sql, values: params as unknown[], types })
+        return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length }
+      } catch (err) {
+        throw wrap(err, 'query')
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await client.query(sql)
+      } catch (err) {
+        throw wrap(err, 'exec')
+      }
+    },
+  }
+}
+
+export function createPgDb(opts: PgDbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.poolMax,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: opts.statementTimeoutMs,
+    application_name: 'povmap',
+  })
+  pool.on('error', (err) => opts.onIdleError?.(err))
+  const direct = queryable(pool)
+  let closed = false
+  return {
+    kind: 'server',
+    query: direct.query,
+    exec: direct.exec,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      let client: pg.PoolClient
+      try {
+        client = await pool.connect()
+      } catch (err) {
+        throw wrap(err, 'connect')
+      }
+      const tx = queryable(client)
+      let broken: Error | undefined
+      try {
+        await tx.exec('BEGIN')
+        const result = await fn(tx)
+        await tx.exec('COMMIT')
+        return result
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK')
+        } catch (rollbackErr) {
+          broken = rollbackErr as Error
+        }
+        throw err
+      } finally {
+        // A client whose rollback failed is in an unknown state: destroy it instead of returning it.
+        client.release(broken)
+      }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,39 @@
+/** One interface for both databases: the app never knows whether PGlite or a pg pool answers. */
+export interface QueryResult<R> {
+  rows: R[]
+  rowCount: number
+}
+
+export interface Queryable {
+  /** One statement with `$n` bind parameters. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>
+  /** Several statements, no parameters (migrations, DDL). */
+  exec(sql: string): Promise<void>
+}
+
+export type DbKind = 'embedded' | 'server'
+
+export interface Db extends Queryable {
+  readonly kind: DbKind
+  /**
+   * Runs fn inside BEGIN … COMMIT on one connection; ROLLBACK when fn throws.
+   * On the embedded database transactions are serialised: no other statement runs until it ends.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** A database failure with the operation that failed; the driver's error is kept as `cause`, never shown to clients. */
+export class DbError extends Error {
+  override name = 'DbError'
+  readonly code: string | undefined
+  constructor(message: string, opts: { cause?: unknown; code?: string } = {}) {
+    super(message, { cause: opts.cause })
+    this.code = opts.code
+  }
+}
+
+/** The database cannot be reached (down, wrong address, refused). */
+export class DbUnavailableError extends DbError {
+  override name = 'DbUnavailableError'
+}
