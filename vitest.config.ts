@@ -3,7 +3,6 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/helpers/global-setup.ts'],
     // Two cores here; each embedded database is a WASM PostgreSQL of its own.
     maxWorkers: 2,
     testTimeout: 60_000,
