@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { join } from 'node:path'
-import { type Db, DbError, DbUnavailableError, type Queryable, type QueryResult } from './types.js'
+import { copySql, type Db, DbError, DbUnavailableError, type Queryable, type QueryResult } from './types.js'
 import type { EmbeddedStage, EmbeddedWorkerData, UnnumberedRequest, WorkerReply, WorkerRequest } from './embedded-protocol.js'
 import { SerialQueue } from './serial-queue.js'
 import { lockDataDir } from './data-dir-lock.js'
@@ -68,6 +68,18 @@ export async function openEmbeddedDb(opts: EmbeddedDbOptions): Promise<Db> {
     exec: async (sql: string) => {
       await send({ op: 'exec', sql })
     },
+    copyFrom: async (table, columns, chunks) => {
+      const sql = copySql(table, columns, "'/dev/blob'")
+      let rows = 0
+      for await (const data of chunks) {
+        rows += (
+          await send({ op: 'copy', sql, data }).catch((err: DbError) => {
+            throw new DbError(`COPY into ${table} failed: ${err.message.replace(/^query failed: /, '')}`, { cause: err, code: err.code })
+          })
+        ).rowCount
+      }
+      return rows
+    },
   }
 
   try {
@@ -85,6 +97,7 @@ export async function openEmbeddedDb(opts: EmbeddedDbOptions): Promise<Db> {
     kind: 'embedded',
     query: (sql, params) => queue.run(() => direct.query(sql, params)),
     exec: (sql) => queue.run(() => direct.exec(sql)),
+    copyFrom: (table, columns, chunks) => queue.run(() => direct.copyFrom(table, columns, chunks)),
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return queue.run(async () => {
         await direct.exec('BEGIN')

@@ -2,6 +2,7 @@
 export type WorkerRequest =
   | { id: number; op: 'query'; sql: string; params: readonly unknown[] }
   | { id: number; op: 'exec'; sql: string }
+  | { id: number; op: 'copy'; sql: string; data: string }
   | { id: number; op: 'close' }
 
 /** A request before the proxy numbers it. */

@@ -38,6 +38,10 @@ async function handle(req: WorkerRequest): Promise<void> {
     if (req.op === 'query') {
       const r = await db.query(req.sql, req.params as unknown[])
       post({ id: req.id, type: 'result', rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+    } else if (req.op === 'copy') {
+      // PGlite reads COPY … FROM '/dev/blob' from the blob passed with the query.
+      const r = await db.query(req.sql, [], { blob: new Blob([req.data]) })
+      post({ id: req.id, type: 'result', rows: [], rowCount: r.affectedRows ?? 0 })
     } else if (req.op === 'exec') {
       await db.exec(req.sql)
       post({ id: req.id, type: 'result', rows: [], rowCount: 0 })

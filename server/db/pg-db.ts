@@ -1,5 +1,8 @@
 import pg from 'pg'
-import { type Db, DbError, DbUnavailableError, type Queryable, type QueryResult } from './types.js'
+import { from as copyFromStream } from 'pg-copy-streams'
+import { pipeline } from 'node:stream/promises'
+import { Readable } from 'node:stream'
+import { copySql, type Db, DbError, DbUnavailableError, type Queryable, type QueryResult } from './types.js'
 import { INT8_OID, NUMERIC_OID, parseNumber } from './type-parsers.js'
 
 export interface PgDbOptions {
@@ -38,8 +41,31 @@ function wrap(err: unknown, what: string): DbError {
     : new DbError(`${what} failed: ${detail}`, { cause: err, code })
 }
 
+async function copyInto(client: pg.PoolClient, table: string, columns: readonly string[], chunks: Iterable<string> | AsyncIterable<string>): Promise<number> {
+  const stream = client.query(copyFromStream(copySql(table, columns, 'STDIN')))
+  try {
+    await pipeline(Readable.from(chunks), stream)
+  } catch (err) {
+    throw wrap(err, `COPY into ${table}`)
+  }
+  return Number(stream.rowCount ?? 0)
+}
+
 function queryable(client: pg.PoolClient | pg.Pool): Queryable {
   return {
+    async copyFrom(table, columns, chunks) {
+      if (client instanceof pg.Pool) {
+        const c = await client.connect().catch((err: unknown) => {
+          throw wrap(err, 'connect')
+        })
+        try {
+          return await copyInto(c, table, columns, chunks)
+        } finally {
+          c.release()
+        }
+      }
+      return copyInto(client, table, columns, chunks)
+    },
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       try {
         const r = await client.query({ text: sql, values: params as unknown[], types })
@@ -74,6 +100,7 @@ export function createPgDb(opts: PgDbOptions): Db {
     kind: 'server',
     query: direct.query,
     exec: direct.exec,
+    copyFrom: direct.copyFrom,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       let client: pg.PoolClient
       try {

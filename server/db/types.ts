@@ -9,6 +9,19 @@ export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>
   /** Several statements, no parameters (migrations, DDL). */
   exec(sql: string): Promise<void>
+  /**
+   * Bulk-loads CSV text (no header) into table(columns) with COPY; each chunk is whole rows.
+   * Table and column names come from code, never from requests; they are checked and quoted.
+   */
+  copyFrom(table: string, columns: readonly string[], csvChunks: Iterable<string> | AsyncIterable<string>): Promise<number>
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/
+
+/** The COPY statement for a table and its columns, refusing anything that is not a plain identifier. */
+export function copySql(table: string, columns: readonly string[], source: string): string {
+  for (const id of [table, ...columns]) if (!IDENTIFIER.test(id)) throw new Error(`not a plain SQL identifier: ${JSON.stringify(id)}`)
+  return `COPY "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source} WITH (FORMAT csv)`
 }
 
 export type DbKind = 'embedded' | 'server'
