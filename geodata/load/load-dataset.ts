@@ -40,6 +40,8 @@ export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo,
         }),
       )
     }
+    // Derived tables (household counts per area) are rebuilt in the same transaction as the rows they sum.
+    await tx.query('SELECT refresh_household_agg()')
     await tx.query('INSERT INTO data_load (scale, seed, generator_version, counts) VALUES ($1, $2, $3, $4)', [
       info.scale,
       info.seed,
