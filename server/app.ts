@@ -6,6 +6,8 @@ import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import clientPlugin from './plugins/client.js'
 import health from './routes/health.js'
+import tiles from './routes/tiles.js'
+import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
 import { ErrorBody } from './schemas.js'
 import { clientDistDir } from './paths.js'
 
@@ -14,6 +16,14 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Serve the built client from dist/client (default true). */
   serveClient?: boolean
+  tiles?: { tileService?: TileServiceOptions }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Tile rendering and cache, shared so that write routes can invalidate it. */
+    tiles: TileService
+  }
 }
 
 export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
@@ -42,6 +52,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(errorsPlugin)
   await app.register(dbPlugin, { db: opts.db })
   await app.register(health)
+  app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
+  await app.register(tiles, { service: app.tiles })
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })
   else
     app.setNotFoundHandler((req, reply) =>

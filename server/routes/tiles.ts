@@ -1,0 +1,97 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
+import type { LayerDef } from '../../tiles/layer-def.js'
+import type { TileService } from '../tiles/tile-service.js'
+import { normaliseFilter, parseTileAddress, TileRequestError } from '../tiles/tile-filters.js'
+import { buildStyle, tileJson } from '../tiles/style.js'
+
+export interface TileRoutesOptions {
+  service: TileService
+}
+
+const MVT = 'application/vnd.mapbox-vector-tile'
+
+/** Our own origin for absolute URLs in TileJSON and the style; a malformed Host falls back to relative URLs. */
+export function baseUrl(req: FastifyRequest): string {
+  const host = req.host
+  return /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(host) ? `${req.protocol}://${host}` : ''
+}
+
+function layersFor(name: string): readonly LayerDef[] | undefined {
+  if (name === 'base') return BASE_LAYERS
+  const l = LAYER_BY_ID.get(name)
+  return l ? [l] : undefined
+}
+
+const TileParams = Type.Object({
+  layer: Type.String({ description: 'layer id (admin, villages, roads, water, schools, clinics, households, projects) or base' }),
+  z: Type.String({ description: 'zoom 0-22' }),
+  x: Type.String(),
+  y: Type.String({ description: 'row, with the .mvt suffix' }),
+})
+
+const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
+  const { service } = opts
+
+  const sendTile = (reply: FastifyReply, req: FastifyRequest, body: Buffer, etag: string, personal: boolean) => {
+    reply.header('cache-control', personal ? 'private, max-age=60' : 'public, max-age=300')
+    reply.header('etag', etag)
+    reply.header('vary', 'Accept-Encoding')
+    if (req.headers['if-none-match'] === etag) return reply.code(304).send()
+    // An empty tile is answered 204 No Content: MapLibre treats it as a tile without features.
+    if (body.length === 0) return reply.code(204).send()
+    return reply.type(MVT).send(body)
+  }
+
+  app.get<{ Params: { layer: string; z: string; x: string; y: string }; Querystring: Record<string, unknown> }>(
+    '/tiles/:layer/:z/:x/:y',
+    {
+      schema: {
+        summary: 'A Mapbox Vector Tile of one layer, or of the base set',
+        description: 'Empty tiles answer 204. Filters (households: year, status, cause, gap; villages: year; projects: type, stage) are comma lists checked against a whitelist.',
+        tags: ['tiles'],
+        params: TileParams,
+        response: { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
+      },
+    },
+    async (req, reply) => {
+      const layers = layersFor(req.params.layer)
+      if (!layers) return reply.code(404).send({ error: 'Not Found', message: `no tile layer "${req.params.layer.slice(0, 40)}"` })
+      let addr, filter
+      try {
+        addr = parseTileAddress(req.params.z, req.params.x, req.params.y, '.mvt')
+        filter = normaliseFilter(layers, req.query)
+      } catch (err) {
+        if (err instanceof TileRequestError) return reply.code(400).send({ error: 'Bad Request', message: err.message })
+        throw err
+      }
+      const personal = layers.some((l) => l.personal)
+      try {
+        const tile = await service.tile(req.params.layer, layers, addr, filter)
+        return sendTile(reply, req, tile.body, tile.etag, personal)
+      } catch (err) {
+        req.log.error({ err }, `Unable to get tile ${addr.z}/${addr.x}/${addr.y} from ${req.params.layer}`)
+        throw err
+      }
+    },
+  )
+
+  app.get<{ Params: { file: string } }>(
+    '/tiles/:file',
+    { schema: { summary: 'TileJSON 3.0.0 of a layer or of base ({layer}.json)', tags: ['tiles'], params: Type.Object({ file: Type.String() }) } },
+    async (req, reply) => {
+      const m = /^([a-z]+)\.json$/.exec(req.params.file)
+      const layers = m ? layersFor(m[1]!) : undefined
+      if (!m || !layers) return reply.code(404).send({ error: 'Not Found', message: `no TileJSON "${req.params.file.slice(0, 40)}"` })
+      const description = m[1] === 'base' ? 'Base map of Hunan: every layer in one tile' : layers[0]!.description
+      return reply.header('cache-control', 'public, max-age=60').send(tileJson(baseUrl(req), m[1]!, layers, description))
+    },
+  )
+
+  app.get('/styles/povmap.json', { schema: { summary: 'The MapLibre style of the map client', tags: ['tiles'] } }, async (req, reply) => {
+    return reply.header('cache-control', 'public, max-age=60').send(buildStyle(baseUrl(req)))
+  })
+}
+
+export default tiles

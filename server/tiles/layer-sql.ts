@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { LayerDef, ZoomBand } from '../../tiles/layer-def.js'
+import { LAYERS } from '../../tiles/registry.js'
+import { repoRoot } from '../paths.js'
+
+export const EXTENT = 4096
+export const BUFFER = 64
+
+/** The statements for one zoom band of one layer, read once from its .sql file. */
+export interface BandStatements {
+  layer: LayerDef
+  band: ZoomBand
+  /** Server path: the whole MVT layer from ST_AsMVT. Params: $1 z, $2 x, $3 y, $4 filter jsonb. */
+  mvtSql: string
+  /** Embedded path: rows with the geometry in tile units as GeoJSON, encoded in JS. Same params. */
+  rowsSql: string
+}
+
+const quoteIdent = (name: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`tile field ${name} is not a plain identifier`)
+  return `"${name}"`
+}
+
+function statements(layer: LayerDef, band: ZoomBand): BandStatements {
+  const file = join(repoRoot, 'tiles', 'layers', layer.id, band.sql)
+  const body = readFileSync(file, 'utf8').replace(/;\s*$/, '')
+  const cols = band.fields.map(quoteIdent).join(', ')
+  // $4 is referenced by every statement so that its type is known even where the band SQL has no filter.
+  const rows = `(${body}\n) AS r WHERE $4::jsonb IS NOT NULL`
+  return {
+    layer,
+    band,
+    mvtSql:
+      `SELECT ST_AsMVT(t, ${`'${layer.id}'`}, ${EXTENT}, 'geom', 'id') AS mvt FROM (` +
+      `SELECT ${cols}, id, ST_AsMVTGeom(geom, ST_TileEnvelope($1, $2, $3), ${EXTENT}, ${BUFFER}, true) AS geom FROM ${rows} LIMIT ${layer.maxFeatures}` +
+      `) AS t WHERE geom IS NOT NULL`,
+    rowsSql:
+      `SELECT ${cols}, id, ST_AsGeoJSON(tile_geom(geom, $1, $2, $3, ${EXTENT}, ${BUFFER}), 0) AS tile_geojson FROM ${rows} LIMIT ${layer.maxFeatures}`,
+  }
+}
+
+/** Every band of every declared layer, keyed by layer id; the SQL files are read once at start-up. */
+export function loadLayerStatements(): Map<string, BandStatements[]> {
+  return new Map(LAYERS.map((l) => [l.id, l.bands.map((b) => statements(l, b))]))
+}
+
+export function statementFor(all: Map<string, BandStatements[]>, layerId: string, z: number): BandStatements | undefined {
+  return all.get(layerId)?.find((s) => z >= s.band.minzoom && z <= s.band.maxzoom)
+}

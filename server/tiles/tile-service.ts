@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import type { Db } from '../db/types.js'
+import type { LayerDef } from '../../tiles/layer-def.js'
+import { loadLayerStatements, statementFor, type BandStatements } from './layer-sql.js'
+import { encodeLayer, type TileEncoder } from './mvt-encoder.js'
+import type { TileAddress } from './tile-filters.js'
+
+export interface Tile {
+  body: Buffer
+  etag: string
+}
+
+export interface TileServiceOptions {
+  /** 'sql' (ST_AsMVT) on a server, 'js' on the embedded database; tests force either. */
+  encoder?: TileEncoder
+  cacheBytes?: number
+  /** How long a read of the layer versions is trusted (ms). Writes in this process invalidate at once. */
+  versionTtlMs?: number
+}
+
+/**
+ * Renders tiles from the declared layers and keeps them in an LRU bounded in bytes. Keys carry each
+ * layer's data version (bumped by triggers on the tables behind it), so a change invalidates exactly
+ * the affected layers' tiles; concurrent requests for one uncached tile share one rendering.
+ */
+export class TileService {
+  readonly encoder: TileEncoder
+  private readonly statements = loadLayerStatements()
+  private readonly cache: LRUCache<string, Tile>
+  private readonly inflight = new Map<string, Promise<Tile>>()
+  private versions: { at: number; map: Map<string, number> } | undefined
+  private readonly versionTtlMs: number
+
+  constructor(
+    private readonly db: Db,
+    opts: TileServiceOptions = {},
+  ) {
+    this.encoder = opts.encoder ?? (db.kind === 'server' ? 'sql' : 'js')
+    this.versionTtlMs = opts.versionTtlMs ?? 1000
+    this.cache = new LRUCache<string, Tile>({ maxSize: opts.cacheBytes ?? 128 * 1024 * 1024, sizeCalculation: (t) => t.body.length + 64 })
+  }
+
+  /** Forget what is known of the layer versions (after a write through this process). */
+  invalidateVersions(): void {
+    this.versions = undefined
+  }
+
+  async layerVersions(): Promise<Map<string, number>> {
+    if (this.versions && Date.now() - this.versions.at < this.versionTtlMs) return this.versions.map
+    const { rows } = await this.db.query<{ layer: string; version: number }>('SELECT layer, version FROM tile_layer_version')
+    this.versions = { at: Date.now(), map: new Map(rows.map((r) => [r.layer, r.version])) }
+    return this.versions.map
+  }
+
+  /** The tile with these layers (one, or the base set); an empty body when it holds no feature. */
+  async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scopeKey = ''): Promise<Tile> {
+    const versions = await this.layerVersions()
+    const v = layers.map((l) => `${l.id}@${versions.get(l.id) ?? 0}`).join(',')
+    const key = `${name}|${v}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}|${scopeKey}`
+    const hit = this.cache.get(key)
+    if (hit) return hit
+    let pending = this.inflight.get(key)
+    if (!pending) {
+      pending = this.render(layers, addr, filter).finally(() => this.inflight.delete(key))
+      this.inflight.set(key, pending)
+    }
+    const tile = await pending
+    this.cache.set(key, tile)
+    return tile
+  }
+
+  private async render(layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>): Promise<Tile> {
+    const bands = layers.map((l) => statementFor(this.statements, l.id, addr.z)).filter((s): s is BandStatements => s !== undefined)
+    // MVT layers are independent protobuf messages: concatenating them makes one multi-layer tile.
+    const parts = await Promise.all(bands.map((st) => encodeLayer(this.db, st, { ...addr, filter }, this.encoder)))
+    const body = Buffer.concat(parts.filter((p) => p.length > 0))
+    return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` }
+  }
+
+  cacheStats() {
+    return { entries: this.cache.size, bytes: this.cache.calculatedSize }
+  }
+}

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec'
+import { buildApp } from '../../server/app.js'
+import { openTestDb, serverUrl, type TestDb } from '../helpers/test-db.js'
+import { fixtureDataset, FIXTURE } from '../helpers/fixture-dataset.js'
+import { loadDataset } from '../../geodata/load/load-dataset.js'
+import { decodeTile, layerFeatures, lonLatToTile } from '../helpers/tiles.js'
+import { LAYERS, LAYER_BY_ID, BASE_LAYERS } from '../../tiles/registry.js'
+import { bandFor } from '../../tiles/layer-def.js'
+import type { Db } from '../../server/db/types.js'
+
+/** Counts the statements the app sends, to prove bad requests are refused before any SQL. */
+function countingDb(db: Db) {
+  let n = 0
+  const counted: Db = {
+    ...db,
+    kind: db.kind,
+    query: (sql, params) => (n++, db.query(sql, params)),
+    exec: (sql) => (n++, db.exec(sql)),
+    copyFrom: (t, c, r) => (n++, db.copyFrom(t, c, r)),
+    transaction: (fn) => (n++, db.transaction(fn)),
+    close: () => db.close(),
+  }
+  return { db: counted, count: () => n }
+}
+
+const [X0, Y0] = FIXTURE.origin
+const centre = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, 14)
+
+describe('vector tiles', () => {
+  let t: TestDb
+  let app: FastifyInstance
+  let counter: ReturnType<typeof countingDb>
+  beforeAll(async () => {
+    t = await openTestDb({ migrate: true })
+    await loadDataset(t.db, fixtureDataset(), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
+    counter = countingDb(t.db)
+    app = await buildApp({ db: counter.db, serveClient: false, tiles: { tileService: { versionTtlMs: 0 } } })
+  })
+  afterAll(async () => {
+    await app?.close()
+    await t?.dispose()
+  })
+
+  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ url, headers })
+
+  it('a z14 household tile holds exactly the households SQL finds in its (buffered) envelope, each inside the tile', async () => {
+    const res = await get(`/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt`)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
+    const tile = decodeTile(res.rawPayload)
+    expect(Object.keys(tile.layers)).toEqual(['households'])
+    const { rows } = await t.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM household h JOIN household_year y ON y.household_id = h.id AND y.year = 2020
+       WHERE ST_Intersects(h.geom_3857, ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096))`,
+      [centre.z, centre.x, centre.y],
+    )
+    const features = layerFeatures(tile, 'households', centre)
+    expect(rows[0]!.n).toBeGreaterThan(50)
+    expect(features).toHaveLength(rows[0]!.n)
+    // Buffer: 64/4096 of a tile on each side.
+    const n = 2 ** centre.z
+    const span = 360 / n
+    const west = (centre.x / n) * 360 - 180 - span / 64
+    const east = west + span + (2 * span) / 64
+    for (const f of features) {
+      const [lon] = (f.geometry as GeoJSON.Point).coordinates as [number, number]
+      expect(lon).toBeGreaterThanOrEqual(west)
+      expect(lon).toBeLessThanOrEqual(east)
+    }
+    const ids = new Set(features.map((f) => f.id))
+    const { rows: inDb } = await t.db.query<{ id: number }>('SELECT id FROM household WHERE id = ANY($1::bigint[])', [[...ids]])
+    expect(inDb).toHaveLength(ids.size)
+  })
+
+  it('attributes and their types are exactly as declared, and personal fields never appear', async () => {
+    for (const z of [6, 8, 10, 14]) {
+      const at = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, z)
+      const res = await get(`/tiles/base/${at.z}/${at.x}/${at.y}.mvt`)
+      expect(res.statusCode).toBe(200)
+      const tile = decodeTile(res.rawPayload)
+      for (const [name, layer] of Object.entries(tile.layers)) {
+        const def = LAYER_BY_ID.get(name)!
+        expect(def, name).toBeDefined()
+        const band = bandFor(def, z)!
+        for (let i = 0; i < layer.length; i++) {
+          const props = layer.feature(i).properties
+          for (const [k, v] of Object.entries(props)) {
+            expect(band.fields, `${name} z${z} field ${k}`).toContain(k)
+            const want = def.fields[k] === 'Number' ? 'number' : def.fields[k] === 'Boolean' ? 'boolean' : 'string'
+            expect(typeof v, `${name}.${k}`).toBe(want)
+          }
+          expect(JSON.stringify(props)).not.toMatch(/龙某某|43312419800101001X|138\d{8}/)
+        }
+      }
+      expect(Object.keys(tile.layers).every((l) => BASE_LAYERS.some((b) => b.id === l))).toBe(true)
+    }
+  })
+
+  it('below z12 households are aggregates whose counts add up to the registry', async () => {
+    const at = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, 7)
+    const tile = decodeTile((await get(`/tiles/households/${at.z}/${at.x}/${at.y}.mvt?year=2016&status=poor`)).rawPayload)
+    const features = layerFeatures(tile, 'households', at)
+    expect(features).toHaveLength(1)
+    const { rows } = await t.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM household h JOIN household_year y ON y.household_id = h.id WHERE y.year = 2016 AND y.status = 'poor' AND h.village_code LIKE '433124%'",
+    )
+    expect(features[0]!.properties).toMatchObject({ code: '433124', name: '花垣县', count: rows[0]!.n, poor: rows[0]!.n })
+    expect(features[0]!.properties!.lifted ?? 0).toBe(0)
+  })
+
+  it('filters change what the tile holds and are part of the cache key', async () => {
+    const base = `/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt`
+    const all = layerFeatures(decodeTile((await get(`${base}?year=2015`)).rawPayload), 'households', centre)
+    const illness = layerFeatures(decodeTile((await get(`${base}?year=2015&cause=illness`)).rawPayload), 'households', centre)
+    const water = layerFeatures(decodeTile((await get(`${base}?year=2015&gap=water`)).rawPayload), 'households', centre)
+    expect(illness.length).toBeGreaterThan(0)
+    expect(illness.length).toBeLessThan(all.length)
+    expect(illness.every((f) => f.properties!.main_cause === 'illness')).toBe(true)
+    expect(water.every((f) => ((f.properties!.gaps as number) & 16) !== 0)).toBe(true)
+    // Same filter in another order and with duplicates normalises to the same tile.
+    const a = await get(`${base}?status=poor,lifted&year=2015`)
+    const b = await get(`${base}?year=2015&status=lifted,poor,poor`)
+    expect(a.headers.etag).toBe(b.headers.etag)
+  })
+
+  it('ETag / If-None-Match answers 304; household tiles are private, others public', async () => {
+    const url = `/tiles/roads/${centre.z}/${centre.x}/${centre.y}.mvt`
+    const first = await get(url)
+    expect(first.statusCode).toBe(200)
+    expect(first.headers['cache-control']).toMatch(/^public/)
+    const again = await get(url, { 'if-none-match': String(first.headers.etag) })
+    expect(again.statusCode).toBe(304)
+    expect((await get(`/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt`)).headers['cache-control']).toMatch(/^private/)
+  })
+
+  it('an update to a household invalidates household tiles and leaves other layers cached', async () => {
+    const url = `/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt?year=2020`
+    const before = await get(url)
+    const roadsBefore = await get(`/tiles/roads/${centre.z}/${centre.x}/${centre.y}.mvt`)
+    const { rows } = await t.db.query<{ id: number }>(
+      'SELECT h.id FROM household h WHERE ST_Intersects(h.geom_3857, ST_TileEnvelope($1, $2, $3)) ORDER BY id LIMIT 1',
+      [centre.z, centre.x, centre.y],
+    )
+    const hid = rows[0]!.id
+    await t.db.query("UPDATE household_year SET status = 'returned' WHERE household_id = $1 AND year = 2020", [hid])
+    const after = await get(url)
+    expect(after.headers.etag).not.toBe(before.headers.etag)
+    const f = layerFeatures(decodeTile(after.rawPayload), 'households', centre).find((x) => x.id === hid)
+    expect(f!.properties!.status).toBe('returned')
+    const versions = await app.tiles.layerVersions()
+    const { rows: v } = await t.db.query<{ layer: string; version: number }>('SELECT layer, version FROM tile_layer_version')
+    expect(Object.fromEntries(versions)).toEqual(Object.fromEntries(v.map((r) => [r.layer, r.version])))
+    const queriesBefore = counter.count()
+    const roadsAfter = await get(`/tiles/roads/${centre.z}/${centre.x}/${centre.y}.mvt`)
+    expect(roadsAfter.headers.etag).toBe(roadsBefore.headers.etag)
+    // Only the version lookup ran: the roads tile itself came from the cache.
+    expect(counter.count() - queriesBefore).toBe(1)
+    // The aggregate table followed the edit too.
+    const { rows: agg } = await t.db.query<{ n: number }>(
+      "SELECT sum(households) AS n FROM household_agg WHERE area_code = $1 AND year = 2020 AND status = 'returned'",
+      [FIXTURE.county],
+    )
+    const { rows: raw } = await t.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM household_year y JOIN household h ON h.id = y.household_id WHERE y.year = 2020 AND y.status = 'returned' AND h.village_code LIKE '433124%'",
+    )
+    expect(agg[0]!.n).toBe(raw[0]!.n)
+  })
+
+  it('bad requests answer 400 or 404 with a JSON message and send no SQL', async () => {
+    const bad = [
+      ['/tiles/nope/1/0/0.mvt', 404],
+      ['/tiles/roads/23/0/0.mvt', 400],
+      ['/tiles/roads/3/8/0.mvt', 400],
+      ['/tiles/roads/3/0/8.mvt', 400],
+      ['/tiles/roads/-1/0/0.mvt', 400],
+      ['/tiles/roads/1.5/0/0.mvt', 400],
+      ['/tiles/roads/1/0/0.png', 400],
+      ['/tiles/roads/1/0/0.mvt?year=2020', 400],
+      ['/tiles/households/1/0/0.mvt?year=1999', 400],
+      ['/tiles/households/1/0/0.mvt?year=20x0', 400],
+      ['/tiles/households/1/0/0.mvt?status=rich', 400],
+      ["/tiles/households/1/0/0.mvt?cause=illness'%3B%20DROP%20TABLE%20household--", 400],
+      ['/tiles/households/1/0/0.mvt?status=poor&status=lifted', 400],
+      ['/tiles/households/1/0/0.mvt?name=x', 400],
+    ] as const
+    const before = counter.count()
+    for (const [url, status] of bad) {
+      const res = await get(url)
+      expect(res.statusCode, url).toBe(status)
+      expect(res.json(), url).toEqual({ error: expect.any(String), message: expect.any(String) })
+    }
+    expect(counter.count()).toBe(before)
+  })
+
+  it('an empty tile answers 204', async () => {
+    const res = await get('/tiles/households/14/0/0.mvt')
+    expect(res.statusCode).toBe(204)
+    expect(res.rawPayload.length).toBe(0)
+  })
+
+  it('TileJSON lists the declared layers and fields; the style validates and uses only our sources', async () => {
+    const tj = (await get('/tiles/base.json')).json()
+    expect(tj.tilejson).toBe('3.0.0')
+    expect(tj.vector_layers.map((l: { id: string }) => l.id)).toEqual(BASE_LAYERS.map((l) => l.id))
+    expect(tj.tiles[0]).toMatch(/\/tiles\/base\/\{z\}\/\{x\}\/\{y\}\.mvt$/)
+    for (const l of LAYERS) {
+      const one = await get(`/tiles/${l.id}.json`)
+      expect(one.json().vector_layers[0].fields).toEqual(l.fields)
+    }
+    expect((await get('/tiles/nope.json')).statusCode).toBe(404)
+    const style = (await get('/styles/povmap.json', { host: 'localhost:8080' })).json()
+    expect(validateStyleMin(style)).toEqual([])
+    const urls = JSON.stringify(style.sources).match(/https?:\/\/[^/"]+/g) ?? []
+    expect(new Set(urls)).toEqual(new Set(['http://localhost:8080']))
+    expect(style.glyphs).toBeUndefined()
+    const drawn = new Set(style.layers.map((l: { 'source-layer'?: string }) => l['source-layer']).filter(Boolean))
+    expect([...drawn].sort()).toEqual(LAYERS.map((l) => l.id).sort())
+  })
+
+  it.runIf(serverUrl)('ST_AsMVT (server) and the JS encoder (embedded path) give the same features', async () => {
+    const sqlApp = await buildApp({ db: t.db, serveClient: false, tiles: { tileService: { encoder: 'sql' } } })
+    const jsApp = await buildApp({ db: t.db, serveClient: false, tiles: { tileService: { encoder: 'js' } } })
+    try {
+      for (const z of [7, 10, 12, 14]) {
+        const at = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, z)
+        const url = `/tiles/base/${at.z}/${at.x}/${at.y}.mvt`
+        const a = decodeTile((await sqlApp.inject(url)).rawPayload)
+        const b = decodeTile((await jsApp.inject(url)).rawPayload)
+        expect(Object.keys(b.layers).sort(), `z${z}`).toEqual(Object.keys(a.layers).sort())
+        for (const name of Object.keys(a.layers)) {
+          const fa = layerFeatures(a, name, at).map((f) => ({ id: f.id, p: f.properties, t: f.geometry.type }))
+          const fb = layerFeatures(b, name, at).map((f) => ({ id: f.id, p: f.properties, t: f.geometry.type }))
+          const key = (f: { id: unknown; p: unknown }) => JSON.stringify([f.id, f.p])
+          expect(fb.map(key).sort(), `${name} z${z}`).toEqual(fa.map(key).sort())
+        }
+      }
+    } finally {
+      await sqlApp.close()
+      await jsApp.close()
+    }
+  })
+})
