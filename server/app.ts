@@ -7,6 +7,7 @@ import errorsPlugin from './plugins/errors.js'
 import clientPlugin from './plugins/client.js'
 import health from './routes/health.js'
 import tiles from './routes/tiles.js'
+import areas from './routes/areas.js'
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
 import { ErrorBody } from './schemas.js'
 import { clientDistDir } from './paths.js'
@@ -54,6 +55,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(health)
   app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
   await app.register(tiles, { service: app.tiles })
+  await app.register(areas)
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })
   else
     app.setNotFoundHandler((req, reply) =>

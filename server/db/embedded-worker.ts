@@ -37,7 +37,8 @@ async function handle(req: WorkerRequest): Promise<void> {
   try {
     if (req.op === 'query') {
       const r = await db.query(req.sql, req.params as unknown[])
-      post({ id: req.id, type: 'result', rows: r.rows, rowCount: r.affectedRows ?? r.rows.length })
+      // PGlite reports affectedRows 0 for a SELECT; pg's rowCount is the number of rows returned.
+      post({ id: req.id, type: 'result', rows: r.rows, rowCount: r.fields.length > 0 ? r.rows.length : (r.affectedRows ?? 0) })
     } else if (req.op === 'copy') {
       // PGlite reads COPY … FROM '/dev/blob' from the blob passed with the query.
       const r = await db.query(req.sql, [], { blob: new Blob([req.data]) })

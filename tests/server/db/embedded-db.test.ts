@@ -72,6 +72,13 @@ describe('embedded database', () => {
     expect(rows).toEqual([{ a: 5, b: 2.5, c: 'x' }])
   })
 
+  it('rowCount means what it means with pg: rows returned by a SELECT, rows changed by an UPDATE', async () => {
+    expect((await t.db.query('SELECT * FROM generate_series(1, 3)')).rowCount).toBe(3)
+    expect((await t.db.query('SELECT 1 WHERE false')).rowCount).toBe(0)
+    await t.db.exec('CREATE TABLE rc (n int); INSERT INTO rc VALUES (1), (2)')
+    expect((await t.db.query('UPDATE rc SET n = n + 1')).rowCount).toBe(2)
+  })
+
   it('a second process-level open of the same DATA_DIR is refused', async () => {
     // The pid file belongs to this process: simulate another live owner with the parent's pid.
     const { writeFileSync } = await import('node:fs')
