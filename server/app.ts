@@ -8,12 +8,16 @@ import clientPlugin from './plugins/client.js'
 import health from './routes/health.js'
 import tiles from './routes/tiles.js'
 import areas from './routes/areas.js'
+import diagnosis from './routes/diagnosis.js'
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
+import { TerrainTiles } from './tiles/terrain-tiles.js'
 import { ErrorBody } from './schemas.js'
 import { clientDistDir } from './paths.js'
 
 export interface AppOptions {
   db: Db
+  /** DATA_DIR: the generated DEM for terrain tiles lives here. */
+  dataDir: string
   logger?: FastifyServerOptions['logger']
   /** Serve the built client from dist/client (default true). */
   serveClient?: boolean
@@ -24,6 +28,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Tile rendering and cache, shared so that write routes can invalidate it. */
     tiles: TileService
+    terrain: TerrainTiles
   }
 }
 
@@ -54,8 +59,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(dbPlugin, { db: opts.db })
   await app.register(health)
   app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
-  await app.register(tiles, { service: app.tiles })
+  app.decorate('terrain', new TerrainTiles(opts.dataDir))
+  await app.register(tiles, { service: app.tiles, terrain: app.terrain })
   await app.register(areas)
+  await app.register(diagnosis)
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })
   else
     app.setNotFoundHandler((req, reply) =>

@@ -12,6 +12,8 @@ const EnvSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  LOAD_DEMO: Type.Union([Type.Literal('auto'), Type.Literal('never')], { default: 'auto' }),
+  DEMO_SEED: Type.Integer({ default: 1, minimum: 0, maximum: 2147483647 }),
   PG_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   PG_CONNECT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 }),
   PG_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 100 }),
@@ -23,6 +25,9 @@ export interface Config {
   port: number
   host: string
   logLevel: Static<typeof EnvSchema>['LOG_LEVEL']
+  /** 'auto': load the demo data when the database holds none yet (first start). */
+  loadDemo: 'auto' | 'never'
+  demoSeed: number
   pg: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number }
 }
 
@@ -50,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    loadDemo: e.LOAD_DEMO,
+    demoSeed: e.DEMO_SEED,
     pg: {
       poolMax: e.PG_POOL_MAX,
       connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS,

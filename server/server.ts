@@ -1,6 +1,6 @@
 import { buildApp, loggerOptions } from './app.js'
 import { loadConfig } from './config.js'
-import { openAndMigrate } from './start-up.js'
+import { openAndMigrate, loadDemoOnFirstRun } from './start-up.js'
 import { failAndExit } from './cli/fail.js'
 
 /** The only file that listens: open the database, migrate, serve, and shut down cleanly on a signal. */
@@ -44,7 +44,14 @@ async function main(): Promise<void> {
   }
   running.db = db
   if (stopping) return
-  const app = await buildApp({ db, logger: loggerOptions(config.logLevel) })
+  try {
+    await loadDemoOnFirstRun(db, config, log)
+  } catch (err) {
+    await db.close()
+    failAndExit('loading the demo data', err)
+  }
+  if (stopping) return
+  const app = await buildApp({ db, dataDir: config.dataDir, logger: loggerOptions(config.logLevel) })
   running.app = app
   try {
     await app.listen({ port: config.port, host: config.host })

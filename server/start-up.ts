@@ -5,6 +5,8 @@ import { migrate } from './migrations/runner.js'
 import { migrationsDir } from './paths.js'
 import { progressBar } from './progress.js'
 import type { EmbeddedStage } from './db/embedded-protocol.js'
+import { lastLoad } from '../geodata/load/load-dataset.js'
+import { generateAndLoad } from '../geodata/load/generate-and-load.js'
 
 const STAGES: Record<EmbeddedStage, [number, string]> = {
   open: [1, 'opening the embedded PostgreSQL (first run ≈20 s)'],
@@ -33,4 +35,11 @@ export async function openAndMigrate(config: Config, log: (msg: string) => void,
     throw err
   }
   return db
+}
+
+/** First start: an empty database gets the demo data (LOAD_DEMO=never skips it). */
+export async function loadDemoOnFirstRun(db: Db, config: Config, log: (msg: string) => void): Promise<void> {
+  if (config.loadDemo === 'never' || (await lastLoad(db)) !== null) return
+  log('first run: loading the demo data (示例数据) — a few minutes on a small machine; later starts skip this')
+  await generateAndLoad(db, { scale: 'demo', seed: config.demoSeed, dataDir: config.dataDir, log })
 }

@@ -3,11 +3,13 @@ import { Type } from 'typebox'
 import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
 import type { TileService } from '../tiles/tile-service.js'
+import type { TerrainTiles } from '../tiles/terrain-tiles.js'
 import { normaliseFilter, parseTileAddress, TileRequestError } from '../tiles/tile-filters.js'
 import { buildStyle, tileJson } from '../tiles/style.js'
 
 export interface TileRoutesOptions {
   service: TileService
+  terrain: TerrainTiles
 }
 
 const MVT = 'application/vnd.mapbox-vector-tile'
@@ -74,6 +76,33 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
         req.log.error({ err }, `Unable to get tile ${addr.z}/${addr.x}/${addr.y} from ${req.params.layer}`)
         throw err
       }
+    },
+  )
+
+  app.get<{ Params: { z: string; x: string; y: string } }>(
+    '/tiles/terrain/:z/:x/:y',
+    {
+      schema: {
+        summary: 'Elevation tile (PNG, Terrarium encoding) for hillshade and 3D terrain',
+        tags: ['tiles'],
+        params: Type.Object({ z: Type.String(), x: Type.String(), y: Type.String({ description: 'row, with the .png suffix' }) }),
+        response: { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
+      },
+    },
+    async (req, reply) => {
+      let addr
+      try {
+        addr = parseTileAddress(req.params.z, req.params.x, req.params.y, '.png')
+      } catch (err) {
+        if (err instanceof TileRequestError) return reply.code(400).send({ error: 'Bad Request', message: err.message })
+        throw err
+      }
+      if (addr.z > 15) return reply.code(404).send({ error: 'Not Found', message: 'terrain tiles go to zoom 15' })
+      if (!opts.terrain.available()) return reply.code(404).send({ error: 'Not Found', message: 'no terrain yet: load the demo data (npm run load)' })
+      const tile = await opts.terrain.tile(addr)
+      reply.header('cache-control', 'public, max-age=3600').header('etag', tile.etag)
+      if (req.headers['if-none-match'] === tile.etag) return reply.code(304).send()
+      return reply.type('image/png').send(tile.body)
     },
   )
 

@@ -15,6 +15,34 @@ export const FIXTURE = {
   cell: 0.02,
 }
 
+/** Years of the extra indicators below (slope_deg has 2020 only). */
+export const FIXTURE_INDICATOR_YEARS = [2019, 2020] as const
+
+/**
+ * A few more environment indicators (codes and units as the demo generator writes them), with
+ * values by village index vi (FIXTURE.villages order) and year index yi (FIXTURE_INDICATOR_YEARS):
+ * a km distance, a share, a count, a yes/no and a percentage, so every aggregation kind is tested.
+ * Village 3 has no dist_school_km value in 2019, to test areas with missing values.
+ */
+export const FIXTURE_INDICATORS = [
+  { code: 'dist_school_km', name_zh: '距最近学校距离', name_en: 'Distance to nearest school', unit: 'km', direction: 'lower_better', category: 'education', description: null,
+    values: (vi: number, yi: number) => (vi === 3 && yi === 0 ? null : [1.5, 4, 6.5, 9][vi]! - yi * 0.5) },
+  { code: 'dist_clinic_km', name_zh: '距最近医疗机构距离', name_en: 'Distance to nearest clinic', unit: 'km', direction: 'lower_better', category: 'health', description: null,
+    values: (vi: number) => [0.8, 3.2, 5.5, 7.1][vi]! },
+  { code: 'dist_township_km', name_zh: '距乡镇公路里程', name_en: 'Road distance to township seat', unit: 'km', direction: 'lower_better', category: 'transport', description: null,
+    values: (vi: number) => [2, 5, 3, 8][vi]! },
+  { code: 'dist_county_km', name_zh: '距县城公路里程', name_en: 'Road distance to county seat', unit: 'km', direction: 'lower_better', category: 'transport', description: null,
+    values: (vi: number) => [20, 24, 31, 35][vi]! },
+  { code: 'safe_water_share', name_zh: '饮水安全户占比', name_en: 'Share of households with safe drinking water', unit: 'ratio', direction: 'higher_better', category: 'water', description: null,
+    values: (vi: number, yi: number) => [0.95, 0.7, 0.85, 0.6][vi]! + yi * 0.05 },
+  { code: 'poor_households', name_zh: '贫困户数', name_en: 'Poor households', unit: 'households', direction: 'lower_better', category: 'poverty', description: null,
+    values: (vi: number, yi: number) => [12, 30, 18, 41][vi]! - yi * 5 },
+  { code: 'road_hardened', name_zh: '通硬化路', name_en: 'Paved road to the village', unit: 'bool', direction: 'higher_better', category: 'transport', description: null,
+    values: (vi: number, yi: number) => (vi === 3 && yi === 0 ? 0 : vi === 1 ? 0 : 1) },
+  { code: 'poverty_incidence', name_zh: '贫困发生率', name_en: 'Poverty incidence', unit: '%', direction: 'lower_better', category: 'poverty', description: null,
+    values: (vi: number, yi: number) => [1.2, 4.5, 2.8, 6.3][vi]! - yi * 0.4 },
+] as const
+
 const square = (x: number, y: number, w: number, h: number) => ({
   type: 'MultiPolygon' as const,
   coordinates: [[[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]]],
@@ -77,8 +105,21 @@ export function fixtureDataset(opts: { householdsPerVillage?: number; seed?: num
   const line = (coords: number[][]) => ({ type: 'LineString' as const, coordinates: coords })
   return {
     admin_area,
-    indicator_def: [{ code: 'slope_deg', name_zh: '平均坡度', name_en: 'Mean slope', unit: '°', direction: 'lower_better', category: 'natural', description: null }],
-    indicator_value: FIXTURE.villages.map((code, i) => ({ area_code: code, indicator_code: 'slope_deg', year: 2020, value: 10 + i })),
+    indicator_def: [
+      { code: 'slope_deg', name_zh: '平均坡度', name_en: 'Mean slope', unit: '°', direction: 'lower_better', category: 'natural', description: null },
+      ...FIXTURE_INDICATORS.map(({ values: _v, ...def }) => def),
+    ],
+    indicator_value: [
+      ...FIXTURE.villages.map((code, i) => ({ area_code: code, indicator_code: 'slope_deg', year: 2020, value: 10 + i })),
+      ...FIXTURE_INDICATORS.flatMap((d) =>
+        FIXTURE_INDICATOR_YEARS.flatMap((year, yi) =>
+          FIXTURE.villages.flatMap((area_code, vi) => {
+            const value = d.values(vi, yi)
+            return value === null ? [] : [{ area_code, indicator_code: d.code, year, value }]
+          }),
+        ),
+      ),
+    ],
     road: [
       { id: 1, class: 'national', name: 'G209', source_node: 1, target_node: 2, length_m: 4400, geom: line([[x0 - 0.1, y0 + c], [x0 + 2 * c + 0.1, y0 + c]]) },
       { id: 2, class: 'village', name: null, source_node: 2, target_node: 3, length_m: 2200, geom: line([[x0 + c / 2, y0 + c], [x0 + c / 2, y0 + c / 2]]) },

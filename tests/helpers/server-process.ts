@@ -13,7 +13,7 @@ export function spawnServer(env: Record<string, string | undefined>, script = 's
   const port = String(20000 + Math.floor(Math.random() * 20000))
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOAD_DEMO: 'never', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -10,7 +10,7 @@ describe('app', () => {
   let app: FastifyInstance
   beforeAll(async () => {
     t = await openTestDb({ migrate: true })
-    app = await buildApp({ db: t.db, serveClient: false })
+    app = await buildApp({ dataDir: t.location, db: t.db, serveClient: false })
     // A route that fails the way a bug would: its message must not reach the client.
     app.get('/api/test-boom', async () => {
       throw new Error('SELECT secret FROM users -- at Object.<anonymous> (server/x.ts:1:1)')
@@ -62,7 +62,7 @@ describe('app', () => {
     const via = new URL(t.location)
     via.host = `127.0.0.1:${proxy.port}`
     const db = createPgDb({ connectionString: via.toString(), poolMax: 2, connectTimeoutMs: 1000, statementTimeoutMs: 5000, onIdleError: () => {} })
-    const proxied = await buildApp({ db, serveClient: false })
+    const proxied = await buildApp({ dataDir: t.location, db, serveClient: false })
     try {
       expect((await proxied.inject('/api/health')).statusCode).toBe(200)
       proxy.down()
@@ -81,7 +81,7 @@ describe('app', () => {
   it('health answers 503 once the embedded database is gone', async () => {
     if (t.db.kind !== 'embedded') return
     const other = await openTestDb({ kind: 'embedded' })
-    const a = await buildApp({ db: other.db, serveClient: false })
+    const a = await buildApp({ dataDir: t.location, db: other.db, serveClient: false })
     try {
       await other.db.close()
       const res = await a.inject('/api/health')

@@ -11,7 +11,7 @@ describe('areas API', () => {
   beforeAll(async () => {
     t = await openTestDb({ migrate: true })
     await loadDataset(t.db, fixtureDataset(), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
-    app = await buildApp({ db: t.db, serveClient: false })
+    app = await buildApp({ dataDir: t.location, db: t.db, serveClient: false })
   })
   afterAll(async () => {
     await app?.close()
@@ -53,7 +53,7 @@ describe('areas API', () => {
           [code, year],
         )
         const { rows: pop } = await t.db.query<{ p: number }>('SELECT rural_population AS p FROM admin_area WHERE code = $1', [code])
-        expect(res.json(), `${code} ${year}`).toEqual({ code, year, ...rows[0], incidence: rows[0]!.poorPeople / pop[0]!.p })
+        expect(res.json(), `${code} ${year}`).toEqual({ code, year, ...rows[0], incidence: rows[0]!.poorPeople! / pop[0]!.p })
       }
     }
   })

@@ -36,7 +36,7 @@ describe('vector tiles', () => {
     t = await openTestDb({ migrate: true })
     await loadDataset(t.db, fixtureDataset(), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
     counter = countingDb(t.db)
-    app = await buildApp({ db: counter.db, serveClient: false, tiles: { tileService: { versionTtlMs: 0 } } })
+    app = await buildApp({ dataDir: t.location, db: counter.db, serveClient: false, tiles: { tileService: { versionTtlMs: 0 } } })
   })
   afterAll(async () => {
     await app?.close()
@@ -220,8 +220,8 @@ describe('vector tiles', () => {
   })
 
   it.runIf(serverUrl)('ST_AsMVT (server) and the JS encoder (embedded path) give the same features', async () => {
-    const sqlApp = await buildApp({ db: t.db, serveClient: false, tiles: { tileService: { encoder: 'sql' } } })
-    const jsApp = await buildApp({ db: t.db, serveClient: false, tiles: { tileService: { encoder: 'js' } } })
+    const sqlApp = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, tiles: { tileService: { encoder: 'sql' } } })
+    const jsApp = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, tiles: { tileService: { encoder: 'js' } } })
     try {
       for (const z of [7, 10, 12, 14]) {
         const at = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, z)
