@@ -51,16 +51,20 @@ CREATE TABLE household_agg (
   main_cause text NOT NULL,
   gaps integer NOT NULL,
   households integer NOT NULL,
-  people integer NOT NULL,
-  PRIMARY KEY (area_code, year, status, main_cause, gaps)
+  people integer NOT NULL
 );
-CREATE INDEX household_agg_level_year_idx ON household_agg (level, year);
+-- Lookups are always by area and year; a wider unique key would only slow the bulk rebuild.
+CREATE INDEX household_agg_area_year_idx ON household_agg (area_code, year);
 COMMENT ON TABLE household_agg IS 'derived: registered households and people per area/year/status/main cause/gap mask';
 
-CREATE FUNCTION refresh_household_agg(villages text[] DEFAULT NULL) RETURNS void LANGUAGE sql AS $$
-  DELETE FROM household_agg
-  WHERE villages IS NULL
-     OR area_code IN (SELECT left(v, n) FROM unnest(villages) v, (VALUES (12), (9), (6), (4), (2)) l(n));
+CREATE FUNCTION refresh_household_agg(villages text[] DEFAULT NULL) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF villages IS NULL THEN
+    TRUNCATE household_agg;
+  ELSE
+    DELETE FROM household_agg
+    WHERE area_code IN (SELECT left(v, n) FROM unnest(villages) v, (VALUES (12), (9), (6), (4), (2)) l(n));
+  END IF;
   INSERT INTO household_agg (area_code, level, year, status, main_cause, gaps, households, people)
   SELECT h.village_code, 'village', y.year, y.status, h.main_cause,
          assurance_gaps(y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok),
@@ -68,12 +72,24 @@ CREATE FUNCTION refresh_household_agg(villages text[] DEFAULT NULL) RETURNS void
   FROM household h JOIN household_year y ON y.household_id = h.id
   WHERE villages IS NULL OR h.village_code = ANY (villages)
   GROUP BY 1, 3, 4, 5, 6;
+  -- Each level sums the one below it (smaller at every step than summing villages four times).
   INSERT INTO household_agg (area_code, level, year, status, main_cause, gaps, households, people)
-  SELECT left(a.area_code, l.n), l.lvl, a.year, a.status, a.main_cause, a.gaps, sum(a.households), sum(a.people)
-  FROM household_agg a CROSS JOIN (VALUES (9, 'township'), (6, 'county'), (4, 'prefecture'), (2, 'province')) l(n, lvl)
-  WHERE a.level = 'village'
-    AND (villages IS NULL OR left(a.area_code, l.n) IN (SELECT left(v, l.n) FROM unnest(villages) v))
-  GROUP BY 1, 2, 3, 4, 5, 6;
+  SELECT left(area_code, 9), 'township', year, status, main_cause, gaps, sum(households), sum(people)
+  FROM household_agg WHERE level = 'village' AND (villages IS NULL OR left(area_code, 9) IN (SELECT left(v, 9) FROM unnest(villages) v))
+  GROUP BY 1, 3, 4, 5, 6;
+  INSERT INTO household_agg (area_code, level, year, status, main_cause, gaps, households, people)
+  SELECT left(area_code, 6), 'county', year, status, main_cause, gaps, sum(households), sum(people)
+  FROM household_agg WHERE level = 'township' AND (villages IS NULL OR left(area_code, 6) IN (SELECT left(v, 6) FROM unnest(villages) v))
+  GROUP BY 1, 3, 4, 5, 6;
+  INSERT INTO household_agg (area_code, level, year, status, main_cause, gaps, households, people)
+  SELECT left(area_code, 4), 'prefecture', year, status, main_cause, gaps, sum(households), sum(people)
+  FROM household_agg WHERE level = 'county' AND (villages IS NULL OR left(area_code, 4) IN (SELECT left(v, 4) FROM unnest(villages) v))
+  GROUP BY 1, 3, 4, 5, 6;
+  INSERT INTO household_agg (area_code, level, year, status, main_cause, gaps, households, people)
+  SELECT left(area_code, 2), 'province', year, status, main_cause, gaps, sum(households), sum(people)
+  FROM household_agg WHERE level = 'prefecture'
+  GROUP BY 1, 3, 4, 5, 6;
+END
 $$;
 
 -- Filters shared by household tiles and statistics. q: { year, status: text[]|null, cause: text[]|null, gapmask: int }.

@@ -1,6 +1,6 @@
 import { buildApp, loggerOptions } from './app.js'
 import { loadConfig } from './config.js'
-import { openAndMigrate, loadDemoOnFirstRun } from './start-up.js'
+import { openWithDemoData } from './start-up.js'
 import { failAndExit } from './cli/fail.js'
 
 /** The only file that listens: open the database, migrate, serve, and shut down cleanly on a signal. */
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   log(config.databaseUrl ? 'database: PostgreSQL server (DATABASE_URL)' : `database: embedded PostGIS in ${config.dataDir}`)
 
   // Filled in as start-up proceeds; a signal at any point closes whatever is open so far.
-  const running: { app?: Awaited<ReturnType<typeof buildApp>>; db?: Awaited<ReturnType<typeof openAndMigrate>> } = {}
+  const running: { app?: Awaited<ReturnType<typeof buildApp>>; db?: Awaited<ReturnType<typeof openWithDemoData>> } = {}
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) {
@@ -38,18 +38,11 @@ async function main(): Promise<void> {
 
   let db
   try {
-    db = await openAndMigrate(config, log, (err) => running.app?.log.warn({ err }, 'idle database client error'))
+    db = await openWithDemoData(config, log, (err) => running.app?.log.warn({ err }, 'idle database client error'))
   } catch (err) {
     failAndExit('cannot start', err)
   }
   running.db = db
-  if (stopping) return
-  try {
-    await loadDemoOnFirstRun(db, config, log)
-  } catch (err) {
-    await db.close()
-    failAndExit('loading the demo data', err)
-  }
   if (stopping) return
   const app = await buildApp({ db, dataDir: config.dataDir, logger: loggerOptions(config.logLevel) })
   running.app = app

@@ -6,7 +6,10 @@ import { migrationsDir } from './paths.js'
 import { progressBar } from './progress.js'
 import type { EmbeddedStage } from './db/embedded-protocol.js'
 import { lastLoad } from '../geodata/load/load-dataset.js'
-import { generateAndLoad } from '../geodata/load/generate-and-load.js'
+import { generate, loadGenerated } from '../geodata/load/generate-and-load.js'
+import type { GeneratedDataset } from '../geodata/generate/index.js'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 
 const STAGES: Record<EmbeddedStage, [number, string]> = {
   open: [1, 'opening the embedded PostgreSQL (first run ≈20 s)'],
@@ -37,9 +40,38 @@ export async function openAndMigrate(config: Config, log: (msg: string) => void,
   return db
 }
 
-/** First start: an empty database gets the demo data (LOAD_DEMO=never skips it). */
-export async function loadDemoOnFirstRun(db: Db, config: Config, log: (msg: string) => void): Promise<void> {
-  if (config.loadDemo === 'never' || (await lastLoad(db)) !== null) return
-  log('first run: loading the demo data (示例数据) — a few minutes on a small machine; later starts skip this')
-  await generateAndLoad(db, { scale: 'demo', seed: config.demoSeed, dataDir: config.dataDir, log })
+/** A brand-new embedded data directory: certainly a first run, known before the database opens. */
+export function isFreshEmbedded(config: Config): boolean {
+  return !config.databaseUrl && config.loadDemo === 'auto' && !existsSync(join(config.dataDir, 'pglite'))
+}
+
+/**
+ * Opens the database and, on a first run, gets the demo data into it. On a fresh embedded data
+ * directory the demo data is generated on this thread while PGlite initialises in its worker.
+ */
+export async function openWithDemoData(config: Config, log: (msg: string) => void, onIdleError?: (err: Error) => void): Promise<Db> {
+  const fresh = isFreshEmbedded(config)
+  if (fresh) log('first run: preparing the demo data (示例数据) while the database initialises — about 3 minutes here; later starts skip this')
+  const opening = openAndMigrate(config, log, onIdleError)
+  // Let the worker start before this thread is busy generating.
+  await new Promise((r) => setTimeout(r, 50))
+  let pregenerated: GeneratedDataset | undefined
+  try {
+    pregenerated = fresh ? generate({ scale: 'demo', seed: config.demoSeed, log }) : undefined
+  } catch (err) {
+    await opening.then((db) => db.close()).catch(() => undefined)
+    throw err
+  }
+  const db = await opening
+  try {
+    if (config.loadDemo === 'auto' && (await lastLoad(db)) === null) {
+      if (!pregenerated) log('first run: loading the demo data (示例数据); later starts skip this')
+      const d = pregenerated ?? generate({ scale: 'demo', seed: config.demoSeed, log })
+      await loadGenerated(db, d, { scale: 'demo', seed: config.demoSeed, dataDir: config.dataDir, log })
+    }
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+  return db
 }

@@ -41,7 +41,8 @@ type Stage = (typeof IN_SCHOOL_STAGES)[number]
 export const HUNAN_RURAL_VILLAGES = 23_700
 export const HUNAN_POVERTY_VILLAGES = 6_900
 export const HUNAN_POOR_PEOPLE_2014 = 6_000_000
-export const DEMO_HOUSEHOLDS = 50_000
+/** Demo households outside 湘西 (which the demo holds whole). */
+export const DEMO_HOUSEHOLDS = 30_000
 export const SHIBADONG = '433124110226'
 export const HUAYUAN = '433124'
 export const XIANGXI = '4331'
@@ -124,7 +125,7 @@ export interface VillagePlan {
 
 export interface HouseholdPlanOptions {
   scale: Scale
-  /** Demo rows in all (default ≈50,000 × villages / 29,534). */
+  /** Demo rows outside 湘西 (default ≈30,000 × villages / 29,534); 湘西 is always whole. */
   demoHouseholds?: number
   /** Registered poor people in 2014 in all (default ≈6,000,000 × rural villages / 23,700). */
   poorPeople2014?: number
@@ -173,16 +174,17 @@ function stochasticRound(x: number, rng: Rng): number {
   return f + (rng.chance(x - f) ? 1 : 0)
 }
 
-/** Demo rows: 十八洞村 whole, poverty villages weighted toward 花垣县 and 湘西, a few elsewhere. */
+/**
+ * Demo rows: the whole registry of 湘西 (all 8 counties, 十八洞村 included), and a sample of
+ * `budget` households elsewhere — poverty villages first, a few in other villages of poverty counties.
+ */
 function sampleForDemo(plans: VillagePlan[], pc: ReadonlySet<string>, rng: Rng, budget: number): void {
-  const weight = (p: VillagePlan) => (p.code.startsWith(HUAYUAN) ? 10 : p.code.startsWith(XIANGXI) ? 3 : 1)
-  const fixed = plans.filter((p) => p.code === SHIBADONG).reduce((s, p) => s + p.registryHouseholds, 0)
-  const poor = plans.filter((p) => p.poverty && p.code !== SHIBADONG)
-  const others = plans.filter((p) => !p.poverty && pc.has(p.countyCode) && p.code !== SHIBADONG)
-  const rest = Math.max(0, budget - fixed)
-  const poorBudget = others.length > 0 ? rest * 0.8 : rest
+  const whole = (p: VillagePlan) => p.code.startsWith(XIANGXI) || p.code === SHIBADONG
+  const poor = plans.filter((p) => p.poverty && !whole(p))
+  const others = plans.filter((p) => !p.poverty && pc.has(p.countyCode) && !whole(p))
+  const poorBudget = others.length > 0 ? budget * 0.8 : budget
   const minRows = (p: VillagePlan) => Math.min(3, p.registryHouseholds)
-  const expected = (f: number) => poor.reduce((s, p) => s + Math.min(p.registryHouseholds, Math.max(minRows(p), f * weight(p) * p.registryHouseholds)), 0)
+  const expected = (f: number) => poor.reduce((s, p) => s + Math.min(p.registryHouseholds, Math.max(minRows(p), f * p.registryHouseholds)), 0)
   let lo = 0
   let hi = 1
   for (let i = 0; i < 40; i++) {
@@ -190,11 +192,11 @@ function sampleForDemo(plans: VillagePlan[], pc: ReadonlySet<string>, rng: Rng, 
     if (expected(mid) > poorBudget) hi = mid
     else lo = mid
   }
-  for (const p of plans) if (p.code !== SHIBADONG) p.rows = 0
-  for (const p of poor) p.rows = Math.min(p.registryHouseholds, Math.max(minRows(p), stochasticRound(lo * weight(p) * p.registryHouseholds, rng)))
-  const otherWeighted = others.reduce((s, p) => s + weight(p) * p.registryHouseholds, 0)
-  const g = otherWeighted > 0 ? Math.min(1, (rest - poorBudget) / otherWeighted) : 0
-  for (const p of others) p.rows = Math.min(p.registryHouseholds, stochasticRound(g * weight(p) * p.registryHouseholds, rng))
+  for (const p of plans) p.rows = whole(p) ? p.registryHouseholds : 0
+  for (const p of poor) p.rows = Math.min(p.registryHouseholds, Math.max(minRows(p), stochasticRound(lo * p.registryHouseholds, rng)))
+  const otherTotal = others.reduce((s, p) => s + p.registryHouseholds, 0)
+  const g = otherTotal > 0 ? Math.min(1, (budget - poorBudget) / otherTotal) : 0
+  for (const p of others) p.rows = Math.min(p.registryHouseholds, stochasticRound(g * p.registryHouseholds, rng))
 }
 
 // =================================================================================================

@@ -1,13 +1,15 @@
 /**
- * Synthetic DEM of Hunan: hand-placed mountain ranges (Wuling, Xuefeng, Nanling, Luoxiao), central
- * hills rising away from Dongting Lake, the lake plain, and the valleys of the four main rivers
- * (湘江, 资水, 沅江, 澧水) carved so that their beds fall monotonically to the lake. Seeded gradient
- * noise adds the texture; the grid is then depression-filled so that every cell drains along a
- * non-rising path to the lake or the grid edge (water.ts traces tributaries on it).
+ * Synthetic DEM of Hunan. Hand-placed mountain ranges (Wuling, Xuefeng, Nanling, Luoxiao), hills
+ * rising away from Dongting Lake, the lake plain and seeded gradient noise give a smooth target
+ * surface; a steady-state stream-power model then erodes a dendritic network of valleys into it,
+ * draining to the lake, the floors of the four main rivers (湘江, 资水, 沅江, 澧水, whose beds fall
+ * monotonically to the lake) and the grid edge. A final Priority-Flood leaves no depression, so
+ * every cell drains along a non-rising path of edge neighbours (water.ts traces tributaries on it).
  *
  * Grid: cell-centred (a value is the elevation at the centre of its cell), row 0 is the north edge,
  * metres in Int16. Coordinates WGS84 lon/lat; the river and lake outlines are approximations of
- * the real ones, drawn by hand.
+ * the real ones, drawn by hand. Also here: the binary file format the loader writes and the tile
+ * server reads, and the grid algorithms water.ts shares (rasterising, flooding, profiles).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -247,7 +249,7 @@ export function mainRiverCourses(): MainRiverCourse[] {
 
 function buildCourse(spec: MainRiverSpec, index: number): MainRiverCourse {
   const ctrl = spec.controls
-  // Dense centripetal-ish (uniform) Catmull–Rom through the control points, carrying the bed.
+  // Dense uniform Catmull–Rom through the control points, carrying the bed linearly.
   const dense: [number, number, number][] = []
   for (let i = 0; i < ctrl.length - 1; i++) {
     const p0 = ctrl[Math.max(0, i - 1)]!
@@ -1024,14 +1026,19 @@ export function generateTerrain(rng: Rng, opts?: { cellDeg?: number }): Terrain 
   const n = width * height
   const courses = mainRiverCourses()
 
-  const factor = Math.max(1, Math.round(EROSION_CELL_DEG / cellDeg))
-  const coarse: GridShape = { west, north, width: Math.ceil(width / factor), height: Math.ceil(height / factor), cellDeg: cellDeg * factor }
-  const relief = erodedRelief(coarse, courses, cellDeg, rng)
-  const surface = factor === 1 ? relief : upsample(relief, coarse, grid, factor)
-
   // Full-resolution water: the lake surface, and the river floors at their bed.
   const lake = lakeMask(grid)
   const riverBed = riverFloors(grid, courses, cellDeg)
+
+  const factor = Math.max(1, Math.round(EROSION_CELL_DEG / cellDeg))
+  let surface: Float32Array
+  if (factor === 1) surface = erodedRelief(grid, courses, { lake, riverBed }, rng)
+  else {
+    const coarse: GridShape = { west, north, width: Math.ceil(width / factor), height: Math.ceil(height / factor), cellDeg: cellDeg * factor }
+    const water = { lake: lakeMask(coarse), riverBed: riverFloors(coarse, courses, cellDeg) }
+    surface = upsample(erodedRelief(coarse, courses, water, rng), coarse, grid, factor)
+  }
+
   const data = new Int16Array(n)
   for (let i = 0; i < n; i++) {
     let z = lake[i] ? LAKE_SURFACE_M : Number.isNaN(riverBed[i]!) ? surface[i]! : riverBed[i]!
@@ -1059,15 +1066,18 @@ export function generateTerrain(rng: Rng, opts?: { cellDeg?: number }): Terrain 
 
 /**
  * The relief on the erosion grid: smooth target and routing surfaces, outlets at the lake, the
- * river floors and the grid edge, stream-power relief between them, then hillslope smoothing and
- * edge-connected channels.
+ * river floors (both given for this grid) and the grid edge, stream-power relief between them,
+ * then hillslope smoothing and edge-connected channels.
  */
-function erodedRelief(grid: GridShape, courses: MainRiverCourse[], floorCellDeg: number, rng: Rng): Float32Array {
+function erodedRelief(
+  grid: GridShape,
+  courses: MainRiverCourse[],
+  { lake, riverBed }: { lake: Uint8Array; riverBed: Float32Array },
+  rng: Rng,
+): Float32Array {
   const { width, height } = grid
   const n = width * height
   const { target, routing } = smoothSurfaces(grid, courses, rng.fork('terrain-noise'))
-  const riverBed = riverFloors(grid, courses, floorCellDeg)
-  const lake = lakeMask(grid)
   const isOutlet = borderMask(width, height)
   const outletElevation = new Float32Array(n)
   const isWater = new Uint8Array(n)
@@ -1126,7 +1136,9 @@ function smoothSurfaces(grid: GridShape, courses: MainRiverCourse[], rng: Rng): 
       routing[i] = mean + 0.3 * roughness * sample.detail
     }
   }
+  // Both: the network then runs down into the main valleys instead of alongside them.
   lowerMainValleys(target, lattice, courses)
+  lowerMainValleys(routing, lattice, courses)
   return { target: upsample(target, lattice, grid, step), routing: upsample(routing, lattice, grid, step) }
 }
 
@@ -1478,8 +1490,8 @@ export function riverFloors(grid: GridShape, courses: MainRiverCourse[], floorCe
 }
 
 /**
- * Lowers the target surface towards the bed along each main river, blending into the relief over
- * the valley side, so the calibrated relief opens wide valleys instead of gorges everywhere.
+ * Lowers a surface towards the bed along each main river, blending into the relief over the valley
+ * side, so the calibrated relief opens wide valleys instead of gorges everywhere.
  */
 function lowerMainValleys(target: Float32Array, lattice: GridShape, courses: MainRiverCourse[]): void {
   const n = lattice.width * lattice.height

@@ -10,7 +10,8 @@
  * they meet a bigger stream, a main river or the lake. Their lines are simplified only where the
  * shortcut never climbs, so elevation along every line is non-increasing downstream (checked).
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import type { MultiPolygon, Position } from 'geojson'
 import type { Rng } from './rng.js'
 import type { Terrain, WaterRow } from './types.js'
@@ -41,6 +42,8 @@ const MIN_SHARE_IN_PROVINCE = 0.5
 const SIMPLIFY_TOLERANCE_CELLS = 0.7
 /** How far a stream's last cell may be from the line it joins for the junction to be snapped. */
 const SNAP_MAX_M = 1500
+/** Rounding noise allowed when checking that a line never climbs, metres. */
+const RISE_EPSILON_M = 1e-6
 /** Synthetic reservoirs besides the real ones. */
 const SYNTHETIC_RESERVOIRS = 8
 /** Closest two reservoirs may be, and a reservoir to the lake. */
@@ -55,16 +58,18 @@ export interface ReservoirSpec {
   lat: number
   /** Storage in 10⁴ m³ (≈ real total capacities). */
   capacity: number
+  /** Dammed river: the nearest main river, or the biggest tributary near the position. */
+  on: 'main' | 'tributary'
 }
 
-/** Large real reservoirs of Hunan at approximate positions; each is placed on the nearest big river. */
+/** Large real reservoirs of Hunan at approximate positions. */
 export const REAL_RESERVOIRS: readonly ReservoirSpec[] = [
-  { name: '东江水库', lon: 113.3, lat: 25.9, capacity: 915_000 }, // Zixing, on the Lei
-  { name: '柘溪水库', lon: 111.0, lat: 28.2, capacity: 357_000 }, // Anhua, on the Zi
-  { name: '五强溪水库', lon: 110.9, lat: 28.6, capacity: 429_000 }, // Yuanling, on the Yuan
-  { name: '凤滩水库', lon: 110.55, lat: 28.62, capacity: 173_000 }, // Yuanling, on the You
-  { name: '欧阳海水库', lon: 112.75, lat: 26.15, capacity: 42_400 }, // Guiyang, on the Chong
-  { name: '黄石水库', lon: 111.32, lat: 29.18, capacity: 60_700 }, // Taoyuan
+  { name: '东江水库', lon: 113.3, lat: 25.9, capacity: 915_000, on: 'tributary' }, // Zixing, on the Lei
+  { name: '柘溪水库', lon: 111.0, lat: 28.2, capacity: 357_000, on: 'main' }, // Anhua, on the Zi
+  { name: '五强溪水库', lon: 110.9, lat: 28.6, capacity: 429_000, on: 'main' }, // Yuanling, on the Yuan
+  { name: '凤滩水库', lon: 110.55, lat: 28.62, capacity: 173_000, on: 'tributary' }, // Yuanling, on the You
+  { name: '欧阳海水库', lon: 112.75, lat: 26.15, capacity: 42_400, on: 'tributary' }, // Guiyang, on the Chong
+  { name: '黄石水库', lon: 111.32, lat: 29.18, capacity: 60_700, on: 'tributary' }, // Taoyuan
 ]
 
 export interface GeneratedWater {
@@ -170,14 +175,20 @@ function routeFlow(terrain: Terrain): Flow {
   return { grid, parent, order, cells, cellAreaKm2, sink, inProvince: provinceMask(grid) }
 }
 
-/** Cells inside Hunan's county outlines (geodata/sources/hunan-counties.geojson). */
+const COUNTIES_FILE = 'geodata/sources/hunan-counties.geojson'
+
+/**
+ * Cells inside Hunan's county outlines. The file is looked up from the working directory (the repo
+ * root, as partition.ts does) and else beside this module's source tree.
+ */
 function provinceMask(grid: GridShape): Uint8Array {
-  const url = new URL('../sources/hunan-counties.geojson', import.meta.url)
+  const candidates = [COUNTIES_FILE, fileURLToPath(new URL('../sources/hunan-counties.geojson', import.meta.url))]
+  const path = candidates.find((p) => existsSync(p)) ?? COUNTIES_FILE
   let counties: { features: { geometry: MultiPolygon }[] }
   try {
-    counties = JSON.parse(readFileSync(url, 'utf8')) as typeof counties
+    counties = JSON.parse(readFileSync(path, 'utf8')) as typeof counties
   } catch (cause) {
-    throw new Error(`Unable to read the county outlines from ${url.pathname}`, { cause })
+    throw new Error(`Unable to read the county outlines from ${path}`, { cause })
   }
   const mask = new Uint8Array(grid.width * grid.height)
   for (const f of counties.features) for (const polygon of f.geometry.coordinates) rasterizePolygon(grid, polygon, mask)
@@ -277,7 +288,7 @@ function extractTributaries(terrain: Terrain, flow: Flow, courses: MainRiverCour
     const joined = sink[path.mouth] === Sink.Lake ? null : sink[path.mouth] === Sink.MainRiver ? courseLines(courses) : [kept.get(target)!.line]
     if (joined) snapMouth(terrain, line, joined)
     if (lineLengthKm(line) < MIN_TRIBUTARY_LENGTH_KM) continue
-    if (profileMaxRise(terrain, line) > 1e-6) continue // never expected; the check keeps the promise
+    if (profileMaxRise(terrain, line) > RISE_EPSILON_M) continue // never expected; the check keeps the promise
     const tributary: Tributary = { line, order: strahler[path.cells[path.cells.length - 1]!]!, cells: path.cells }
     kept.set(index, tributary)
     result.push(tributary)
@@ -320,7 +331,7 @@ function simplifyDownhill(terrain: Terrain, line: LonLat[], toleranceDeg: number
         worst = k
       }
     }
-    if (worstDist > toleranceDeg || profileMaxRise(terrain, [a, b]) > 0) {
+    if (worstDist > toleranceDeg || profileMaxRise(terrain, [a, b]) > RISE_EPSILON_M) {
       keep[worst] = 1
       stack.push([i, worst], [worst, j])
     }
@@ -360,7 +371,7 @@ function snapMouth(terrain: Terrain, line: LonLat[], joined: LonLat[][]): void {
   }
   if (!best) return
   const snapped: LonLat = [round6(best[0]), round6(best[1])]
-  if (profileMaxRise(terrain, [before, snapped]) > 0) return
+  if (profileMaxRise(terrain, [before, snapped]) > RISE_EPSILON_M) return
   line[line.length - 1] = snapped
 }
 
@@ -417,11 +428,10 @@ function placeReservoirs(
   const farFromOthers = (p: LonLat) => placed.every((r) => distanceM(p, r.site.at) >= RESERVOIR_SPACING_KM * 1000)
   for (const spec of REAL_RESERVOIRS) {
     names.reserve(spec.name)
-    const site = realDamSite(flow, courses, [spec.lon, spec.lat])
+    const site = realDamSite(flow, spec.on === 'main' ? courses : [], [spec.lon, spec.lat], placed.map((p) => p.site.at))
     if (!site) continue
     placed.push({ site, reservoir: { name: spec.name, capacity: spec.capacity, geom: blob(site, spec.capacity, rng) } })
   }
-  const lakeCentre: LonLat = [112.6, 29.1]
   const candidates = streams.filter((s) => s.cells.length > 20)
   for (let attempt = 0; attempt < 400 && placed.length < REAL_RESERVOIRS.length + SYNTHETIC_RESERVOIRS && candidates.length > 0; attempt++) {
     const stream = rng.pick(candidates)
@@ -430,7 +440,7 @@ function placeReservoirs(
     const at = cellCentre(flow.grid, cell)
     const z = terrain.elevation(at[0], at[1])
     if (z < 150 || z > 900 || !flow.inProvince[cell]) continue
-    if (distanceM(at, lakeCentre) < RESERVOIR_LAKE_CLEARANCE_KM * 1000 + 40_000 || !farFromOthers(at)) continue
+    if (distanceToLakeM(at) < RESERVOIR_LAKE_CLEARANCE_KM * 1000 || !farFromOthers(at)) continue
     const site = { at, downstream: flowDirection(flow, cell) }
     // Log-uniform 300…30 000 (10⁴ m³): small to medium reservoirs.
     const capacity = Math.round(300 * 100 ** rng.next())
@@ -439,8 +449,19 @@ function placeReservoirs(
   return placed.map((p) => p.reservoir)
 }
 
-/** On the nearest main river within reach, else on the stream with the largest area nearby. */
-function realDamSite(flow: Flow, courses: MainRiverCourse[], near: LonLat): DamSite | null {
+function distanceToLakeM(p: LonLat): number {
+  let best = Infinity
+  for (const { ring } of DONGTING_LAKE) {
+    for (let k = 0; k + 1 < ring.length; k++) best = Math.min(best, distanceM(p, nearestOnSegment(p, ring[k]!, ring[k + 1]!)))
+  }
+  return best
+}
+
+/**
+ * On the nearest of `courses` within reach, else on the stream with the largest area nearby that
+ * keeps its distance from the dams already placed.
+ */
+function realDamSite(flow: Flow, courses: MainRiverCourse[], near: LonLat, avoid: LonLat[]): DamSite | null {
   let best: DamSite | null = null
   let bestM = RESERVOIR_SEARCH_KM * 1000
   for (const course of courses) {
@@ -470,9 +491,11 @@ function realDamSite(flow: Flow, courses: MainRiverCourse[], near: LonLat): DamS
   for (let y = Math.max(0, cy - ry); y <= Math.min(grid.height - 1, cy + ry); y++) {
     for (let x = Math.max(0, cx - rx); x <= Math.min(grid.width - 1, cx + rx); x++) {
       const c = y * grid.width + x
-      if (flow.sink[c] !== Sink.None) continue
-      if (distanceM(near, cellCentre(grid, c)) > RESERVOIR_SEARCH_KM * 1000) continue
-      if (bestCell < 0 || flow.cells[c]! > flow.cells[bestCell]!) bestCell = c
+      if (flow.sink[c] !== Sink.None || (bestCell >= 0 && flow.cells[c]! <= flow.cells[bestCell]!)) continue
+      const at = cellCentre(grid, c)
+      if (distanceM(near, at) > RESERVOIR_SEARCH_KM * 1000) continue
+      if (avoid.some((p) => distanceM(p, at) < RESERVOIR_SPACING_KM * 1000)) continue
+      bestCell = c
     }
   }
   return bestCell < 0 ? null : { at: cellCentre(grid, bestCell), downstream: flowDirection(flow, bestCell) }
@@ -558,7 +581,9 @@ function createNamer(rng: Rng): Namer {
         order >= 4 ? rng.weighted(['河', '水', '江'], [5, 3, 1]) : order === 3 ? rng.weighted(['河', '水', '溪'], [6, 2, 2]) : rng.weighted(['溪', '河'], [7, 3]),
       ),
     reservoir: () => unique(() => '水库'),
-    reserve: (name) => void taken.add(name),
+    reserve: (name) => {
+      taken.add(name)
+    },
   }
 }
 

@@ -78,6 +78,14 @@ describe('loadDataset', () => {
     expect(rows[0]).toEqual({ n: 3, loads: 2 })
   })
 
+  it('a broken reference is refused even where per-row checks are skipped during COPY', async () => {
+    const d = tinyDataset(2)
+    const err = await loadDataset(t.db, { ...d, member: d.member.map((m) => ({ ...m, household_id: 999_999 })) }, info).catch((e: unknown) => e)
+    expect(String(err)).toMatch(/member_household_id_fkey|violates foreign key/)
+    const { rows } = await t.db.query<{ n: number }>('SELECT count(*) AS n FROM household')
+    expect(rows[0]!.n).toBe(3)
+  })
+
   it('a load that fails half-way leaves the earlier data intact', async () => {
     const bad = tinyDataset(12000) as unknown as DatasetSource
     // The 11,000th household breaks a CHECK constraint: two COPY chunks have gone in by then.
