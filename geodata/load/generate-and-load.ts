@@ -37,7 +37,6 @@ export function generate(opts: Omit<GenerateAndLoadOptions, 'dataDir'>): Generat
 }
 
 export async function loadGenerated(db: Db, d: GeneratedDataset, opts: GenerateAndLoadOptions): Promise<Record<keyof Dataset, number>> {
-  const t0 = Date.now()
   const streamed = d.scale === 'province'
   const expected = streamed ? datasetCounts(d) : undefined
   const source: DatasetSource = {
