@@ -24,6 +24,8 @@ export interface LoadProgress {
  */
 export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo, progress?: LoadProgress): Promise<Record<keyof Dataset, number>> {
   const counts = await db.transaction(async (tx) => {
+    // A load is one long transaction by design; the per-statement timeout guards requests, not this.
+    await tx.exec('SET LOCAL statement_timeout = 0')
     // Children first would be needed for DELETE; TRUNCATE of the whole set at once handles the references.
     await tx.exec(`TRUNCATE ${[...LOAD_ORDER].reverse().join(', ')}`)
     // Per-row foreign-key triggers triple the cost of COPY (measured on PGlite); where the loader may,
@@ -60,7 +62,10 @@ export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo,
     return counts
   })
   // Fresh planner statistics, so tile and stats queries use the indexes right after a load.
-  await db.exec(`ANALYZE ${LOAD_ORDER.join(', ')}`)
+  await db.transaction(async (tx) => {
+    await tx.exec('SET LOCAL statement_timeout = 0')
+    await tx.exec(`ANALYZE ${[...LOAD_ORDER, 'household_agg'].join(', ')}`)
+  })
   return counts
 }
 

@@ -9,19 +9,9 @@ import { HUNAN_BOUNDS, HUNAN_CENTER, tileJson } from '../tiles/style.js'
 import { MbtilesWriter } from '../tiles/mbtiles-writer.js'
 import { normaliseFilter } from '../tiles/tile-filters.js'
 import { progressBar } from '../progress.js'
+import { tilesCovering } from '../tiles/tile-math.js'
 
 /** `npm run tiles:seed -- --maxzoom N [--minzoom N] [--out file.mbtiles]`: pre-renders the base tiles of Hunan. */
-function tileRange(z: number): { x0: number; x1: number; y0: number; y1: number } {
-  const n = 2 ** z
-  const [w, s, e, nth] = HUNAN_BOUNDS
-  const tx = (lon: number) => Math.min(n - 1, Math.floor(((lon + 180) / 360) * n))
-  const ty = (lat: number) => {
-    const r = (lat * Math.PI) / 180
-    return Math.min(n - 1, Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n))
-  }
-  return { x0: tx(w), x1: tx(e), y0: ty(nth), y1: ty(s) }
-}
-
 try {
   const opts = parseOptions(process.argv.slice(2), { maxzoom: { type: 'string' }, minzoom: { type: 'string' }, out: { type: 'string' } })
   const config = loadConfig()
@@ -31,8 +21,8 @@ try {
   const db = await openAndMigrate(config, (m) => process.stderr.write(`povmap: ${m}\n`))
   const service = new TileService(db, { cacheBytes: 1 })
   const filter = normaliseFilter(BASE_LAYERS, {})
-  const ranges = Array.from({ length: maxzoom - minzoom + 1 }, (_, i) => ({ z: minzoom + i, ...tileRange(minzoom + i) }))
-  const total = ranges.reduce((s, r) => s + (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1), 0)
+  const tiles = Array.from({ length: maxzoom - minzoom + 1 }, (_, i) => tilesCovering(HUNAN_BOUNDS, minzoom + i)).flat()
+  const total = tiles.length
   const tj = tileJson('', 'base', BASE_LAYERS, 'povmap base tiles of Hunan (demo data)')
   const writer = new MbtilesWriter(out, {
     name: 'povmap',
@@ -50,17 +40,13 @@ try {
   const bar = progressBar('tiles:seed', total)
   let done = 0
   let written = 0
-  for (const r of ranges) {
-    for (let x = r.x0; x <= r.x1; x++) {
-      for (let y = r.y0; y <= r.y1; y++) {
-        const tile = await service.tile('base', BASE_LAYERS, { z: r.z, x, y }, filter)
-        if (tile.body.length > 0) {
-          writer.add(r.z, x, y, tile.body)
-          written++
-        }
-        bar.update(++done, `z${r.z}`)
-      }
+  for (const t of tiles) {
+    const tile = await service.tile('base', BASE_LAYERS, t, filter)
+    if (tile.body.length > 0) {
+      writer.add(t.z, t.x, t.y, tile.body)
+      written++
     }
+    bar.update(++done, `z${t.z}`)
   }
   bar.stop()
   writer.finish()

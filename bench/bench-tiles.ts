@@ -1,0 +1,245 @@
+/**
+ * `npm run bench:tiles`: household-tile throughput and latency of every contender on the same tile
+ * lists, measured in one run, printed as ratios, and written to tiles/BENCHMARK.md.
+ *
+ * Contenders: floor = the raw tile SQL through a pool (no HTTP); naive = a minimal Fastify + pg tile
+ * server with the usual ST_AsMVTGeom(ST_Transform(geom, 3857)) query, no aggregation, no cache;
+ * ours uncached and cached (the real app over HTTP); ceiling = bare node:http returning the same bytes.
+ */
+import http from 'node:http'
+import os from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+import Fastify from 'fastify'
+import pg from 'pg'
+import { loadConfig } from '../server/config.js'
+import { openDb } from '../server/db/open-db.js'
+import { buildApp } from '../server/app.js'
+import { loadLayerStatements, statementFor } from '../server/tiles/layer-sql.js'
+import { lonLatToTile, tilesCovering } from '../server/tiles/tile-math.js'
+import { HUNAN_BOUNDS } from '../server/tiles/style.js'
+import { lastLoad } from '../geodata/load/load-dataset.js'
+import { createRng } from '../geodata/generate/rng.js'
+import { repoRoot } from '../server/paths.js'
+
+type Tile = { z: number; x: number; y: number }
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4)
+const YEAR = 2020
+
+// ---- tile lists shared by every contender -------------------------------------------------------
+const uniq = (tiles: Tile[]) => [...new Map(tiles.map((t) => [`${t.z}/${t.x}/${t.y}`, t])).values()]
+const around = (lon: number, lat: number, z: number, r: number) => {
+  const c = lonLatToTile(lon, lat, z)
+  const out: Tile[] = []
+  for (let dx = -r; dx <= r; dx++) for (let dy = -r; dy <= r; dy++) out.push({ z, x: c.x + dx, y: c.y + dy })
+  return out
+}
+const HUAYUAN: [number, number] = [109.48, 28.58]
+const rng = createRng(42)
+// The ladder's points: inside 湘西 (where the demo's registry is whole) and across the province.
+const points = Array.from({ length: 50 }, (_, i) =>
+  i < 25 ? [rng.range(109.2, 110.5), rng.range(27.8, 29.3)] : [rng.range(HUNAN_BOUNDS[0], HUNAN_BOUNDS[2]), rng.range(HUNAN_BOUNDS[1], HUNAN_BOUNDS[3])],
+) as [number, number][]
+const ladder = (zs: number[]) => uniq(points.flatMap(([lon, lat]) => zs.map((z) => lonLatToTile(lon, lat, z))))
+const LISTS: Record<string, Tile[]> = {
+  'pan z12': around(...HUAYUAN, 12, 3),
+  'pan z14': around(...HUAYUAN, 14, 4),
+  'ladder z4-8': ladder([4, 5, 6, 7, 8]),
+  'ladder z9-11': ladder([9, 10, 11]),
+  'ladder z12-14': ladder([12, 13, 14]),
+  'ladder z15-16': ladder([15, 16]),
+  'Hunan z4-7': [4, 5, 6, 7].flatMap((z) => tilesCovering(HUNAN_BOUNDS, z)),
+  empty: Array.from({ length: 30 }, (_, i) => ({ z: 10, x: 900 + i, y: 400 })),
+}
+const path = (t: Tile) => `/tiles/households/${t.z}/${t.x}/${t.y}.mvt`
+
+// ---- measurement ------------------------------------------------------------------------------------
+interface Result {
+  tilesPerS: number
+  p50: number
+  p95: number
+  meanBytes: number
+  maxBytes: number
+  errors: number
+}
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0
+}
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+
+/**
+ * Requests the list's tiles for a fixed time; each connection walks the list from its own offset, so
+ * no two connections ask for the same tile at once (an uncached server gets no help from coalescing).
+ */
+async function loadTest(port: number, tiles: Tile[], seconds = SECONDS): Promise<Result> {
+  const reqs = tiles.map((t) => ({ method: 'GET' as const, path: path(t) }))
+  const lat: number[] = []
+  const bytes: number[] = []
+  let errors = 0
+  let client = 0
+  const started = Date.now()
+  let finished!: (err: unknown) => void
+  const done = new Promise<void>((resolve, reject) => (finished = (err) => (err ? reject(err) : resolve())))
+  const inst = autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: Math.min(CONNECTIONS, reqs.length),
+    duration: seconds,
+    requests: reqs,
+    timeout: 300,
+    setupClient: (c: { setRequests: (r: typeof reqs) => void }) => {
+      const k = Math.floor((client++ * reqs.length) / CONNECTIONS)
+      c.setRequests([...reqs.slice(k), ...reqs.slice(0, k)])
+    },
+  } as autocannon.Options, (err) => finished(err))
+  inst.on('response', (_c: unknown, status: number, resBytes: number, ms: number) => {
+    if (status >= 400) errors++
+    lat.push(ms)
+    bytes.push(resBytes)
+  })
+  await done
+  const secs = (Date.now() - started) / 1000
+  return { tilesPerS: lat.length / secs, p50: pct(lat, 50), p95: pct(lat, 95), meanBytes: bytes.reduce((s, b) => s + b, 0) / Math.max(1, bytes.length), maxBytes: Math.max(0, ...bytes), errors }
+}
+
+/** The raw tile SQL through a pool, same concurrency and time, no HTTP: what PostgreSQL itself costs. */
+async function floor(run: (t: Tile) => Promise<number>, tiles: Tile[], seconds = SECONDS): Promise<Result> {
+  const lat: number[] = []
+  const bytes: number[] = []
+  let next = 0
+  const started = Date.now()
+  const until = started + seconds * 1000
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < until) {
+        const t = tiles[next++ % tiles.length]!
+        const t0 = performance.now()
+        bytes.push(await run(t))
+        lat.push(performance.now() - t0)
+      }
+    }),
+  )
+  const secs = (Date.now() - started) / 1000
+  return { tilesPerS: lat.length / secs, p50: pct(lat, 50), p95: pct(lat, 95), meanBytes: bytes.reduce((s, b) => s + b, 0) / bytes.length, maxBytes: Math.max(...bytes), errors: 0 }
+}
+
+// ---- contenders -------------------------------------------------------------------------------------
+const NAIVE_SQL = `SELECT ST_AsMVT(q, 'households', 4096, 'geom') AS mvt FROM (
+  SELECT h.id, h.village_code, y.status, h.main_cause, h.size,
+         ST_AsMVTGeom(ST_Transform(h.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
+  FROM household h JOIN household_year y ON y.household_id = h.id AND y.year = $4
+  WHERE h.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)) q`
+
+async function naivePeer(connectionString: string) {
+  const pool = new pg.Pool({ connectionString, max: CONNECTIONS })
+  const app = Fastify()
+  app.get<{ Params: { z: string; x: string; y: string } }>('/tiles/households/:z/:x/:y', async (req, reply) => {
+    const y = req.params.y.replace('.mvt', '')
+    const { rows } = await pool.query(NAIVE_SQL, [+req.params.z, +req.params.x, +y, YEAR])
+    return reply.type('application/vnd.mapbox-vector-tile').send(rows[0].mvt)
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { port: (app.server.address() as { port: number }).port, close: async () => (await app.close(), await pool.end()) }
+}
+
+async function listen(app: Awaited<ReturnType<typeof buildApp>>) {
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return (app.server.address() as { port: number }).port
+}
+
+// ---- run ----------------------------------------------------------------------------------------------
+const config = loadConfig()
+const db = await openDb(config)
+const load = await lastLoad(db)
+if (!load) {
+  process.stderr.write('bench:tiles: the database holds no data; run `npm run load -- --scale demo` (or province) first\n')
+  process.exit(2)
+}
+const counts = load.counts as Record<string, number>
+process.stderr.write(`bench:tiles on ${db.kind} database, ${load.scale} scale (seed ${load.seed}): ${counts.household} households\n`)
+
+const statements = loadLayerStatements()
+const filter = JSON.stringify({ year: YEAR })
+const floorRun = async (t: Tile) => {
+  const st = statementFor(statements, 'households', t.z)!
+  if (db.kind === 'server') {
+    const { rows } = await db.query<{ mvt: Uint8Array | null }>(st.mvtSql, [t.z, t.x, t.y, filter])
+    return rows[0]?.mvt?.length ?? 0
+  }
+  const { rows } = await db.query<{ tile_geojson: string | null }>(st.rowsSql, [t.z, t.x, t.y, filter])
+  return rows.reduce((s, r) => s + (r.tile_geojson?.length ?? 0), 0)
+}
+
+const uncachedApp = await buildApp({ db, dataDir: config.dataDir, serveClient: false, tiles: { tileService: { cacheBytes: 1 } } })
+const cachedApp = await buildApp({ db, dataDir: config.dataDir, serveClient: false })
+const uncachedPort = await listen(uncachedApp)
+const cachedPort = await listen(cachedApp)
+const naive = db.kind === 'server' ? await naivePeer(config.databaseUrl!) : null
+
+// The ceiling: the same bytes from a Map, no framework, no database.
+const bytesByPath = new Map<string, Buffer>()
+const bare = http.createServer((req, res) => {
+  const body = bytesByPath.get(req.url ?? '')
+  if (!body || body.length === 0) {
+    res.writeHead(204).end()
+    return
+  }
+  res.writeHead(200, { 'content-type': 'application/vnd.mapbox-vector-tile', 'content-length': body.length }).end(body)
+})
+await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r))
+const barePort = (bare.address() as { port: number }).port
+
+const rows: string[] = []
+const summary: string[] = []
+const fmt = (r: Result | undefined) => (r ? `${r.tilesPerS.toFixed(0)} t/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, mean ${(r.meanBytes / 1024).toFixed(1)} KB, max ${(r.maxBytes / 1024).toFixed(1)} KB${r.errors ? `, ${r.errors} errors` : ''}` : '—')
+let largest = 0
+for (const [name, tiles] of Object.entries(LISTS)) {
+  process.stderr.write(`  ${name}: ${tiles.length} tiles…\n`)
+  const f = await floor(floorRun, tiles)
+  const ours = await loadTest(uncachedPort, tiles)
+  for (const t of tiles) await cachedApp.inject(path(t)) // warm the cache
+  const cached = await loadTest(cachedPort, tiles)
+  for (const t of tiles) {
+    const res = await cachedApp.inject(path(t))
+    bytesByPath.set(path(t), res.rawPayload)
+    largest = Math.max(largest, res.rawPayload.length)
+  }
+  const ceiling = await loadTest(barePort, tiles)
+  const lowZoom = name === 'ladder z4-8' || name === 'Hunan z4-7'
+  const n = naive && (lowZoom || name.startsWith('pan')) ? await loadTest(naive.port, tiles) : undefined
+  rows.push(`| ${name} (${tiles.length}) | floor | ${fmt(f)} |`, `| | ours uncached | ${fmt(ours)} |`, `| | ours cached | ${fmt(cached)} |`, `| | bare node:http | ${fmt(ceiling)} |`)
+  if (n) rows.push(`| | naive peer | ${fmt(n)} |`)
+  const r = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—')
+  summary.push(
+    `- ${name}: ours uncached / floor = ${r(ours.tilesPerS, f.tilesPerS)}; ours cached / bare node:http = ${r(cached.tilesPerS, ceiling.tilesPerS)}` +
+      (n ? `; ours / naive: ${r(ours.tilesPerS, n.tilesPerS)}× tiles/s, ${r(n.meanBytes, ours.meanBytes)}× smaller tiles` : ''),
+  )
+}
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+const report = `# Tile benchmark
+
+Measured by \`npm run bench:tiles\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB,
+Node ${process.version}, ${db.kind === 'server' ? 'PostgreSQL server (DATABASE_URL)' : 'embedded PGlite'}, ${load.scale} scale (${counts.household} households),
+layer \`households\` (year ${YEAR}), ${CONNECTIONS} connections, autocannon on loopback (floor: the same SQL through the pool).
+Each contender runs ${SECONDS} s per list; uncached = the app with a 1-byte cache; connections walk the list from different offsets, never two on the same tile at once.
+
+## Ratios
+${summary.join('\n')}
+- largest tile served: ${(largest / 1024).toFixed(1)} KB
+
+## Figures
+| tile list | contender | result |
+|---|---|---|
+${rows.join('\n')}
+`
+process.stdout.write(report)
+if (process.env.BENCH_WRITE !== '0') writeFileSync(join(repoRoot, 'tiles', 'BENCHMARK.md'), report)
+
+await uncachedApp.close()
+await cachedApp.close()
+await naive?.close()
+bare.close()
+await db.close()

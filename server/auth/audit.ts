@@ -1,0 +1,57 @@
+import type { Queryable } from '../db/types.js'
+
+/**
+ * One audit entry. `detail` must never hold an ID number, a phone number, a password or a session id:
+ * it says what was done (filters, counts, the reason given for a reveal), not what was seen.
+ */
+export interface AuditEntry {
+  action: string
+  outcome: 'ok' | 'denied' | 'failed'
+  actorId?: number | null
+  actorUsername?: string | null
+  actorRole?: string | null
+  area?: string | null
+  target?: string | null
+  detail?: Record<string, unknown>
+  ip?: string | null
+  userAgent?: string | null
+  requestId?: string | null
+}
+
+/** Actions written by the server (the reveal is written by the database function itself). */
+export const AUDIT_ACTIONS = [
+  'login',
+  'logout',
+  'password.change',
+  'totp.enrol',
+  'totp.confirm',
+  'access.denied',
+  'household.view',
+  'household.members',
+  'household.reveal',
+  'export.households',
+  'user.create',
+  'user.disable',
+  'user.enable',
+  'audit.read',
+] as const
+
+const INSERT = `INSERT INTO audit_log (actor_id, actor_username, actor_role, action, outcome, area_code, target, detail, ip, user_agent, request_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)`
+
+/** Appends one entry; inside the transaction of the read it records, so no read goes unrecorded. */
+export async function appendAudit(tx: Queryable, e: AuditEntry): Promise<void> {
+  await tx.query(INSERT, [
+    e.actorId ?? null,
+    e.actorUsername?.slice(0, 80) ?? null,
+    e.actorRole ?? null,
+    e.action,
+    e.outcome,
+    e.area ?? null,
+    e.target?.slice(0, 200) ?? null,
+    JSON.stringify(e.detail ?? {}),
+    e.ip?.slice(0, 64) ?? null,
+    e.userAgent?.slice(0, 200) ?? null,
+    e.requestId?.slice(0, 64) ?? null,
+  ])
+}

@@ -1,0 +1,110 @@
+/**
+ * Who may do what. The database enforces the same split with row-level security (migration 0004:
+ * povmap_sees_registry / povmap_sees_aggregates / povmap_reveal_household); this module decides
+ * early, before any SQL, and gives the deny its status and audit entry.
+ */
+
+export const ROLES = [
+  'province_admin',
+  'prefecture_officer',
+  'county_officer',
+  'township_officer',
+  'village_team',
+  'department_viewer',
+  'leader',
+  'auditor',
+] as const
+export type Role = (typeof ROLES)[number]
+
+export const DEPARTMENTS = ['transport', 'water', 'education', 'health'] as const
+export type Department = (typeof DEPARTMENTS)[number]
+
+/** Roles that work with households and people: household points, members (masked), popups, exports. */
+export const REGISTRY_ROLES: readonly Role[] = ['province_admin', 'prefecture_officer', 'county_officer', 'township_officer', 'village_team']
+/** Roles that see aggregates, indicators, projects, divisions and the map (no personal data for the last two). */
+export const DATA_ROLES: readonly Role[] = [...REGISTRY_ROLES, 'department_viewer', 'leader']
+/** Roles that work case by case and may reveal one household's names, ID numbers and phone (audited). */
+export const REVEAL_ROLES: readonly Role[] = ['county_officer', 'township_officer', 'village_team']
+/** Roles that need a second factor: the ones that see personal data. */
+export const TOTP_ROLES: readonly Role[] = REGISTRY_ROLES
+
+/**
+ * What a route requires; declared as `config: { access }` on the route, with defaults by path
+ * (see defaultAccess): deny by default, public only where listed.
+ * - public: no session (health, login, docs, the static client, the style, TileJSON, terrain)
+ * - signed-in: any signed-in user, also one who still has to enrol a second factor (me, logout, password, TOTP)
+ * - data: DATA_ROLES (map, tiles, areas, indicators, diagnosis)
+ * - registry: REGISTRY_ROLES (household detail, members, exports)
+ * - audit: auditor
+ * - admin: province_admin (accounts)
+ */
+export type Access = 'public' | 'signed-in' | 'data' | 'registry' | 'audit' | 'admin'
+export const ACCESS_LEVELS: readonly Access[] = ['public', 'signed-in', 'data', 'registry', 'audit', 'admin']
+
+export function roleAllows(access: Access, role: Role): boolean {
+  switch (access) {
+    case 'public':
+    case 'signed-in':
+      return true
+    case 'data':
+      return DATA_ROLES.includes(role)
+    case 'registry':
+      return REGISTRY_ROLES.includes(role)
+    case 'audit':
+      return role === 'auditor'
+    case 'admin':
+      return role === 'province_admin'
+  }
+}
+
+/**
+ * The access a route gets when it declares none. Deny by default: everything under /api and /tiles
+ * needs a signed-in data role; household routes need a registry role; only the listed paths are public.
+ */
+export function defaultAccess(method: string, url: string): Access {
+  if (url === '/api/health' || url === '/api/docs' || url.startsWith('/api/docs/')) return 'public'
+  // Layer descriptions and the style hold no data; the DEM is synthetic public relief. The map frame
+  // can draw before anyone signs in.
+  if (url === '/styles/povmap.json' || url === '/tiles/:file' || url.startsWith('/tiles/terrain/')) return 'public'
+  if (url.startsWith('/api/households')) return 'registry'
+  if (url.startsWith('/api/') || url === '/api' || url.startsWith('/tiles/') || url.startsWith('/styles/')) return 'data'
+  // Everything else is the static client (built files) registered by @fastify/static.
+  return method === 'GET' || method === 'HEAD' ? 'public' : 'data'
+}
+
+export interface Caller {
+  userId: number
+  username: string
+  displayName: string
+  role: Role
+  /** Administrative code of the user's area; the user sees it and everything below it. */
+  scope: string
+  department: Department | null
+  /** 'enrol': signed in with the password but a second factor is required and not yet set up. */
+  factor: 'ok' | 'enrol'
+}
+
+export const AREA_CODE = /^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$/
+
+/** How an area code relates to a caller's scope. */
+export type AreaRelation = 'inside' | 'above' | 'outside'
+
+export function areaRelation(scope: string, code: string): AreaRelation {
+  if (code.startsWith(scope)) return 'inside'
+  if (scope.startsWith(code)) return 'above'
+  return 'outside'
+}
+
+/** Levels by code length, and the level a user of a role is meant to have (checked when creating users). */
+export const LEVEL_BY_LENGTH: Readonly<Record<number, string>> = { 2: 'province', 4: 'prefecture', 6: 'county', 9: 'township', 12: 'village' }
+
+export const ROLE_SCOPE_LENGTHS: Readonly<Record<Role, readonly number[]>> = {
+  province_admin: [2],
+  prefecture_officer: [4],
+  county_officer: [6],
+  township_officer: [9],
+  village_team: [12],
+  department_viewer: [2, 4, 6],
+  leader: [2, 4, 6],
+  auditor: [2, 4, 6],
+}

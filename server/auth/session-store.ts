@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto'
+import type { Db } from '../db/types.js'
+import { asApp } from '../db/scoped.js'
+import type { Caller, Department, Role } from './roles.js'
+
+export interface SessionTimeouts {
+  /** A session unused this long ends (ms). */
+  idleMs: number
+  /** A session ends this long after sign-in whatever happens (ms). */
+  maxAgeMs: number
+}
+
+/** What povmap keeps in a session besides the CSRF secret; `caller` is filled on every load, never stored. */
+export interface SessionData {
+  userId?: number
+  factor?: 'ok' | 'enrol'
+  _csrf?: string
+  caller?: Caller | null
+}
+
+type Callback<T = void> = (err?: unknown, result?: T) => void
+
+const sidHash = (sid: string) => createHash('sha256').update(sid).digest('hex')
+
+// Read the session and its user in one statement; refresh last_seen_at at most every 30 s so that
+// a burst of tile requests does not write a row each.
+const LOAD = `WITH s AS (
+  SELECT sid_hash, user_id, data, last_seen_at FROM app_session
+  WHERE sid_hash = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)
+), touched AS (
+  UPDATE app_session t SET last_seen_at = now() FROM s
+  WHERE t.sid_hash = s.sid_hash AND s.last_seen_at < now() - interval '30 seconds'
+)
+SELECT s.user_id AS "userId", s.data, u.username, u.display_name AS "displayName", u.role, u.scope_code AS scope,
+  u.department, u.disabled
+FROM s LEFT JOIN app_user u ON u.id = s.user_id`
+
+const SAVE = `INSERT INTO app_session (sid_hash, user_id, data, expires_at)
+VALUES ($1, $2, $3::jsonb, now() + make_interval(secs => $4))
+ON CONFLICT (sid_hash) DO UPDATE SET user_id = EXCLUDED.user_id, data = EXCLUDED.data, last_seen_at = now()`
+
+/**
+ * @fastify/session store in the database (table app_session), so that both database kinds work,
+ * several processes share sessions and a restart keeps them. Every load re-reads the user: a
+ * disabled account or a logged-out session is refused on the very next request.
+ */
+export class DbSessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly timeouts: SessionTimeouts,
+  ) {}
+
+  get(sid: string, cb: Callback<SessionData | null>): void {
+    this.load(sid).then(
+      (s) => cb(null, s),
+      (err: unknown) => cb(err),
+    )
+  }
+
+  set(sid: string, session: SessionData & Record<string, unknown>, cb: Callback): void {
+    const { caller: _caller, ...data } = session
+    // The Session object carries its cookie; plain JSON of what we keep.
+    const json = JSON.stringify({ ...data, cookie: undefined })
+    asApp(this.db, (tx) => tx.query(SAVE, [sidHash(sid), session.userId ?? null, json, Math.ceil(this.timeouts.maxAgeMs / 1000)])).then(
+      () => cb(),
+      (err: unknown) => cb(err),
+    )
+  }
+
+  destroy(sid: string, cb: Callback): void {
+    asApp(this.db, (tx) => tx.query('DELETE FROM app_session WHERE sid_hash = $1', [sidHash(sid)])).then(
+      () => cb(),
+      (err: unknown) => cb(err),
+    )
+  }
+
+  private async load(sid: string): Promise<SessionData | null> {
+    const { rows } = await asApp(this.db, (tx) =>
+      tx.query<{
+        userId: number | null
+        data: SessionData
+        username: string | null
+        displayName: string | null
+        role: Role | null
+        scope: string | null
+        department: Department | null
+        disabled: boolean | null
+      }>(LOAD, [sidHash(sid), Math.ceil(this.timeouts.idleMs / 1000)]),
+    )
+    const r = rows[0]
+    if (!r) return null
+    const data = typeof r.data === 'string' ? (JSON.parse(r.data) as SessionData) : r.data
+    if (r.userId === null) return { ...data, caller: null }
+    // The account is gone or disabled: the session is over (the row goes at the next cleanup).
+    if (r.disabled !== false || !r.username || !r.role || !r.scope) return null
+    return {
+      ...data,
+      caller: {
+        userId: r.userId,
+        username: r.username,
+        displayName: r.displayName ?? r.username,
+        role: r.role,
+        scope: r.scope,
+        department: r.department,
+        factor: data.factor === 'ok' ? 'ok' : 'enrol',
+      },
+    }
+  }
+
+  /** Deletes expired and idle sessions; returns how many. */
+  async sweep(): Promise<number> {
+    const r = await asApp(this.db, (tx) =>
+      tx.query('DELETE FROM app_session WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(secs => $1)', [
+        Math.ceil(this.timeouts.idleMs / 1000),
+      ]),
+    )
+    return r.rowCount
+  }
+}
