@@ -107,14 +107,14 @@ RETURNS TABLE (id bigint, code text, name text, count bigint, people bigint, poo
   c_skills bigint, c_labour bigint, c_capital bigint, c_transport bigint, c_drive bigint, c_other bigint, geom geometry)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT ar.code::bigint, ar.code, ar.name, sum(a.households)::bigint, sum(a.people)::bigint,
-    (sum(a.households) FILTER (WHERE a.status = 'poor'))::bigint, (sum(a.households) FILTER (WHERE a.status = 'lifted'))::bigint,
-    (sum(a.households) FILTER (WHERE a.status = 'returned'))::bigint,
-    (sum(a.households) FILTER (WHERE a.main_cause = 'illness'))::bigint, (sum(a.households) FILTER (WHERE a.main_cause = 'disability'))::bigint,
-    (sum(a.households) FILTER (WHERE a.main_cause = 'schooling'))::bigint, (sum(a.households) FILTER (WHERE a.main_cause = 'disaster'))::bigint,
-    (sum(a.households) FILTER (WHERE a.main_cause = 'land'))::bigint, (sum(a.households) FILTER (WHERE a.main_cause = 'water'))::bigint,
-    (sum(a.households) FILTER (WHERE a.main_cause = 'skills'))::bigint, (sum(a.households) FILTER (WHERE a.main_cause = 'labour'))::bigint,
-    (sum(a.households) FILTER (WHERE a.main_cause = 'capital'))::bigint, (sum(a.households) FILTER (WHERE a.main_cause = 'transport'))::bigint,
-    (sum(a.households) FILTER (WHERE a.main_cause = 'drive'))::bigint, (sum(a.households) FILTER (WHERE a.main_cause = 'other'))::bigint,
+    COALESCE(sum(a.households) FILTER (WHERE a.status = 'poor'), 0)::bigint, COALESCE(sum(a.households) FILTER (WHERE a.status = 'lifted'), 0)::bigint,
+    COALESCE(sum(a.households) FILTER (WHERE a.status = 'returned'), 0)::bigint,
+    COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'illness'), 0)::bigint, COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'disability'), 0)::bigint,
+    COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'schooling'), 0)::bigint, COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'disaster'), 0)::bigint,
+    COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'land'), 0)::bigint, COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'water'), 0)::bigint,
+    COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'skills'), 0)::bigint, COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'labour'), 0)::bigint,
+    COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'capital'), 0)::bigint, COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'transport'), 0)::bigint,
+    COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'drive'), 0)::bigint, COALESCE(sum(a.households) FILTER (WHERE a.main_cause = 'other'), 0)::bigint,
     ar.label_3857
   FROM admin_area ar
   JOIN household_agg a ON a.area_code = ar.code AND a.year = (q ->> 'year')::int

@@ -13,6 +13,14 @@ import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
 import { TerrainTiles } from './tiles/terrain-tiles.js'
 import { ErrorBody } from './schemas.js'
 import { clientDistDir } from './paths.js'
+// auth (issue 6)
+import hardeningPlugin, { type HardeningOptions } from './plugins/hardening.js'
+import authPlugin, { type AuthOptions } from './plugins/auth.js'
+import authRoutes, { type AuthRoutesOptions } from './routes/auth.js'
+import usersRoutes from './routes/users.js'
+import auditRoutes from './routes/audit.js'
+import householdsRoutes from './routes/households.js'
+export { loggerOptions } from './logging.js'
 
 export interface AppOptions {
   db: Db
@@ -22,6 +30,11 @@ export interface AppOptions {
   /** Serve the built client from dist/client (default true). */
   serveClient?: boolean
   tiles?: { tileService?: TileServiceOptions }
+  /** Sessions, cookies, second factor, sign-in rate (issue 6). */
+  auth?: AuthOptions & AuthRoutesOptions
+  hardening?: HardeningOptions
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (protocol for Secure cookies, client address for audit and rate limits). */
+  trustProxy?: boolean
 }
 
 declare module 'fastify' {
@@ -32,12 +45,6 @@ declare module 'fastify' {
   }
 }
 
-export const loggerOptions = (level: string): FastifyServerOptions['logger'] => ({
-  level,
-  timestamp: () => `,"time":"${new Date().toISOString()}"`,
-  redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-})
-
 /** Builds the whole application; only server.ts listens, tests use app.inject(). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -45,9 +52,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestTimeout: 60_000,
     return503OnClosing: true,
+    trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   })
   app.addSchema(ErrorBody)
+  await app.register(errorsPlugin)
+  await app.register(dbPlugin, { db: opts.db })
+  // auth (issue 6): before every route, so that each one passes the access rules and rate limits.
+  await app.register(hardeningPlugin, { secure: opts.auth?.cookieSecure, ...opts.hardening })
+  await app.register(authPlugin, opts.auth ?? {})
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -55,9 +68,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
-  await app.register(errorsPlugin)
-  await app.register(dbPlugin, { db: opts.db })
   await app.register(health)
+  await app.register(authRoutes, { loginPerMinute: opts.auth?.loginPerMinute })
+  await app.register(usersRoutes)
+  await app.register(auditRoutes)
+  await app.register(householdsRoutes)
   app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
   app.decorate('terrain', new TerrainTiles(opts.dataDir))
   await app.register(tiles, { service: app.tiles, terrain: app.terrain })

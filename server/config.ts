@@ -17,6 +17,18 @@ const EnvSchema = Type.Object({
   PG_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   PG_CONNECT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 }),
   PG_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 100 }),
+  // auth (issue 6)
+  COOKIE_SECURE: Type.Boolean({ default: false }),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  SESSION_IDLE_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 1440 }),
+  SESSION_MAX_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 168 }),
+  TOTP_REQUIRED: Type.Union([Type.Literal('personal'), Type.Literal('off')], { default: 'personal' }),
+  DEMO_ACCOUNTS: Type.Union([Type.Literal('auto'), Type.Literal('never')], { default: 'auto' }),
+  POVMAP_DEMO_PASSWORD: Type.Optional(Type.String({ minLength: 12, maxLength: 128 })),
+  LOGIN_RATE_PER_MIN: Type.Integer({ default: 30, minimum: 1, maximum: 10000 }),
+  RATE_LIMIT_API_PER_MIN: Type.Integer({ default: 600, minimum: 1 }),
+  RATE_LIMIT_TILES_PER_MIN: Type.Integer({ default: 6000, minimum: 1 }),
 })
 
 export interface Config {
@@ -29,6 +41,22 @@ export interface Config {
   loadDemo: 'auto' | 'never'
   demoSeed: number
   pg: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number }
+  auth: {
+    /** Secure cookies named __Host-povmap_sid; needs HTTPS (or TRUST_PROXY behind a TLS proxy). */
+    cookieSecure: boolean
+    trustProxy: boolean
+    /** Signs session cookies; unset: a random one kept in the database (table app_secret). */
+    sessionSecret: string | undefined
+    idleMinutes: number
+    maxHours: number
+    totp: 'personal' | 'off'
+    /** 'auto': create the demo accounts when the database has no account yet. */
+    demoAccounts: 'auto' | 'never'
+    demoPassword: string | undefined
+    loginPerMinute: number
+    apiPerMinute: number
+    tilesPerMinute: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -61,6 +89,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       poolMax: e.PG_POOL_MAX,
       connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
+    },
+    auth: {
+      cookieSecure: e.COOKIE_SECURE,
+      trustProxy: e.TRUST_PROXY,
+      sessionSecret: e.SESSION_SECRET,
+      idleMinutes: e.SESSION_IDLE_MINUTES,
+      maxHours: e.SESSION_MAX_HOURS,
+      totp: e.TOTP_REQUIRED,
+      demoAccounts: e.DEMO_ACCOUNTS,
+      demoPassword: e.POVMAP_DEMO_PASSWORD,
+      loginPerMinute: e.LOGIN_RATE_PER_MIN,
+      apiPerMinute: e.RATE_LIMIT_API_PER_MIN,
+      tilesPerMinute: e.RATE_LIMIT_TILES_PER_MIN,
     },
   }
 }

@@ -2,6 +2,7 @@ import { buildApp, loggerOptions } from './app.js'
 import { loadConfig } from './config.js'
 import { openWithDemoData } from './start-up.js'
 import { failAndExit } from './cli/fail.js'
+import { ensureDemoAccounts, sessionSecret } from './auth/demo-accounts.js'
 
 /** The only file that listens: open the database, migrate, serve, and shut down cleanly on a signal. */
 async function main(): Promise<void> {
@@ -44,7 +45,29 @@ async function main(): Promise<void> {
   }
   running.db = db
   if (stopping) return
-  const app = await buildApp({ db, dataDir: config.dataDir, logger: loggerOptions(config.logLevel) })
+  const a = config.auth
+  let secret
+  try {
+    secret = await sessionSecret(db, a.sessionSecret)
+    if (a.demoAccounts === 'auto') printDemoAccounts(await ensureDemoAccounts(db, { password: a.demoPassword, totp: a.totp }), log)
+  } catch (err) {
+    await db.close()
+    failAndExit('cannot prepare the accounts', err)
+  }
+  if (a.totp === 'off') log('warning: TOTP_REQUIRED=off — roles that see personal data sign in with a password only (demo use only)')
+  if (!a.cookieSecure) log('note: session cookies without Secure (COOKIE_SECURE=false): fine on http://localhost, set COOKIE_SECURE=true behind HTTPS')
+  const app = await buildApp({
+    db,
+    dataDir: config.dataDir,
+    logger: loggerOptions(config.logLevel),
+    trustProxy: a.trustProxy,
+    auth: { sessionSecret: secret, cookieSecure: a.cookieSecure, totp: a.totp, idleMinutes: a.idleMinutes, maxHours: a.maxHours, loginPerMinute: a.loginPerMinute },
+    hardening: {
+      rateLimit: { apiPerMinute: a.apiPerMinute, tilesPerMinute: a.tilesPerMinute },
+      // 503 while the event loop lags a second or is 98 % busy, or the heap passes 1.5 GiB.
+      underPressure: { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98, maxHeapUsedBytes: 1.5 * 2 ** 30 },
+    },
+  })
   running.app = app
   try {
     await app.listen({ port: config.port, host: config.host })
@@ -53,6 +76,16 @@ async function main(): Promise<void> {
     failAndExit(`cannot listen on ${config.host}:${config.port}`, err)
   }
   log(`serving on http://${config.host}:${config.port}/ (API docs at /api/docs)`)
+}
+
+/** Shown once, at the first start: the accounts are created only while none exists. */
+function printDemoAccounts(created: Awaited<ReturnType<typeof ensureDemoAccounts>>, log: (msg: string) => void): void {
+  if (created.length === 0) return
+  log('demo accounts created (shown this once; change the passwords with POST /api/auth/password):')
+  for (const c of created) {
+    log(`  ${c.username.padEnd(20)} ${c.role.padEnd(18)} scope ${c.scope.padEnd(12)} password ${c.password}`)
+    if (c.totpUri) log(`  ${''.padEnd(20)} TOTP secret ${c.totpSecret} (${c.totpUri})`)
+  }
 }
 
 void main()

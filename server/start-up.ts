@@ -53,6 +53,8 @@ export async function openWithDemoData(config: Config, log: (msg: string) => voi
   const fresh = isFreshEmbedded(config)
   if (fresh) log('first run: preparing the demo data (示例数据) while the database initialises — about 3 minutes here; later starts skip this')
   const opening = openAndMigrate(config, log, onIdleError)
+  // It may fail before it is awaited below (a server refusing at once): not an unhandled rejection.
+  opening.catch(() => undefined)
   // Let the worker start before this thread is busy generating.
   await new Promise((r) => setTimeout(r, 50))
   let pregenerated: GeneratedDataset | undefined

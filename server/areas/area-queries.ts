@@ -25,7 +25,7 @@ export const AREA_STATS = `SELECT
 FROM household_agg WHERE area_code = $1 AND year = $2`
 
 /**
- * Divisions whose name contains the text or whose code starts with it; exact names first, then
+ * Divisions of the caller's area whose name contains the text or whose code starts with it; exact names first, then
  * name prefixes, then higher levels. The path joins the names of the code's prefixes.
  */
 export const SEARCH_AREAS = `WITH hits AS (
@@ -33,7 +33,9 @@ export const SEARCH_AREAS = `WITH hits AS (
     CASE WHEN name = $1 OR code = $1 THEN 0 WHEN name LIKE $2 THEN 1 ELSE 2 END AS rank,
     array_position(ARRAY['province', 'prefecture', 'county', 'township', 'village'], level) AS depth
   FROM admin_area
-  WHERE strpos(name, $1) > 0 OR code LIKE $2
+  WHERE (strpos(name, $1) > 0 OR code LIKE $2)
+    -- Row-level security also shows the divisions above the caller's area; search stays inside it.
+    AND povmap_in_scope(code)
   ORDER BY rank, depth, code
   LIMIT $3
 )

@@ -32,6 +32,8 @@ export async function verifyPassword(stored: string | null, password: string): P
   }
 }
 
+const SEQUENCES = ['abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz', 'zyxwvutsrqponmlkjihgfedcbazyxwvutsrqponmlkjihgfedcba', 'qwertyuiopasdfghjklzxcvbnmqwertyuiopasdfghjklzxcvbnm', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p']
+
 let common: Set<string> | undefined
 function commonPasswords(): Set<string> {
   common ??= new Set(
@@ -46,7 +48,8 @@ function commonPasswords(): Set<string> {
 /**
  * Why a new password is refused, or null when it is acceptable: at least 12 characters (code
  * points), at most 128, not a common password or a common stem with digits/symbols around it, not
- * containing the username, not one character or a short pattern repeated.
+ * containing the username, not digits only, not a keyboard or alphabet run, not one character or a
+ * short pattern repeated.
  */
 export function passwordProblem(password: string, username?: string): string | null {
   const chars = [...password]
@@ -57,6 +60,9 @@ export function passwordProblem(password: string, username?: string): string | n
   const stem = lower.replace(/^[\d\W_]+|[\d\W_]+$/gu, '')
   if (list.has(lower) || list.has(stem) || list.has(lower.replace(/[\W_]+/gu, ''))) return 'the password is too common'
   if (username && username.length >= 3 && lower.includes(username.toLowerCase())) return 'the password must not contain the username'
+  // Digits only are dates, phone and ID numbers: the first guesses.
+  if (/^[0-9]+$/.test(password)) return 'the password must not be digits only'
+  if (SEQUENCES.some((q) => q.includes(lower))) return 'the password is a keyboard or alphabet sequence'
   if (new Set(chars).size < 5) return 'the password repeats too few different characters'
   for (let n = 1; n <= 4; n++) {
     if (chars.length % n === 0 && password === password.slice(0, n).repeat(chars.length / n)) return 'the password is a repeated pattern'

@@ -20,7 +20,9 @@ export interface SessionData {
 
 type Callback<T = void> = (err?: unknown, result?: T) => void
 
-const sidHash = (sid: string) => createHash('sha256').update(sid).digest('hex')
+/** What app_session stores instead of the session id. */
+export const sessionIdHash = (sid: string) => createHash('sha256').update(sid).digest('hex')
+const sidHash = sessionIdHash
 
 // Read the session and its user in one statement; refresh last_seen_at at most every 30 s so that
 // a burst of tile requests does not write a row each.

@@ -19,7 +19,7 @@ export async function checkTotp(secret: string, code: string, lastStep: number |
   if (!/^[0-9]{6}$/.test(code)) return null
   try {
     const r = await verify({ secret, token: code, epochTolerance: TOLERANCE_S, ...(lastStep === null ? {} : { afterTimeStep: lastStep }) })
-    return r.valid ? r.timeStep : null
+    return r.valid && 'timeStep' in r ? r.timeStep : null
   } catch {
     return null
   }

@@ -69,7 +69,7 @@ export async function createUser(tx: Queryable, u: NewUser): Promise<number> {
   const hash = await hashPassword(u.password)
   const { rows } = await tx.query<{ id: number }>(
     `INSERT INTO app_user (username, display_name, role, scope_code, department, password_hash, totp_secret, totp_enabled)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7 IS NOT NULL) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7::text, $7::text IS NOT NULL) RETURNING id`,
     [u.username, u.displayName, u.role, u.scope, u.department ?? null, hash, u.totpSecret ?? null],
   )
   return rows[0]!.id

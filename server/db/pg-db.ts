@@ -29,7 +29,7 @@ export function describePgError(err: unknown): { unavailable: boolean; code: str
   const code = e?.code
   const unavailable =
     (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
-    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(e?.message ?? '')
+    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|connection error and is not queryable|Client was closed and is not queryable/i.test(e?.message ?? '')
   return { unavailable, code }
 }
 
@@ -91,6 +91,8 @@ export function createPgDb(opts: PgDbOptions): Db {
     connectionTimeoutMillis: opts.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
     statement_timeout: opts.statementTimeoutMs,
+    // A transaction left open by a stuck request must not hold locks and a connection for ever.
+    idle_in_transaction_session_timeout: Math.max(opts.statementTimeoutMs, 60_000),
     application_name: 'povmap',
   })
   pool.on('error', (err) => opts.onIdleError?.(err))
@@ -110,6 +112,12 @@ export function createPgDb(opts: PgDbOptions): Db {
       }
       const tx = queryable(client)
       let broken: Error | undefined
+      // pg-pool listens for errors of idle clients only: a checked-out client whose connection drops
+      // between two statements (a server restart) would emit an unhandled 'error' and end the process.
+      const onError = (err: Error) => {
+        broken = err
+      }
+      client.on('error', onError)
       try {
         await tx.exec('BEGIN')
         const result = await fn(tx)
@@ -124,6 +132,7 @@ export function createPgDb(opts: PgDbOptions): Db {
         throw err
       } finally {
         // A client whose rollback failed is in an unknown state: destroy it instead of returning it.
+        client.removeListener('error', onError)
         client.release(broken)
       }
     },

@@ -37,9 +37,13 @@ const areas: FastifyPluginAsync = async (app) => {
 
   r.get(
     '/api/areas/:code',
-    { schema: { summary: 'One administrative division', tags: ['areas'], params: Type.Object({ code: Code }), response: { 200: Area, ...errors } } },
+    {
+      // The divisions above the caller's area answer too (breadcrumbs), with name and outline only.
+      config: { area: 'path' },
+      schema: { summary: "One administrative division (the caller's area, below it, or above it)", tags: ['areas'], params: Type.Object({ code: Code }), response: { 200: Area, ...errors } },
+    },
     async (req, reply) => {
-      const { rows } = await app.db.query<Record<string, unknown>>(AREA_BY_CODE, [req.params.code])
+      const { rows } = await app.scopedDb(req).query<Record<string, unknown>>(AREA_BY_CODE, [req.params.code])
       return rows[0] ?? reply.code(404).send(notFound(req.params.code))
     },
   )
@@ -47,17 +51,20 @@ const areas: FastifyPluginAsync = async (app) => {
   r.get(
     '/api/areas/:code/children',
     {
+      config: { area: 'path' },
       schema: {
-        summary: 'The divisions one level below',
+        summary: "The divisions one level below (of a division above the caller's area: only the one on the way to it)",
         tags: ['areas'],
         params: Type.Object({ code: Code }),
         response: { 200: Type.Array(Area), ...errors },
       },
     },
     async (req, reply) => {
-      const exists = await app.db.query(AREA_EXISTS, [req.params.code])
-      if (exists.rowCount === 0) return reply.code(404).send(notFound(req.params.code))
-      return (await app.db.query<Record<string, unknown>>(AREA_CHILDREN, [req.params.code])).rows
+      const children = await app.scopedDb(req).run(async (tx) => {
+        const exists = await tx.query(AREA_EXISTS, [req.params.code])
+        return exists.rowCount === 0 ? null : (await tx.query<Record<string, unknown>>(AREA_CHILDREN, [req.params.code])).rows
+      })
+      return children ?? reply.code(404).send(notFound(req.params.code))
     },
   )
 
@@ -73,11 +80,14 @@ const areas: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const area = await app.db.query<{ rural_population: number | null }>(AREA_EXISTS, [req.params.code])
-      if (area.rowCount === 0) return reply.code(404).send(notFound(req.params.code))
-      const { rows } = await app.db.query<Omit<Static<typeof Stats>, 'code' | 'year' | 'incidence'>>(AREA_STATS, [req.params.code, req.query.year])
-      const s = rows[0]!
-      const pop = area.rows[0]!.rural_population
+      const found = await app.scopedDb(req).run(async (tx) => {
+        const area = await tx.query<{ rural_population: number | null }>(AREA_EXISTS, [req.params.code])
+        if (area.rowCount === 0) return null
+        const { rows } = await tx.query<Omit<Static<typeof Stats>, 'code' | 'year' | 'incidence'>>(AREA_STATS, [req.params.code, req.query.year])
+        return { s: rows[0]!, pop: area.rows[0]!.rural_population }
+      })
+      if (!found) return reply.code(404).send(notFound(req.params.code))
+      const { s, pop } = found
       return { code: req.params.code, year: req.query.year, ...s, incidence: pop ? s.poorPeople / pop : null }
     },
   )
@@ -86,7 +96,7 @@ const areas: FastifyPluginAsync = async (app) => {
     '/api/search',
     {
       schema: {
-        summary: 'Divisions whose name or code matches, best first',
+        summary: "Divisions in the caller's area whose name or code matches, best first",
         tags: ['areas'],
         querystring: Type.Object(
           { q: Type.String({ minLength: 1, maxLength: 50 }), limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }) },
@@ -100,7 +110,7 @@ const areas: FastifyPluginAsync = async (app) => {
       if (!q) return []
       // LIKE wildcards in the user's text are matched literally.
       const prefix = `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-      return (await app.db.query<Static<typeof SearchHit>>(SEARCH_AREAS, [q, prefix, req.query.limit])).rows
+      return (await app.scopedDb(req).query<Static<typeof SearchHit>>(SEARCH_AREAS, [q, prefix, req.query.limit])).rows
     },
   )
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
-import type { TileService } from '../tiles/tile-service.js'
+import type { TileScope, TileService } from '../tiles/tile-service.js'
 import type { TerrainTiles } from '../tiles/terrain-tiles.js'
 import { normaliseFilter, parseTileAddress, TileRequestError } from '../tiles/tile-filters.js'
 import { buildStyle, tileJson } from '../tiles/style.js'
@@ -13,6 +13,14 @@ export interface TileRoutesOptions {
 }
 
 const MVT = 'application/vnd.mapbox-vector-tile'
+
+/**
+ * Layers drawn from tables without row-level security (public infrastructure): their tiles are the
+ * same for every signed-in caller and share one cache entry. Every other layer (admin, villages,
+ * households, projects) is cached per role and area. tests/server/auth/access-control.test.ts checks
+ * that the tables behind these layers indeed have no policy.
+ */
+export const SCOPE_FREE_LAYERS: ReadonlySet<string> = new Set(['roads', 'water', 'schools', 'clinics'])
 
 /** Our own origin for absolute URLs in TileJSON and the style; a malformed Host falls back to relative URLs. */
 export function baseUrl(req: FastifyRequest): string {
@@ -37,9 +45,11 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   const { service } = opts
 
   const sendTile = (reply: FastifyReply, req: FastifyRequest, body: Buffer, etag: string, personal: boolean) => {
-    reply.header('cache-control', personal ? 'private, max-age=60' : 'public, max-age=300')
+    // Every data tile needs a session, so none may sit in a shared cache; Vary: Cookie keeps one
+    // user's tiles from being shown to the next user of the same browser.
+    reply.header('cache-control', personal ? 'private, max-age=60' : 'private, max-age=300')
     reply.header('etag', etag)
-    reply.header('vary', 'Accept-Encoding')
+    reply.header('vary', 'Accept-Encoding, Cookie')
     if (req.headers['if-none-match'] === etag) return reply.code(304).send()
     // An empty tile is answered 204 No Content: MapLibre treats it as a tile without features.
     if (body.length === 0) return reply.code(204).send()
@@ -51,7 +61,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
     {
       schema: {
         summary: 'A Mapbox Vector Tile of one layer, or of the base set',
-        description: 'Empty tiles answer 204. Filters (households: year, status, cause, gap; villages: year; projects: type, stage) are comma lists checked against a whitelist.',
+        description: 'Needs a session; what a tile holds depends on the caller’s role and area (row-level security). Empty tiles answer 204. Filters (households: year, status, cause, gap; villages: year; projects: type, stage) are comma lists checked against a whitelist.',
         tags: ['tiles'],
         params: TileParams,
         response: { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
@@ -69,8 +79,13 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
         throw err
       }
       const personal = layers.some((l) => l.personal)
+      const db = app.scopedDb(req)
+      const scope: TileScope = {
+        key: layers.every((l) => SCOPE_FREE_LAYERS.has(l.id)) ? 'everyone' : `${db.caller.role}:${db.caller.scope}`,
+        run: (fn) => db.run(fn),
+      }
       try {
-        const tile = await service.tile(req.params.layer, layers, addr, filter)
+        const tile = await service.tile(req.params.layer, layers, addr, filter, scope)
         return sendTile(reply, req, tile.body, tile.etag, personal)
       } catch (err) {
         req.log.error({ err }, `Unable to get tile ${addr.z}/${addr.x}/${addr.y} from ${req.params.layer}`)

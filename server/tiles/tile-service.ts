@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import type { Db } from '../db/types.js'
+import type { Db, Queryable } from '../db/types.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
 import { loadLayerStatements, statementFor, type BandStatements } from './layer-sql.js'
 import { encodeLayer, type TileEncoder } from './mvt-encoder.js'
@@ -9,6 +9,16 @@ import type { TileAddress } from './tile-filters.js'
 export interface Tile {
   body: Buffer
   etag: string
+}
+
+/**
+ * Who the tile is rendered for: `run` executes the tile's SQL as that caller (row-level security
+ * decides what the tile holds); `key` names what the caller may see (role and area) and is part of
+ * the cache key, so that one caller's tile is never served to another with a different view.
+ */
+export interface TileScope {
+  key: string
+  run<T>(fn: (q: Queryable) => Promise<T>): Promise<T>
 }
 
 export interface TileServiceOptions {
@@ -46,23 +56,27 @@ export class TileService {
     this.versions = undefined
   }
 
-  async layerVersions(): Promise<Map<string, number>> {
+  async layerVersions(scope?: TileScope): Promise<Map<string, number>> {
     if (this.versions && Date.now() - this.versions.at < this.versionTtlMs) return this.versions.map
-    const { rows } = await this.db.query<{ layer: string; version: number }>('SELECT layer, version FROM tile_layer_version')
+    const sql = 'SELECT layer, version FROM tile_layer_version'
+    const { rows } = await (scope ? scope.run((q) => q.query<{ layer: string; version: number }>(sql)) : this.db.query<{ layer: string; version: number }>(sql))
     this.versions = { at: Date.now(), map: new Map(rows.map((r) => [r.layer, r.version])) }
     return this.versions.map
   }
 
-  /** The tile with these layers (one, or the base set); an empty body when it holds no feature. */
-  async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scopeKey = ''): Promise<Tile> {
-    const versions = await this.layerVersions()
+  /**
+   * The tile with these layers (one, or the base set); an empty body when it holds no feature.
+   * Without a scope the tile is rendered by the connecting owner (offline seeding only).
+   */
+  async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope?: TileScope): Promise<Tile> {
+    const versions = await this.layerVersions(scope)
     const v = layers.map((l) => `${l.id}@${versions.get(l.id) ?? 0}`).join(',')
-    const key = `${name}|${v}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}|${scopeKey}`
+    const key = `${name}|${v}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}|${scope ? `scope:${scope.key}` : 'owner'}`
     const hit = this.cache.get(key)
     if (hit) return hit
     let pending = this.inflight.get(key)
     if (!pending) {
-      pending = this.render(layers, addr, filter).finally(() => this.inflight.delete(key))
+      pending = this.render(layers, addr, filter, scope).finally(() => this.inflight.delete(key))
       this.inflight.set(key, pending)
     }
     const tile = await pending
@@ -70,10 +84,12 @@ export class TileService {
     return tile
   }
 
-  private async render(layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>): Promise<Tile> {
+  private async render(layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope: TileScope | undefined): Promise<Tile> {
     const bands = layers.map((l) => statementFor(this.statements, l.id, addr.z)).filter((s): s is BandStatements => s !== undefined)
     // MVT layers are independent protobuf messages: concatenating them makes one multi-layer tile.
-    const parts = await Promise.all(bands.map((st) => encodeLayer(this.db, st, { ...addr, filter }, this.encoder)))
+    // Each layer in its own (scoped) transaction, so that a pool renders them in parallel.
+    const one = (st: BandStatements) => (q: Queryable) => encodeLayer(q, st, { ...addr, filter }, this.encoder)
+    const parts = await Promise.all(bands.map((st) => (scope ? scope.run(one(st)) : one(st)(this.db))))
     const body = Buffer.concat(parts.filter((p) => p.length > 0))
     return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` }
   }

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { buildApp } from '../../server/app.js'
+import { buildApp, type AppOptions } from '../../server/app.js'
 import { repoRoot } from '../../server/paths.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
 import { saveTerrain, terrainFromGrid } from '../../geodata/generate/terrain.js'
@@ -49,12 +49,12 @@ export interface FixtureApp {
  * The whole app (API, tiles, style, built client) on a fresh database holding the fixture, with a
  * small synthetic DEM so that hillshade and terrain tiles answer like after a demo load.
  */
-export async function startFixtureApp(opts: { port?: number; host?: string; logger?: boolean } = {}): Promise<FixtureApp> {
+export async function startFixtureApp(opts: { port?: number; host?: string; logger?: boolean; auth?: AppOptions['auth'] } = {}): Promise<FixtureApp> {
   const db = await openTestDb({ migrate: true })
   await loadDataset(db.db, fixtureDataset(), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
   const dataDir = db.db.kind === 'embedded' ? db.location : mkdtempSync(join(TMP_ROOT, 'data-'))
   await saveTerrain(terrainPath(dataDir), fixtureTerrain())
-  const app = await buildApp({ db: db.db, dataDir, logger: opts.logger ? { level: 'info' } : false })
+  const app = await buildApp({ db: db.db, dataDir, logger: opts.logger ? { level: 'info' } : false, auth: opts.auth })
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
   const addr = app.server.address()
   const port = typeof addr === 'object' && addr ? addr.port : opts.port

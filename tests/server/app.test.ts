@@ -4,6 +4,7 @@ import { buildApp } from '../../server/app.js'
 import { openTestDb, serverUrl, type TestDb } from '../helpers/test-db.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { createPgDb } from '../../server/db/pg-db.js'
+import { loginAs } from '../helpers/auth.js'
 
 describe('app', () => {
   let t: TestDb
@@ -42,7 +43,9 @@ describe('app', () => {
   })
 
   it('a 500 hides the error text and stack', async () => {
-    const res = await app.inject('/api/test-boom')
+    // Data routes need a session (issue 6); the failing route is reached signed in.
+    const leader = await loginAs(app, t.db, 'leader')
+    const res = await leader.inject('/api/test-boom')
     expect(res.statusCode).toBe(500)
     expect(res.json()).toEqual({ error: 'Internal Server Error', message: 'internal error' })
     expect(res.body).not.toMatch(/secret|Object\.<anonymous>/)

@@ -6,17 +6,22 @@ import { fixtureDataset, FIXTURE, FIXTURE_INDICATORS } from '../helpers/fixture-
 import { loadDataset } from '../../geodata/load/load-dataset.js'
 import { ASSURANCE_GAPS, POVERTY_CAUSES, POVERTY_LINE } from '../../geodata/domain-codes.js'
 import type { Db } from '../../server/db/types.js'
+import { loginAs, type TestSession } from '../helpers/auth.js'
 
-/** Counts the statements the app sends, to prove bad requests are refused before any SQL. */
+/**
+ * Counts the statements the app sends, to prove bad requests are refused before any SQL. Loading the
+ * session and switching to the request role (issue 6) happen on every request and are not counted.
+ */
 function countingDb(db: Db) {
   let n = 0
+  const isAuth = (sql: string) => /set_config\('role'|app_session/.test(sql)
   const counted: Db = {
     ...db,
     kind: db.kind,
-    query: (sql, params) => (n++, db.query(sql, params)),
-    exec: (sql) => (n++, db.exec(sql)),
+    query: (sql, params) => (isAuth(sql) || n++, db.query(sql, params)),
+    exec: (sql) => (isAuth(sql) || n++, db.exec(sql)),
     copyFrom: (t, c, r) => (n++, db.copyFrom(t, c, r)),
-    transaction: (fn) => (n++, db.transaction(fn)),
+    transaction: (fn) => db.transaction(fn),
     close: () => db.close(),
   }
   return { db: counted, count: () => n }
@@ -31,8 +36,10 @@ describe('diagnosis API', () => {
   let t: TestDb
   let app: FastifyInstance
   let counter: ReturnType<typeof countingDb>
+  // Data routes need a session (issue 6): these tests read as the province administrator (scope 43).
+  let admin: TestSession
   const get = async (url: string) => {
-    const res = await app.inject(url)
+    const res = await admin.inject(url)
     expect(res.statusCode, `${url}: ${res.body.slice(0, 200)}`).toBe(200)
     return res.json()
   }
@@ -64,6 +71,7 @@ describe('diagnosis API', () => {
     }
     counter = countingDb(t.db)
     app = await buildApp({ dataDir: t.location, db: counter.db, serveClient: false })
+    admin = await loginAs(app, t.db, 'province_admin')
   })
   afterAll(async () => {
     await app?.close()
@@ -318,7 +326,7 @@ describe('diagnosis API', () => {
       `/api/inspection?parent=43&indicator=${'x'.repeat(65)}`,
     ]) {
       const before = counter.count()
-      const res = await app.inject(url)
+      const res = await admin.inject(url)
       expect(res.statusCode, url).toBe(400)
       expect(res.json(), url).toEqual({ error: 'Bad Request', message: expect.any(String) })
       expect(counter.count(), url).toBe(before)
@@ -333,7 +341,7 @@ describe('diagnosis API', () => {
       '/api/inspection?parent=4399&indicator=slope_deg',
       '/api/inspection?parent=43&indicator=no_such',
     ]) {
-      const res = await app.inject(url)
+      const res = await admin.inject(url)
       expect(res.statusCode, url).toBe(404)
       expect(res.json(), url).toEqual({ error: 'Not Found', message: expect.any(String) })
     }

@@ -10,8 +10,12 @@ import { decodeTerrarium, terrainPath } from '../../server/tiles/terrain-tiles.j
 import type { Db } from '../../server/db/types.js'
 import { lonLatToTile } from '../helpers/tiles.js'
 
-/** Terrain tiles need no database: a stand-in that fails loudly if anything queries it. */
-const noDb = new Proxy({ kind: 'embedded' }, { get: (t, k) => (k === 'kind' ? 'embedded' : k === 'close' ? async () => {} : () => { throw new Error(`terrain tiles must not query (${String(k)})`) }) }) as unknown as Db
+/**
+ * Terrain tiles need no database: a stand-in that fails loudly if anything queries it. It has no
+ * getter/setter (Fastify's decorate() would take it for an accessor) and is not a thenable.
+ */
+const NOT_METHODS = new Set<PropertyKey>(['getter', 'setter', 'then'])
+const noDb = new Proxy({ kind: 'embedded' }, { get: (t, k) => (k === 'kind' ? 'embedded' : k === 'close' ? async () => {} : NOT_METHODS.has(k) ? undefined : () => { throw new Error(`terrain tiles must not query (${String(k)})`) }) }) as unknown as Db
 
 describe('terrain tiles', () => {
   let dir: string

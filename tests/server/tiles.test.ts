@@ -8,21 +8,32 @@ import { loadDataset } from '../../geodata/load/load-dataset.js'
 import { decodeTile, layerFeatures, lonLatToTile } from '../helpers/tiles.js'
 import { LAYERS, LAYER_BY_ID, BASE_LAYERS } from '../../tiles/registry.js'
 import { bandFor } from '../../tiles/layer-def.js'
-import type { Db } from '../../server/db/types.js'
+import type { Db, Queryable } from '../../server/db/types.js'
+import { loginAs, type TestSession } from '../helpers/auth.js'
 
-/** Counts the statements the app sends, to prove bad requests are refused before any SQL. */
+/**
+ * Counts the data statements the app sends, to prove bad requests are refused before any SQL. Since
+ * issue 6 every request also loads its session (app_session) and each transaction starts by switching
+ * to the request role (set_config): those are counted apart, in `auth`.
+ */
 function countingDb(db: Db) {
   let n = 0
+  let auth = 0
+  const isAuth = (sql: string) => /set_config\('role'|app_session/.test(sql)
+  const count = (sql: string) => (isAuth(sql) ? auth++ : n++)
+  const wrap = (q: Queryable): Queryable => ({
+    query: (sql, params) => (count(sql), q.query(sql, params)),
+    exec: (sql) => (count(sql), q.exec(sql)),
+    copyFrom: (t, c, r) => (n++, q.copyFrom(t, c, r)),
+  })
   const counted: Db = {
     ...db,
+    ...wrap(db),
     kind: db.kind,
-    query: (sql, params) => (n++, db.query(sql, params)),
-    exec: (sql) => (n++, db.exec(sql)),
-    copyFrom: (t, c, r) => (n++, db.copyFrom(t, c, r)),
-    transaction: (fn) => (n++, db.transaction(fn)),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
   }
-  return { db: counted, count: () => n }
+  return { db: counted, count: () => n, authCount: () => auth }
 }
 
 const [X0, Y0] = FIXTURE.origin
@@ -32,18 +43,22 @@ describe('vector tiles', () => {
   let t: TestDb
   let app: FastifyInstance
   let counter: ReturnType<typeof countingDb>
+  // Tiles need a session (issue 6): these tests read as the province administrator (scope 43), who
+  // sees every household; what other roles and areas see is tested in tests/server/auth/.
+  let admin: TestSession
   beforeAll(async () => {
     t = await openTestDb({ migrate: true })
     await loadDataset(t.db, fixtureDataset(), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
     counter = countingDb(t.db)
     app = await buildApp({ dataDir: t.location, db: counter.db, serveClient: false, tiles: { tileService: { versionTtlMs: 0 } } })
+    admin = await loginAs(app, t.db, 'province_admin')
   })
   afterAll(async () => {
     await app?.close()
     await t?.dispose()
   })
 
-  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ url, headers })
+  const get = (url: string, headers: Record<string, string> = {}) => admin.inject({ url, headers })
 
   it('a z14 household tile holds exactly the households SQL finds in its (buffered) envelope, each inside the tile', async () => {
     const res = await get(`/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt`)
@@ -107,7 +122,7 @@ describe('vector tiles', () => {
       "SELECT count(*) AS n FROM household h JOIN household_year y ON y.household_id = h.id WHERE y.year = 2016 AND y.status = 'poor' AND h.village_code LIKE '433124%'",
     )
     expect(features[0]!.properties).toMatchObject({ code: '433124', name: '花垣县', count: rows[0]!.n, poor: rows[0]!.n })
-    expect(features[0]!.properties!.lifted ?? 0).toBe(0)
+    expect(features[0]!.properties!.lifted).toBe(0)
   })
 
   it('filters change what the tile holds and are part of the cache key', async () => {
@@ -125,14 +140,15 @@ describe('vector tiles', () => {
     expect(a.headers.etag).toBe(b.headers.etag)
   })
 
-  it('ETag / If-None-Match answers 304; household tiles are private, others public', async () => {
+  it('ETag / If-None-Match answers 304; every tile is private (tiles need a session), household tiles for less long', async () => {
     const url = `/tiles/roads/${centre.z}/${centre.x}/${centre.y}.mvt`
     const first = await get(url)
     expect(first.statusCode).toBe(200)
-    expect(first.headers['cache-control']).toMatch(/^public/)
+    expect(first.headers['cache-control']).toBe('private, max-age=300')
+    expect(first.headers.vary).toMatch(/Cookie/)
     const again = await get(url, { 'if-none-match': String(first.headers.etag) })
     expect(again.statusCode).toBe(304)
-    expect((await get(`/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt`)).headers['cache-control']).toMatch(/^private/)
+    expect((await get(`/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt`)).headers['cache-control']).toBe('private, max-age=60')
   })
 
   it('an update to a household invalidates household tiles and leaves other layers cached', async () => {
@@ -186,12 +202,15 @@ describe('vector tiles', () => {
       ['/tiles/households/1/0/0.mvt?name=x', 400],
     ] as const
     const before = counter.count()
+    const authBefore = counter.authCount()
     for (const [url, status] of bad) {
       const res = await get(url)
       expect(res.statusCode, url).toBe(status)
       expect(res.json(), url).toEqual({ error: expect.any(String), message: expect.any(String) })
     }
     expect(counter.count()).toBe(before)
+    // Only the session lookups ran (one transaction per request: role switch + session read).
+    expect(counter.authCount() - authBefore).toBe(2 * bad.length)
   })
 
   it('an empty tile answers 204', async () => {
@@ -222,12 +241,14 @@ describe('vector tiles', () => {
   it.runIf(serverUrl)('ST_AsMVT (server) and the JS encoder (embedded path) give the same features', async () => {
     const sqlApp = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, tiles: { tileService: { encoder: 'sql' } } })
     const jsApp = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, tiles: { tileService: { encoder: 'js' } } })
+    const onSql = await loginAs(sqlApp, t.db, 'province_admin')
+    const onJs = await loginAs(jsApp, t.db, 'province_admin')
     try {
       for (const z of [7, 10, 12, 14]) {
         const at = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, z)
         const url = `/tiles/base/${at.z}/${at.x}/${at.y}.mvt`
-        const a = decodeTile((await sqlApp.inject(url)).rawPayload)
-        const b = decodeTile((await jsApp.inject(url)).rawPayload)
+        const a = decodeTile((await onSql.inject(url)).rawPayload)
+        const b = decodeTile((await onJs.inject(url)).rawPayload)
         expect(Object.keys(b.layers).sort(), `z${z}`).toEqual(Object.keys(a.layers).sort())
         for (const name of Object.keys(a.layers)) {
           const fa = layerFeatures(a, name, at).map((f) => ({ id: f.id, p: f.properties, t: f.geometry.type }))

@@ -4,13 +4,23 @@ import { ref } from 'vue'
 /** Hunan's centre and a zoom that shows the whole province. */
 export const HUNAN_VIEW = { center: [111.7, 27.6] as [number, number], zoom: 6 }
 
-/** The camera as plain state; the MapLibre map itself never enters a store. */
+/** The camera and 3D terrain switch as plain state; the MapLibre map itself never enters a store. */
 export const useMapViewStore = defineStore('map-view', () => {
   const center = ref<[number, number]>([...HUNAN_VIEW.center])
   const zoom = ref(HUNAN_VIEW.zoom)
-  function setView(c: [number, number], z: number) {
+  const bearing = ref(0)
+  const pitch = ref(0)
+  /** The camera came from a link (or the user moved): do not fit the selection on start. */
+  const fromLink = ref(false)
+  const terrain = ref(false)
+  function setView(c: [number, number], z: number, b = bearing.value, p = pitch.value) {
     center.value = c
     zoom.value = z
+    bearing.value = b
+    pitch.value = p
   }
-  return { center, zoom, setView }
+  function setTerrain(on: boolean) {
+    terrain.value = on
+  }
+  return { center, zoom, bearing, pitch, fromLink, terrain, setView, setTerrain }
 })

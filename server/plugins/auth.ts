@@ -1,0 +1,270 @@
+import { randomBytes } from 'node:crypto'
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import cookie from '@fastify/cookie'
+import session from '@fastify/session'
+import csrf from '@fastify/csrf-protection'
+import { DbSessionStore, type SessionData } from '../auth/session-store.js'
+import { AREA_CODE, areaRelation, defaultAccess, roleAllows, type Access, type Caller } from '../auth/roles.js'
+import { appendAudit, type AuditEntry } from '../auth/audit.js'
+import { asApp, scopedDb, type DbCaller, type ScopedDb } from '../db/scoped.js'
+import type { Queryable } from '../db/types.js'
+
+export interface AuthOptions {
+  /** Signs the session cookie (≥ 32 characters); a random one per process when absent (tests). */
+  sessionSecret?: string
+  /** Secure cookies named __Host-povmap_sid (HTTPS only); false: povmap_sid, for http://localhost. */
+  cookieSecure?: boolean
+  /** 'personal': roles that see personal data need TOTP; 'off': nobody (demo only). */
+  totp?: 'personal' | 'off'
+  idleMinutes?: number
+  maxHours?: number
+}
+
+/**
+ * What a route may declare in `config`:
+ * - access: who may call it (default by path, see defaultAccess: deny by default)
+ * - area: 'scope' (default) — an area code in params/query must be the caller's area or below;
+ *         'path' — the divisions above it too (division heads and children); 'none' — not checked
+ * - householdGuard: false to opt out of the generic household check (routes under /api/households/:id)
+ * - csrf: false to opt out of the CSRF token check (no route does)
+ */
+export interface AccessConfig {
+  access?: Access
+  area?: 'scope' | 'path' | 'none'
+  householdGuard?: boolean
+  csrf?: boolean
+}
+
+export interface RouteInfo {
+  method: string
+  url: string
+  access: Access
+  area: 'scope' | 'path' | 'none'
+  /** Query-string parameters a request must give (required in the route's schema, without a default). */
+  query: string[]
+  /** Whether the route takes a body (from the route's schema). */
+  body: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+    area?: 'scope' | 'path' | 'none'
+    householdGuard?: boolean
+    csrf?: boolean
+  }
+  interface FastifyRequest {
+    /** The signed-in user (fresh from the database on every request), or null. */
+    caller: Caller | null
+  }
+  interface FastifyInstance {
+    /** A database handle that runs as the request role with the caller's scope (RLS applies). */
+    scopedDb(req: FastifyRequest): ScopedDb
+    /** The caller as the database sees it (role, scope, who, from where). */
+    dbCaller(req: FastifyRequest): DbCaller
+    /** Appends an audit entry for this request (own transaction; use appendAudit(tx, …) inside one). */
+    audit(req: FastifyRequest, entry: Omit<AuditEntry, 'actorId' | 'actorUsername' | 'actorRole' | 'ip' | 'userAgent' | 'requestId'>): Promise<void>
+    /** Every registered route with the access it got: the route inventory. */
+    routeInventory: RouteInfo[]
+    authOptions: Required<Pick<AuthOptions, 'cookieSecure' | 'totp'>> & { cookieName: string }
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** Parameter and query names that hold an administrative code. */
+const AREA_KEYS = ['code', 'parent', 'area', 'areaCode']
+const HOUSEHOLD_ID = /^(?:[0-9]{1,15}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+
+export function auditFields(req: FastifyRequest) {
+  return {
+    actorId: req.caller?.userId ?? null,
+    actorUsername: req.caller?.username ?? null,
+    actorRole: req.caller?.role ?? null,
+    ip: req.ip,
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+    requestId: req.id,
+  }
+}
+
+const deny = (reply: FastifyReply, status: 401 | 403 | 404, message: string) =>
+  reply.code(status).send({ error: status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found', message })
+
+/**
+ * Sign-in state and the access rules every route passes through: sessions (server-side, in the
+ * database), CSRF tokens bound to the session, deny by default per route, area scope of codes in
+ * the URL, and the database handle that carries the caller into row-level security.
+ */
+export default fp<AuthOptions>(
+  async (app: FastifyInstance, opts) => {
+    const cookieSecure = opts.cookieSecure ?? false
+    const cookieName = cookieSecure ? '__Host-povmap_sid' : 'povmap_sid'
+    const idleMs = (opts.idleMinutes ?? 30) * 60_000
+    const store = new DbSessionStore(app.db, { idleMs, maxAgeMs: (opts.maxHours ?? 12) * 3_600_000 })
+    app.decorate('authOptions', { cookieSecure, totp: opts.totp ?? 'personal', cookieName })
+
+    await app.register(cookie)
+    await app.register(session, {
+      secret: opts.sessionSecret ?? randomBytes(32).toString('base64url'),
+      cookieName,
+      store: store as never,
+      saveUninitialized: false,
+      rolling: false,
+      // No maxAge: a browser-session cookie; the server ends sessions when idle or too old.
+      cookie: { path: '/', httpOnly: true, sameSite: 'strict', secure: cookieSecure },
+    })
+    await app.register(csrf, {
+      sessionPlugin: '@fastify/session',
+      // Only from the header: a cross-site form cannot set it.
+      getToken: (req: FastifyRequest) => {
+        const t = req.headers['x-csrf-token']
+        return typeof t === 'string' ? t : ''
+      },
+    })
+
+    app.decorateRequest('caller', null)
+    app.addHook('onRequest', async (req) => {
+      req.caller = (req.session as unknown as SessionData | null)?.caller ?? null
+    })
+
+    const dbCaller = (req: FastifyRequest): DbCaller => {
+      const c = req.caller
+      if (!c) throw Object.assign(new Error('no caller: this route must declare its access'), { statusCode: 401 })
+      return {
+        role: c.role,
+        scope: c.scope,
+        userId: c.userId,
+        username: c.username,
+        ip: req.ip,
+        userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined,
+        requestId: req.id,
+      }
+    }
+    app.decorate('dbCaller', dbCaller)
+    app.decorate('scopedDb', (req: FastifyRequest) => scopedDb(app.db, dbCaller(req)))
+    const audit = async (req: FastifyRequest, entry: Omit<AuditEntry, 'actorId' | 'actorUsername' | 'actorRole' | 'ip' | 'userAgent' | 'requestId'>) => {
+      await asApp(app.db, (tx) => appendAudit(tx, { ...entry, ...auditFields(req) }))
+    }
+    app.decorate('audit', audit)
+    // A deny is never held up or undone by a failing audit write; the failure is logged.
+    const auditQuietly = (req: FastifyRequest, entry: Parameters<typeof audit>[1]) =>
+      audit(req, entry).catch((err: unknown) => req.log.warn({ err }, 'could not write the audit entry of a denied request'))
+
+    // ---- the route inventory; every route gets an access level --------------------------------------
+    const inventory: RouteInfo[] = []
+    app.decorate('routeInventory', inventory)
+    app.addHook('onRoute', (route) => {
+      const config = (route.config ?? {}) as AccessConfig
+      const methods = Array.isArray(route.method) ? route.method : [route.method]
+      const access = config.access ?? defaultAccess(methods[0]!, route.url)
+      const area = config.area ?? 'scope'
+      route.config = { ...route.config, access, area }
+      const schema = route.schema as { querystring?: { required?: string[]; properties?: Record<string, { default?: unknown }> }; body?: unknown } | undefined
+      const qs = schema?.querystring
+      const query = (qs?.required ?? []).filter((k) => qs?.properties?.[k]?.default === undefined)
+      for (const m of methods) inventory.push({ method: m, url: route.url, access, area, query, body: schema?.body !== undefined })
+    })
+
+    // ---- 1. who: signed in, second factor, role ------------------------------------------------------
+    app.addHook('preValidation', async (req, reply) => {
+      if (req.is404) return
+      const access = req.routeOptions.config.access ?? 'data'
+      if (access === 'public') return
+      const c = req.caller
+      if (!c) return deny(reply, 401, 'sign in first (POST /api/auth/login)')
+      if (c.factor !== 'ok' && access !== 'signed-in') {
+        return deny(reply, 403, 'this account needs a second factor: enrol one (POST /api/auth/totp/enrol) before using the data')
+      }
+      if (!roleAllows(access, c.role)) {
+        await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: c.scope, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'role', access } })
+        return deny(reply, 403, `the role ${c.role} may not use this`)
+      }
+    })
+
+    // ---- 2. CSRF: every state-changing request carries the session's token; no cross-site origin ----
+    app.addHook('preValidation', async (req, reply) => {
+      if (req.is404 || SAFE_METHODS.has(req.method) || req.routeOptions.config.csrf === false) return
+      const origin = req.headers.origin
+      const site = req.headers['sec-fetch-site']
+      const crossOrigin = (typeof origin === 'string' && origin !== 'null' && safeHost(origin) !== req.host) || origin === 'null' || site === 'cross-site'
+      if (crossOrigin) {
+        await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: req.caller?.scope ?? null, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'cross-origin' } })
+        return deny(reply, 403, 'cross-origin requests are refused')
+      }
+    })
+    // Callback style: on a missing or wrong token the plugin answers 403 itself and never calls done.
+    app.addHook('preValidation', (req, reply, done) => {
+      if (req.is404 || SAFE_METHODS.has(req.method) || req.routeOptions.config.csrf === false || reply.sent) return done()
+      app.csrfProtection(req, reply, done)
+    })
+    app.addHook('onError', async (req, _reply, err) => {
+      if ((err as { code?: string }).code?.startsWith('FST_CSRF')) {
+        await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: req.caller?.scope ?? null, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'csrf' } })
+      }
+    })
+
+    // ---- 3. where: area codes in the URL, households by id --------------------------------------------
+    app.addHook('preHandler', async (req, reply) => {
+      if (req.is404) return
+      const config = req.routeOptions.config
+      const c = req.caller
+      if (!c || config.access === 'public') return
+      if (config.area !== 'none') {
+        for (const code of areaCodesOf(req)) {
+          const rel = areaRelation(c.scope, code)
+          if (rel === 'inside' || (rel === 'above' && config.area === 'path')) continue
+          await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: code, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'area', relation: rel } })
+          return rel === 'above' ? deny(reply, 403, `the area ${code} is above yours (${c.scope}): only its name and outline are shown`) : deny(reply, 404, `no administrative division with code ${code}`)
+        }
+      }
+      const id = (req.params as Record<string, unknown> | undefined)?.id
+      if (config.householdGuard !== false && req.routeOptions.url?.startsWith('/api/households/:id') && typeof id === 'string' && HOUSEHOLD_ID.test(id)) {
+        const byRef = id.includes('-')
+        const found = await app.scopedDb(req).run(async (tx: Queryable) => {
+          const { rows } = await tx.query<{ village: string }>(`SELECT village_code AS village FROM household WHERE ${byRef ? 'ref = $1::uuid' : 'id = $1::bigint'}`, [id])
+          const v = rows[0]?.village
+          if (v) await appendAudit(tx, { ...auditFields(req), action: 'household.view', outcome: 'ok', area: v, target: id, detail: { route: req.routeOptions.url } })
+          return v !== undefined
+        })
+        if (!found) {
+          await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: null, target: id, detail: { reason: 'household', route: req.routeOptions.url } })
+          return deny(reply, 404, `no household ${id}`)
+        }
+      }
+    })
+
+    // Personal and scoped answers must not be stored by the browser or any cache on the way.
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (!req.is404 && req.routeOptions.config.access !== 'public' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+      return payload
+    })
+
+    // Expired and idle sessions: swept every few minutes (each load refuses them anyway).
+    const sweep = setInterval(() => {
+      store.sweep().catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'))
+    }, Math.min(idleMs, 10 * 60_000))
+    sweep.unref()
+    app.addHook('onClose', async () => clearInterval(sweep))
+  },
+  { name: 'auth', fastify: '5.x', dependencies: ['db'] },
+)
+
+function safeHost(origin: string): string | null {
+  try {
+    return new URL(origin).host
+  } catch {
+    return null
+  }
+}
+
+function areaCodesOf(req: FastifyRequest): string[] {
+  const out: string[] = []
+  for (const bag of [req.params, req.query] as (Record<string, unknown> | undefined)[]) {
+    if (!bag || typeof bag !== 'object') continue
+    for (const k of AREA_KEYS) {
+      const v = bag[k]
+      if (typeof v === 'string' && AREA_CODE.test(v)) out.push(v)
+    }
+  }
+  return out
+}

@@ -1,0 +1,92 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure'
+
+export interface HardeningOptions {
+  /** HTTPS deployment: HSTS and upgrade-insecure-requests (off for http://localhost). */
+  secure?: boolean
+  /** Requests per minute per signed-in user (or per address when anonymous). */
+  rateLimit?: { apiPerMinute?: number; tilesPerMinute?: number }
+  /**
+   * Shedding thresholds (0 turns a check off); absent: no shedding. server.ts always sets them; tests
+   * leave them out because their own set-up (copying database templates) stalls the event loop.
+   */
+  underPressure?: { maxEventLoopDelayMs?: number; maxEventLoopUtilization?: number; maxHeapUsedBytes?: number; maxRssBytes?: number; sampleIntervalMs?: number }
+}
+
+/**
+ * Response headers (CSP that MapLibre GL and deck.gl work with), CORS closed (no CORS plugin: no
+ * Access-Control-Allow-* header is ever sent, preflights get 404), JSON-only bodies, rate limits per
+ * caller, and 503 shedding when the process is overloaded.
+ */
+export default fp<HardeningOptions>(
+  async (app: FastifyInstance, opts) => {
+    const secure = opts.secure ?? false
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          baseUri: ["'self'"],
+          scriptSrc: ["'self'"],
+          // Element Plus and MapLibre set inline style attributes.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          // MapLibre decodes images into blobs; the favicon and swagger-ui use data: URLs.
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          fontSrc: ["'self'", 'data:'],
+          // MapLibre starts its tile workers from a blob: URL.
+          workerSrc: ["'self'", 'blob:'],
+          childSrc: ["'self'", 'blob:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          ...(secure ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+    })
+
+    // JSON bodies only: a cross-site HTML form can send text/plain, urlencoded or multipart, never JSON
+    // (and a cross-origin fetch with JSON needs a CORS preflight that this server never grants).
+    app.removeContentTypeParser('text/plain')
+
+    const apiMax = opts.rateLimit?.apiPerMinute ?? 600
+    const tilesMax = opts.rateLimit?.tilesPerMinute ?? 6000
+    const isTiles = (req: FastifyRequest) => req.url.startsWith('/tiles/')
+    await app.register(rateLimit, {
+      global: true,
+      timeWindow: 60_000,
+      max: (req: FastifyRequest) => (isTiles(req) ? tilesMax : apiMax),
+      keyGenerator: (req: FastifyRequest) => `${isTiles(req) ? 't' : 'a'}:${req.caller ? `u${req.caller.userId}` : req.ip}`,
+      // The static client, docs and health are not limited.
+      allowList: (req: FastifyRequest) => !/^\/(api|tiles)\//.test(req.url) || req.url.startsWith('/api/health') || req.url.startsWith('/api/docs'),
+      errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) => ({ statusCode: 429, error: 'Too Many Requests', message: `rate limit exceeded, retry in ${ctx.after}` }),
+    })
+
+    const up = opts.underPressure
+    if (!up) return
+    await app.register(underPressure, {
+      maxEventLoopDelay: up.maxEventLoopDelayMs ?? 1000,
+      maxEventLoopUtilization: up.maxEventLoopUtilization ?? 0.98,
+      maxHeapUsedBytes: up.maxHeapUsedBytes ?? 0,
+      maxRssBytes: up.maxRssBytes ?? 0,
+      ...(up.sampleIntervalMs ? { sampleInterval: up.sampleIntervalMs } : {}),
+      retryAfter: 5,
+      // The plugin sends what the handler returns; a handler that sent the reply itself and returned
+      // nothing would let the request go on (and fail with a 500).
+      pressureHandler: ((req: FastifyRequest, reply: FastifyReply, type: string) => {
+        reply.code(503).header('retry-after', '5')
+        // The health route answers its own documented shape (load balancers read it).
+        if (req.routeOptions.url === '/api/health') return { status: 'unavailable', db: { kind: app.db.kind, postgis: null }, migrations: { applied: 0, latest: null } }
+        return { error: 'Service Unavailable', message: `the server is overloaded (${type}); try again shortly` }
+      }) as unknown as NonNullable<FastifyUnderPressureOptions['pressureHandler']>,
+    })
+  },
+  { name: 'hardening', fastify: '5.x', dependencies: ['db'] },
+)

@@ -1,0 +1,272 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { asApp } from '../db/scoped.js'
+import { appendAudit } from '../auth/audit.js'
+import { auditFields } from '../plugins/auth.js'
+import { findUser, findUserById, recordFailedLogin, recordSuccessfulLogin, type UserRow } from '../auth/users.js'
+import { hashPassword, passwordProblem, verifyPassword, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
+import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.js'
+import { scrubPersonal } from '../auth/masking.js'
+import { REGISTRY_ROLES, REVEAL_ROLES, TOTP_ROLES, DATA_ROLES, type Caller } from '../auth/roles.js'
+import { sessionIdHash, type SessionData } from '../auth/session-store.js'
+
+export interface AuthRoutesOptions {
+  /** Sign-in attempts per minute from one address. */
+  loginPerMinute?: number
+}
+
+const User = Type.Object({
+  username: Type.String(),
+  displayName: Type.String(),
+  role: Type.String(),
+  scope: Type.String({ description: 'administrative code of the area the user sees (and everything below it)' }),
+  department: Type.Union([Type.String(), Type.Null()]),
+  factor: Type.Union([Type.Literal('ok'), Type.Literal('enrol')], { description: "'enrol': a second factor must be set up before the data can be used" }),
+  can: Type.Object({
+    data: Type.Boolean({ description: 'map, tiles, areas, indicators' }),
+    households: Type.Boolean({ description: 'household points, details and members (masked)' }),
+    reveal: Type.Boolean({ description: 'reveal one household’s names, ID numbers and phone (audited)' }),
+    audit: Type.Boolean(),
+    users: Type.Boolean(),
+  }),
+})
+const Session = Type.Object({ user: User, csrfToken: Type.String({ description: 'send as the x-csrf-token header on every POST' }) })
+const LoginFailed = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  totpRequired: Type.Optional(Type.Boolean({ description: 'the password was right; send the 6-digit code as totp' })),
+})
+const Csrf = Type.Object({ csrfToken: Type.String() })
+const err = { $ref: 'ErrorBody#' }
+
+const GENERIC = 'invalid username or password (an account is locked for 15 minutes after 5 failures in a row)'
+
+function describe(c: Caller) {
+  return {
+    username: c.username,
+    displayName: c.displayName,
+    role: c.role,
+    scope: c.scope,
+    department: c.department,
+    factor: c.factor,
+    can: {
+      data: DATA_ROLES.includes(c.role),
+      households: REGISTRY_ROLES.includes(c.role),
+      reveal: REVEAL_ROLES.includes(c.role),
+      audit: c.role === 'auditor',
+      users: c.role === 'province_admin',
+    },
+  }
+}
+
+const callerOf = (u: UserRow, factor: 'ok' | 'enrol'): Caller => ({
+  userId: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  role: u.role,
+  scope: u.scope,
+  department: u.department,
+  factor,
+})
+
+const sessionOf = (req: FastifyRequest) => req.session as unknown as SessionData & { pendingTotp?: string }
+
+/** Sign-in, sign-out, the CSRF token, password change and TOTP enrolment. */
+const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  const totpRequiredFor = (u: UserRow) => app.authOptions.totp === 'personal' && TOTP_ROLES.includes(u.role)
+
+  r.get(
+    '/api/auth/csrf',
+    {
+      config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } },
+      schema: { summary: 'A CSRF token for this browser session (needed before signing in)', tags: ['auth'], response: { 200: Csrf } },
+    },
+    async (_req, reply) => ({ csrfToken: reply.generateCsrf() }),
+  )
+
+  r.post(
+    '/api/auth/login',
+    {
+      config: { access: 'public', rateLimit: { max: opts.loginPerMinute ?? 30, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `login:${req.ip}` } },
+      schema: {
+        summary: 'Sign in with username, password and (for roles that see personal data) a TOTP code',
+        description: 'Needs the x-csrf-token header from GET /api/auth/csrf. Answers a new session cookie (the id changes at every sign-in).',
+        tags: ['auth'],
+        body: Type.Object(
+          {
+            username: Type.String({ minLength: 1, maxLength: 40 }),
+            password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
+            totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Session, 400: err, 401: LoginFailed, 403: err, 429: err },
+      },
+    },
+    async (req, reply) => {
+      const { password, totp } = req.body
+      const username = req.body.username.trim().toLowerCase()
+      // What was typed as a username goes to the audit log: never an ID number or phone.
+      const base = { ...auditFields(req), actorUsername: scrubPersonal(username), action: 'login' }
+      const user = await asApp(app.db, (tx) => findUser(tx, username))
+      const fail = async (reason: string, count: boolean, extra: { totpRequired?: boolean; message?: string } = {}) => {
+        const locked = await asApp(app.db, async (tx) => {
+          const nowLocked = user && count ? await recordFailedLogin(tx, user.id) : false
+          await appendAudit(tx, { ...base, actorId: user?.id ?? null, actorRole: user?.role ?? null, outcome: 'failed', area: user?.scope ?? null, detail: { reason, ...(nowLocked ? { locked: true } : {}) } })
+          return nowLocked
+        })
+        if (locked) req.log.warn({ user: user?.id }, 'account locked after repeated sign-in failures')
+        return reply.code(401).send({ error: 'Unauthorized', message: extra.message ?? GENERIC, ...(extra.totpRequired ? { totpRequired: true } : {}) })
+      }
+      if (!user || user.disabled) {
+        await verifyPassword(null, password)
+        return fail(user ? 'disabled' : 'unknown user', false)
+      }
+      if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+        await verifyPassword(null, password)
+        return fail('locked', false)
+      }
+      if (!(await verifyPassword(user.passwordHash, password))) return fail('password', true)
+      let factor: 'ok' | 'enrol' = 'ok'
+      let step: number | null = null
+      if (user.totpEnabled && user.totpSecret) {
+        if (!totp) return fail('totp missing', false, { totpRequired: true, message: 'enter the 6-digit code from your authenticator app' })
+        step = await checkTotp(user.totpSecret, totp, user.totpLastStep)
+        if (step === null) return fail('totp', true, { totpRequired: true, message: 'the code is wrong or was already used' })
+      } else if (totpRequiredFor(user)) {
+        factor = 'enrol'
+      }
+      // A new session id at every sign-in (no fixation); the pre-login session and its token are gone.
+      await req.session.regenerate()
+      const s = sessionOf(req)
+      s.userId = user.id
+      s.factor = factor
+      const caller = callerOf(user, factor)
+      s.caller = caller
+      req.caller = caller
+      await asApp(app.db, async (tx) => {
+        await recordSuccessfulLogin(tx, user.id, step)
+        await appendAudit(tx, { ...base, ...auditFields(req), action: 'login', outcome: 'ok', area: user.scope, detail: { factor: user.totpEnabled ? 'totp' : factor === 'enrol' ? 'enrolment pending' : 'password' } })
+      })
+      return { user: describe(caller), csrfToken: reply.generateCsrf() }
+    },
+  )
+
+  r.get(
+    '/api/auth/me',
+    {
+      config: { access: 'signed-in' },
+      schema: { summary: 'The signed-in user, what the role may do, and a CSRF token', tags: ['auth'], response: { 200: Session, 401: err } },
+    },
+    async (req, reply) => ({ user: describe(req.caller!), csrfToken: reply.generateCsrf() }),
+  )
+
+  r.post(
+    '/api/auth/logout',
+    {
+      config: { access: 'signed-in' },
+      schema: { summary: 'Sign out: the session ends at once, on the server', tags: ['auth'], response: { 204: Type.Null(), 401: err, 403: err } },
+    },
+    async (req, reply) => {
+      const c = req.caller!
+      await app.audit(req, { action: 'logout', outcome: 'ok', area: c.scope })
+      await req.session.destroy()
+      reply.clearCookie(app.authOptions.cookieName, { path: '/', secure: app.authOptions.cookieSecure, httpOnly: true, sameSite: 'strict' })
+      return reply.code(204).header('clear-site-data', '"cache"').send(null)
+    },
+  )
+
+  r.post(
+    '/api/auth/password',
+    {
+      config: { access: 'signed-in', rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: {
+        summary: 'Change the password (at least 12 characters, not a common one); other sessions of the user end',
+        tags: ['auth'],
+        body: Type.Object(
+          { current: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }), next: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Csrf, 400: err, 401: err, 403: err },
+      },
+    },
+    async (req, reply) => {
+      const c = req.caller!
+      const user = await asApp(app.db, (tx) => findUserById(tx, c.userId))
+      if (!user || !(await verifyPassword(user.passwordHash, req.body.current))) {
+        await app.audit(req, { action: 'password.change', outcome: 'failed', area: c.scope, detail: { reason: 'current password' } })
+        return reply.code(401).send({ error: 'Unauthorized', message: 'the current password is wrong' })
+      }
+      const problem = passwordProblem(req.body.next, c.username)
+      if (problem) return reply.code(400).send({ error: 'Bad Request', message: problem })
+      const hash = await hashPassword(req.body.next)
+      await req.session.regenerate(['userId', 'factor', 'caller'])
+      await asApp(app.db, async (tx) => {
+        await tx.query('UPDATE app_user SET password_hash = $2, password_changed_at = now() WHERE id = $1', [c.userId, hash])
+        // Every other session of this user ends; this one continues under a new id.
+        await tx.query('DELETE FROM app_session WHERE user_id = $1 AND sid_hash <> $2', [c.userId, sessionIdHash(req.session.sessionId)])
+        await appendAudit(tx, { ...auditFields(req), action: 'password.change', outcome: 'ok', area: c.scope })
+      })
+      return { csrfToken: reply.generateCsrf() }
+    },
+  )
+
+  r.post(
+    '/api/auth/totp/enrol',
+    {
+      config: { access: 'signed-in', rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: {
+        summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI (show it as a QR code once)',
+        tags: ['auth'],
+        response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }), 401: err, 403: err, 409: err },
+      },
+    },
+    async (req, reply) => {
+      const c = req.caller!
+      const user = await asApp(app.db, (tx) => findUserById(tx, c.userId))
+      if (user?.totpEnabled) return reply.code(409).send({ error: 'Conflict', message: 'a second factor is already set up for this account' })
+      const secret = newTotpSecret()
+      sessionOf(req).pendingTotp = secret
+      await app.audit(req, { action: 'totp.enrol', outcome: 'ok', area: c.scope })
+      return { secret, uri: totpUri(secret, c.username) }
+    },
+  )
+
+  r.post(
+    '/api/auth/totp/confirm',
+    {
+      config: { access: 'signed-in', rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: {
+        summary: 'Finish TOTP enrolment with a code from the app; the session continues under a new id',
+        tags: ['auth'],
+        body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false }),
+        response: { 200: Session, 400: err, 401: err, 403: err },
+      },
+    },
+    async (req, reply) => {
+      const c = req.caller!
+      const secret = sessionOf(req).pendingTotp
+      if (!secret) return reply.code(400).send({ error: 'Bad Request', message: 'start with POST /api/auth/totp/enrol' })
+      const step = await checkTotp(secret, req.body.code, null)
+      if (step === null) {
+        await app.audit(req, { action: 'totp.confirm', outcome: 'failed', area: c.scope })
+        return reply.code(400).send({ error: 'Bad Request', message: 'the code does not match; check the clock of the device' })
+      }
+      await asApp(app.db, (tx) =>
+        tx.query('UPDATE app_user SET totp_secret = $2, totp_enabled = true, totp_last_step = $3 WHERE id = $1 AND NOT totp_enabled', [c.userId, secret, step]),
+      )
+      await req.session.regenerate(['userId'])
+      const s = sessionOf(req)
+      s.factor = 'ok'
+      const caller: Caller = { ...c, factor: 'ok' }
+      s.caller = caller
+      req.caller = caller
+      await app.audit(req, { action: 'totp.confirm', outcome: 'ok', area: c.scope })
+      return { user: describe(caller), csrfToken: reply.generateCsrf() }
+    },
+  )
+}
+
+export default auth

@@ -1,0 +1,286 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../../server/app.js'
+import { openTestDb, serverUrl, type TestDb } from '../../helpers/test-db.js'
+import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
+import { loadDataset } from '../../../geodata/load/load-dataset.js'
+import { APP_ROLE, asApp, withCaller, type DbCaller } from '../../../server/db/scoped.js'
+import { createPgDb } from '../../../server/db/pg-db.js'
+import type { Db } from '../../../server/db/types.js'
+import { ROLES, type Role } from '../../../server/auth/roles.js'
+import { maskIdNumber, maskName, maskPhone } from '../../../server/auth/masking.js'
+import { SCOPE_FREE_LAYERS } from '../../../server/routes/tiles.js'
+import { LAYER_BY_ID } from '../../../tiles/registry.js'
+import { loginAs } from '../../helpers/auth.js'
+
+/** Tables holding people or what they did: RLS on and forced. */
+const PERSONAL_TABLES = ['household', 'household_year', 'member', 'audit_log']
+/** Area-keyed data: scoped the same way (officials see their own area and nothing else). */
+const SCOPED_TABLES = ['household_agg', 'indicator_value', 'project', 'admin_area']
+/**
+ * Tables the request role reads without row-level security, each for a reason: public
+ * infrastructure and definitions, tile cache versions, and the auth tables (no personal registry
+ * data; the sign-in code needs them before any scope exists).
+ */
+const UNSCOPED_READABLE = ['road', 'water', 'school', 'clinic', 'indicator_def', 'tile_layer_version', 'app_user', 'app_session']
+
+const caller = (role: Role, scope: string): DbCaller => ({ role, scope, userId: null, username: null })
+
+describe('database roles and row-level security', () => {
+  let t: TestDb
+  beforeAll(async () => {
+    t = await openTestDb({ migrate: true })
+    await loadDataset(t.db, fixtureDataset(), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
+  })
+  afterAll(async () => {
+    await t?.dispose()
+  })
+
+  it('the request role cannot log in, is no superuser, cannot bypass RLS and owns nothing', async () => {
+    const { rows } = await t.db.query<Record<string, boolean>>(
+      `SELECT rolsuper, rolbypassrls, rolcanlogin, rolcreaterole, rolcreatedb, rolreplication,
+         (SELECT count(*)::int FROM pg_auth_members m WHERE m.member = r.oid) AS "memberOf"
+       FROM pg_roles r WHERE rolname = $1`,
+      [APP_ROLE],
+    )
+    // Member of no role: it has exactly the privileges granted to it, nothing inherited.
+    expect(rows).toEqual([{ rolsuper: false, rolbypassrls: false, rolcanlogin: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, memberOf: 0 }])
+    const { rows: owned } = await t.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM pg_class WHERE relowner = r.oid) + (SELECT count(*) FROM pg_proc WHERE proowner = r.oid)
+            + (SELECT count(*) FROM pg_type WHERE typowner = r.oid) + (SELECT count(*) FROM pg_namespace WHERE nspowner = r.oid) AS n
+       FROM pg_roles r WHERE r.rolname = $1`,
+      [APP_ROLE],
+    )
+    expect(owned[0]!.n).toBe(0)
+  })
+
+  it('every personal-data and area-keyed table has RLS enabled and forced; every other table it reads is listed', async () => {
+    const { rows } = await t.db.query<{ t: string; rls: boolean; forced: boolean }>(
+      `SELECT c.relname AS t, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'`,
+    )
+    const by = new Map(rows.map((r) => [r.t, r]))
+    for (const name of [...PERSONAL_TABLES, ...SCOPED_TABLES]) expect(by.get(name), name).toMatchObject({ rls: true, forced: true })
+    // A new table granted to the request role without RLS fails here until someone decides about it.
+    const { rows: readable } = await t.db.query<{ t: string }>(
+      `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relrowsecurity
+         AND (has_table_privilege($1, c.oid, 'SELECT') OR has_any_column_privilege($1, c.oid, 'SELECT'))`,
+      [APP_ROLE],
+    )
+    expect(readable.map((r) => r.t).sort()).toEqual([...UNSCOPED_READABLE, 'spatial_ref_sys'].sort())
+    // The layers shared across callers in the tile cache read only such tables.
+    for (const id of SCOPE_FREE_LAYERS) expect(LAYER_BY_ID.get(id)!.personal).toBe(false)
+    for (const table of ['road', 'water', 'school', 'clinic']) expect(by.get(table)!.rls).toBe(false)
+  })
+
+  it('the request role may only append to the audit log and never read raw names, ID numbers or phones', async () => {
+    const priv = async (table: string, p: string) =>
+      (await t.db.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2, $3) AS ok', [APP_ROLE, table, p])).rows[0]!.ok
+    expect(await priv('audit_log', 'INSERT')).toBe(true)
+    expect(await priv('audit_log', 'SELECT')).toBe(true)
+    for (const p of ['UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) expect(await priv('audit_log', p), p).toBe(false)
+    for (const table of ['household', 'household_year', 'member', 'admin_area', 'project']) {
+      for (const p of ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) expect(await priv(table, p), `${table} ${p}`).toBe(false)
+    }
+    const col = async (table: string, c: string) =>
+      (await t.db.query<{ ok: boolean }>('SELECT has_column_privilege($1, $2, $3, $4) AS ok', [APP_ROLE, table, c, 'SELECT'])).rows[0]!.ok
+    expect(await col('member', 'name')).toBe(false)
+    expect(await col('member', 'id_number')).toBe(false)
+    expect(await col('household', 'phone')).toBe(false)
+    expect(await col('member', 'name_masked')).toBe(true)
+    expect(await col('household', 'phone_masked')).toBe(true)
+    expect((await t.db.query<{ ok: boolean }>("SELECT has_table_privilege($1, 'app_secret', 'SELECT') AS ok", [APP_ROLE])).rows[0]!.ok).toBe(false)
+
+    // Tried for real, as the request role with a full scope:
+    const admin = caller('province_admin', '43')
+    await asApp(t.db, (tx) => tx.query("INSERT INTO audit_log (action, outcome) VALUES ('test.append', 'ok')"))
+    for (const sql of ["UPDATE audit_log SET outcome = 'denied'", 'DELETE FROM audit_log', 'TRUNCATE audit_log', 'SELECT name FROM member LIMIT 1', 'SELECT id_number FROM member LIMIT 1', 'SELECT phone FROM household LIMIT 1', 'SELECT * FROM member LIMIT 1', "UPDATE household SET size = 1"]) {
+      await expect(withCaller(t.db, admin, (tx) => tx.query(sql)), sql).rejects.toThrow(/permission denied/)
+    }
+    // Append-only holds for the owner too.
+    await expect(t.db.query("UPDATE audit_log SET outcome = 'denied'")).rejects.toThrow(/append-only/)
+    await expect(t.db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/)
+  })
+
+  it('without a scope the request role sees no row of any scoped table, for every role', async () => {
+    const tables = [...PERSONAL_TABLES, ...SCOPED_TABLES]
+    for (const role of [null, ...ROLES]) {
+      const counts = await t.db.transaction(async (tx) => {
+        await tx.query("SELECT set_config('role', $1, true), set_config('povmap.role', $2, true)", [APP_ROLE, role ?? ''])
+        const out: Record<string, number> = {}
+        for (const table of tables) out[table] = (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n
+        return out
+      })
+      expect(counts, String(role)).toEqual(Object.fromEntries(tables.map((x) => [x, 0])))
+    }
+    // The owner sees them all (the data is there).
+    const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM household')
+    expect(rows[0]!.n).toBe(600)
+  })
+
+  it('each role sees its own area and nothing else; department viewers, leaders and auditors see no household', async () => {
+    const count = (c: DbCaller, sql: string) => withCaller(t.db, c, async (tx) => (await tx.query<{ n: number }>(sql)).rows[0]!.n)
+    const households = 'SELECT count(*)::int AS n FROM household'
+    expect(await count(caller('province_admin', '43'), households)).toBe(600)
+    expect(await count(caller('county_officer', FIXTURE.county), households)).toBe(600)
+    expect(await count(caller('township_officer', FIXTURE.townships[0]!), households)).toBe(300)
+    expect(await count(caller('village_team', FIXTURE.villages[0]!), households)).toBe(150)
+    expect(await count(caller('village_team', FIXTURE.villages[0]!), 'SELECT count(*)::int AS n FROM member')).toBe(150)
+    expect(await count(caller('village_team', FIXTURE.villages[0]!), 'SELECT count(*)::int AS n FROM household_year')).toBe(150 * 7)
+    expect(await count(caller('township_officer', '433125001'), households)).toBe(0)
+    for (const role of ['department_viewer', 'leader', 'auditor'] as const) {
+      expect(await count(caller(role, '43'), households), role).toBe(0)
+      expect(await count(caller(role, '43'), 'SELECT count(*)::int AS n FROM member'), role).toBe(0)
+    }
+    // Aggregates: in scope only, for every role that sees data.
+    const agg = "SELECT count(DISTINCT area_code)::int AS n FROM household_agg WHERE level = 'village'"
+    expect(await count(caller('department_viewer', FIXTURE.townships[1]!), agg)).toBe(2)
+    expect(await count(caller('leader', '43'), agg)).toBe(4)
+    expect(await count(caller('auditor', '43'), agg)).toBe(0)
+    expect(await count(caller('township_officer', FIXTURE.townships[0]!), "SELECT count(*)::int AS n FROM household_agg WHERE area_code = '433124'")).toBe(0)
+    // Divisions: the path up to the province and everything below.
+    const areas = await withCaller(t.db, caller('township_officer', FIXTURE.townships[0]!), async (tx) =>
+      (await tx.query<{ code: string }>('SELECT code FROM admin_area ORDER BY code')).rows.map((r) => r.code),
+    )
+    expect(areas).toEqual(['43', '4331', '433124', '433124110', '433124110226', '433124110227'])
+    // Projects: the village's own and the county-wide ones of its county.
+    const projects = await withCaller(t.db, caller('village_team', FIXTURE.villages[1]!), async (tx) => (await tx.query('SELECT id FROM project')).rows)
+    expect(projects).toEqual([])
+  })
+
+  it('the masked columns equal the masking rules of the server, for any text (fuzzed, fixed seed)', async () => {
+    const samples = fc.sample(fc.string({ minLength: 0, maxLength: 24, unit: fc.constantFrom(...'0123456789X张王欧阳龙某a'.split('')) }), { seed: 2013, numRuns: 60 })
+    for (const s of samples) {
+      const { rows } = await t.db.query<{ n: string; i: string; p: string }>('SELECT povmap_mask_name($1) AS n, povmap_mask_id_number($1) AS i, povmap_mask_phone($1) AS p', [s])
+      expect(rows[0], s).toEqual({ n: maskName(s), i: maskIdNumber(s), p: maskPhone(s) })
+    }
+  })
+
+  it('reveal: only case-working roles, only in scope, and always with an audit row written by the database', async () => {
+    const { rows } = await t.db.query<{ ref: string }>('SELECT ref::text AS ref FROM household WHERE village_code = $1 ORDER BY id LIMIT 1', [FIXTURE.villages[0]])
+    const ref = rows[0]!.ref
+    const auditRows = async () => (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'household.reveal' AND target = $1", [ref])).rows[0]!.n
+    const reveal = (c: DbCaller) => withCaller(t.db, c, async (tx) => (await tx.query('SELECT * FROM povmap_reveal_household($1::uuid, $2)', [ref, 'home visit'])).rows)
+    for (const role of ['province_admin', 'prefecture_officer', 'department_viewer', 'leader', 'auditor'] as const) {
+      await expect(reveal(caller(role, '43')), role).rejects.toThrow(/may not reveal/)
+    }
+    expect(await reveal(caller('village_team', FIXTURE.villages[1]!))).toEqual([])
+    expect(await auditRows()).toBe(0)
+    const shown = await reveal({ ...caller('village_team', FIXTURE.villages[0]!), userId: 9, username: 'team.shibadong', ip: '127.0.0.1' })
+    expect(shown).toEqual([
+      { phone: expect.stringMatching(/^138[0-9]{8}$/), member_no: 0, name: null, id_number: null },
+      { phone: null, member_no: 1, name: '龙某某', id_number: '43312419800101001X' },
+    ])
+    const { rows: audit } = await t.db.query('SELECT actor_id, actor_username, actor_role, outcome, area_code, detail, ip FROM audit_log WHERE action = $1 AND target = $2', ['household.reveal', ref])
+    expect(audit).toEqual([{ actor_id: 9, actor_username: 'team.shibadong', actor_role: 'village_team', outcome: 'ok', area_code: FIXTURE.villages[0], detail: { reason: 'home visit' }, ip: '127.0.0.1' }])
+    // A reveal whose transaction rolls back leaves no trace and no data behind.
+    await expect(
+      withCaller(t.db, caller('village_team', FIXTURE.villages[0]!), async (tx) => {
+        await tx.query('SELECT * FROM povmap_reveal_household($1::uuid, $2)', [ref, 'rolled back'])
+        throw new Error('client went away')
+      }),
+    ).rejects.toThrow(/client went away/)
+    expect(await auditRows()).toBe(1)
+  })
+
+  it('the bounding-box operator is LEAKPROOF, so that tile queries keep their spatial index under RLS', async () => {
+    const { rows } = await t.db.query<{ leakproof: boolean }>(
+      `SELECT f.proleakproof AS leakproof FROM pg_operator o JOIN pg_proc f ON f.oid = o.oprcode
+       WHERE o.oprname = '&&' AND o.oprleft = 'geometry'::regtype AND o.oprright = 'geometry'::regtype`,
+    )
+    expect(rows).toEqual([{ leakproof: true }])
+    const plan = await withCaller(t.db, caller('province_admin', '43'), async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off')
+      const { rows } = await tx.query<Record<string, string>>('EXPLAIN SELECT id FROM household WHERE geom_3857 && ST_TileEnvelope(14, 13367, 6827)')
+      return rows.map((r) => Object.values(r)[0]).join('\n')
+    })
+    expect(plan).toMatch(/household_geom_3857_idx/)
+  })
+
+  it('tile and query functions run as the caller (SECURITY INVOKER); the reveal function alone is a definer', async () => {
+    const { rows } = await t.db.query<{ name: string }>(
+      `SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname = 'public' AND p.prosecdef
+         -- PostGIS's own (extension members) are not ours to judge
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+       ORDER BY 1`,
+    )
+    expect(rows.map((r) => r.name)).toEqual(['povmap_reveal_household'])
+    const { rows: execs } = await t.db.query<{ ok: boolean }>(
+      "SELECT has_function_privilege($1, 'povmap_reveal_household(uuid, text)', 'EXECUTE') AS ok UNION ALL SELECT has_function_privilege('public', 'povmap_reveal_household(uuid, text)', 'EXECUTE')",
+      [APP_ROLE],
+    )
+    expect(execs.map((r) => r.ok)).toEqual([true, false])
+  })
+
+  /** A pool of exactly one connection: every transaction reuses the same server session. */
+  async function onePool(): Promise<{ db: Db; close(): Promise<void> }> {
+    if (t.db.kind === 'embedded') return { db: t.db, close: async () => {} }
+    const db = createPgDb({ connectionString: t.location, poolMax: 1, connectTimeoutMs: 5000, statementTimeoutMs: 10_000 })
+    return { db, close: () => db.close() }
+  }
+
+  it('a pooled connection of size 1 does not carry one caller into the next transaction, after commit, rollback or error', async () => {
+    const p = await onePool()
+    const bare = async () => (await p.db.query<{ u: string; s: string; r: string }>("SELECT current_user AS u, current_setting('povmap.scope', true) AS s, current_setting('povmap.role', true) AS r")).rows[0]
+    const owner = (await bare())!.u
+    try {
+      await withCaller(p.db, caller('village_team', FIXTURE.villages[0]!), (tx) => tx.query('SELECT 1'))
+      expect(await bare()).toEqual({ u: owner, s: '', r: '' })
+      await expect(withCaller(p.db, caller('village_team', FIXTURE.villages[0]!), async () => { throw new Error('boom') })).rejects.toThrow('boom')
+      expect(await bare()).toEqual({ u: owner, s: '', r: '' })
+      await expect(withCaller(p.db, caller('village_team', FIXTURE.villages[0]!), (tx) => tx.query('SELECT 1/0'))).rejects.toThrow()
+      expect(await bare()).toEqual({ u: owner, s: '', r: '' })
+      // The next caller without a scope sees nothing, not the previous caller's village.
+      expect(await asApp(p.db, async (tx) => (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM household')).rows[0]!.n)).toBe(0)
+      // Interleaved callers on the one connection: each sees exactly its own area, every time.
+      const who = [caller('village_team', FIXTURE.villages[0]!), caller('village_team', FIXTURE.villages[3]!), caller('township_officer', FIXTURE.townships[1]!), caller('province_admin', '43')]
+      const expected = [150, 150, 300, 600]
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          withCaller(p.db, who[i % 4]!, async (tx) => (await tx.query<{ n: number; v: string }>('SELECT count(*)::int AS n, min(village_code) AS v FROM household')).rows[0]!),
+        ),
+      )
+      results.forEach((r, i) => {
+        expect(r.n, `request ${i}`).toBe(expected[i % 4])
+        expect(r.v.startsWith(who[i % 4]!.scope), `request ${i}`).toBe(true)
+      })
+    } finally {
+      await p.close()
+    }
+  })
+
+  it('over HTTP on a pool of size 1, alternating users never see each other’s area', async () => {
+    const p = await onePool()
+    let app: FastifyInstance | undefined
+    try {
+      app = await buildApp({ dataDir: t.location, db: p.db, serveClient: false })
+      const a = await loginAs(app, t.db, 'village_team', { scope: FIXTURE.villages[0]! })
+      const b = await loginAs(app, t.db, 'village_team', { scope: FIXTURE.villages[3]! })
+      const codes = async (s: typeof a) => ((await s.inject('/api/search?q=%E6%9D%91')).json() as { code: string }[]).map((h) => h.code)
+      for (let i = 0; i < 10; i++) {
+        const [ra, rb] = await Promise.all([codes(a), codes(b)])
+        expect(ra).toEqual([FIXTURE.villages[0]])
+        expect(rb).toEqual([FIXTURE.villages[3]])
+        expect((await a.inject(`/api/areas/${FIXTURE.villages[3]}/stats`)).statusCode).toBe(404)
+        expect((await b.inject(`/api/areas/${FIXTURE.villages[3]}/stats`)).json().households).toBe(150)
+      }
+    } finally {
+      await app?.close()
+      await p.close()
+    }
+  })
+
+  it.runIf(serverUrl)('the request role is one per cluster: creating it again is harmless and its privileges are checked', async () => {
+    // Another database of the same cluster migrates while this one exists (as the test databases do).
+    const other = await openTestDb({ migrate: true, kind: 'server' })
+    try {
+      const { rows } = await other.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [APP_ROLE])
+      expect(rows[0]!.n).toBe(1)
+    } finally {
+      await other.dispose()
+    }
+  })
+})

@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../../server/app.js'
+import { openTestDb, type TestDb } from '../../helpers/test-db.js'
+import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
+import { loadDataset } from '../../../geodata/load/load-dataset.js'
+import { createTestUser, login, loginAs, mergeCookies, TEST_PASSWORD, TEST_TOTP_SECRET } from '../../helpers/auth.js'
+import { totpNow } from '../../../server/auth/totp.js'
+import { MAX_FAILED_LOGINS } from '../../../server/auth/users.js'
+
+const STATS = `/api/areas/${FIXTURE.county}/stats`
+
+describe('sessions, sign-in and request hardening', () => {
+  let t: TestDb
+  let app: FastifyInstance
+  beforeAll(async () => {
+    t = await openTestDb({ migrate: true })
+    await loadDataset(t.db, fixtureDataset({ householdsPerVillage: 20 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
+    // This file signs in some 30 times from one address; the per-address limit is tested on its own app below.
+    app = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { loginPerMinute: 500 } })
+  })
+  afterAll(async () => {
+    await app?.close()
+    await t?.dispose()
+  })
+
+  const sessionRows = async (userId: number) => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_session WHERE user_id = $1', [userId])).rows[0]!.n
+  const audits = async (username: string, action: string) =>
+    (await t.db.query<{ outcome: string; detail: Record<string, unknown> }>('SELECT outcome, detail FROM audit_log WHERE actor_username = $1 AND action = $2 ORDER BY id', [username, action])).rows
+
+  it('data routes answer 401 JSON without a session; health and the style do not', async () => {
+    for (const url of [STATS, '/api/search?q=x', '/tiles/households/10/808/424.mvt', '/api/auth/me']) {
+      const res = await app.inject(url)
+      expect(res.statusCode, url).toBe(401)
+      expect(res.json()).toEqual({ error: 'Unauthorized', message: expect.any(String) })
+    }
+    expect((await app.inject('/api/health')).statusCode).toBe(200)
+    expect((await app.inject('/styles/povmap.json')).statusCode).toBe(200)
+  })
+
+  it('sign-in gives a new session id, httpOnly and SameSite=Strict; the old (pre-login) id is gone', async () => {
+    const user = await createTestUser(t.db, 'leader')
+    const pre = await app.inject('/api/auth/csrf')
+    const preCookie = mergeCookies('', pre)
+    expect(preCookie).toMatch(/^povmap_sid=/)
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { cookie: preCookie, 'x-csrf-token': pre.json().csrfToken },
+      payload: { username: user.username, password: user.password },
+    })
+    expect(res.statusCode).toBe(200)
+    const set = String(res.headers['set-cookie'])
+    expect(set).toMatch(/^povmap_sid=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/)
+    const after = mergeCookies('', res)
+    expect(after).not.toBe(preCookie)
+    // The pre-login session id no longer opens anything.
+    expect((await app.inject({ url: '/api/auth/me', headers: { cookie: preCookie } })).statusCode).toBe(401)
+    expect((await app.inject({ url: '/api/auth/me', headers: { cookie: after } })).json().user).toMatchObject({ username: user.username, role: 'leader', scope: '4331' })
+    expect(await audits(user.username, 'login')).toEqual([{ outcome: 'ok', detail: { factor: 'password' } }])
+  })
+
+  it('with COOKIE_SECURE the cookie is __Host-povmap_sid; Secure, and is only ever set over HTTPS', async () => {
+    const secure = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, trustProxy: true, auth: { cookieSecure: true } })
+    try {
+      const https = { 'x-forwarded-proto': 'https' }
+      const pre = await secure.inject({ url: '/api/auth/csrf', headers: https })
+      expect(String(pre.headers['set-cookie'])).toMatch(/^__Host-povmap_sid=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+      expect(pre.headers['strict-transport-security']).toMatch(/max-age=31536000/)
+      const plain = await secure.inject('/api/auth/csrf')
+      expect(plain.headers['set-cookie']).toBeUndefined()
+      const user = await createTestUser(t.db, 'leader')
+      const res = await secure.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { ...https, cookie: mergeCookies('', pre), 'x-csrf-token': pre.json().csrfToken },
+        payload: { username: user.username, password: user.password },
+      })
+      expect(res.statusCode).toBe(200)
+      expect(String(res.headers['set-cookie'])).toMatch(/^__Host-povmap_sid=.*; Secure; SameSite=Strict$/)
+    } finally {
+      await secure.close()
+    }
+  })
+
+  it('security headers: CSP for MapLibre/deck.gl, no framing, no sniffing, no referrer; CORS closed', async () => {
+    const res = await app.inject({ url: '/api/health', headers: { origin: 'https://evil.example' } })
+    const csp = String(res.headers['content-security-policy'])
+    for (const d of ["default-src 'self'", "script-src 'self'", 'worker-src \'self\' blob:', "img-src 'self' data: blob:", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) {
+      expect(csp).toContain(d)
+    }
+    expect(csp).not.toMatch(/unsafe-eval|upgrade-insecure-requests/)
+    expect(res.headers['x-content-type-options']).toBe('nosniff')
+    expect(res.headers['x-frame-options']).toBe('DENY')
+    expect(res.headers['referrer-policy']).toBe('no-referrer')
+    expect(res.headers['strict-transport-security']).toBeUndefined()
+    expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([])
+    const preflight = await app.inject({ method: 'OPTIONS', url: STATS, headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } })
+    expect(preflight.statusCode).toBe(404)
+    expect(Object.keys(preflight.headers).filter((h) => h.startsWith('access-control-'))).toEqual([])
+  })
+
+  it('personal and scoped JSON answers are not stored by caches', async () => {
+    const s = await loginAs(app, t.db, 'county_officer')
+    expect((await s.inject(STATS)).headers['cache-control']).toBe('no-store')
+    expect((await s.inject('/api/auth/me')).headers['cache-control']).toBe('no-store')
+  })
+
+  it('logout ends the session at once, on the server, and clears the cookie and the browser cache', async () => {
+    const s = await loginAs(app, t.db, 'leader')
+    expect((await s.inject(STATS)).statusCode).toBe(200)
+    expect(await sessionRows(s.user.id)).toBe(1)
+    const out = await s.inject({ method: 'POST', url: '/api/auth/logout' })
+    expect(out.statusCode).toBe(204)
+    expect(String(out.headers['set-cookie'])).toMatch(/povmap_sid=; .*Expires=Thu, 01 Jan 1970/)
+    expect(out.headers['clear-site-data']).toBe('"cache"')
+    expect(await sessionRows(s.user.id)).toBe(0)
+    expect((await s.inject(STATS)).statusCode).toBe(401)
+  })
+
+  it('disabling a user ends all their sessions at once; enabling needs a new sign-in', async () => {
+    const admin = await loginAs(app, t.db, 'province_admin')
+    const user = await createTestUser(t.db, 'leader')
+    const a = await login(app, user)
+    const b = await login(app, user)
+    expect((await a.inject(STATS)).statusCode).toBe(200)
+    expect(await sessionRows(user.id)).toBe(2)
+    expect((await admin.inject({ method: 'POST', url: `/api/users/${user.id}/disable` })).statusCode).toBe(204)
+    expect((await a.inject(STATS)).statusCode).toBe(401)
+    expect((await b.inject(STATS)).statusCode).toBe(401)
+    expect(await sessionRows(user.id)).toBe(0)
+    await expect(login(app, user)).rejects.toThrow(/401/)
+    expect((await admin.inject({ method: 'POST', url: `/api/users/${user.id}/enable` })).statusCode).toBe(204)
+    expect((await a.inject(STATS)).statusCode).toBe(401)
+    expect((await (await login(app, user)).inject(STATS)).statusCode).toBe(200)
+    // Only the province administrator manages accounts; the actions are audited.
+    const officer = await loginAs(app, t.db, 'county_officer')
+    expect((await officer.inject({ method: 'POST', url: `/api/users/${user.id}/disable` })).statusCode).toBe(403)
+    const { rows } = await t.db.query('SELECT action, target FROM audit_log WHERE action IN ($1, $2) AND target = $3 ORDER BY id', ['user.disable', 'user.enable', user.username])
+    expect(rows).toEqual([{ action: 'user.disable', target: user.username }, { action: 'user.enable', target: user.username }])
+  })
+
+  it(`locks an account after ${MAX_FAILED_LOGINS} failures in a row: then even the right password fails; each attempt is audited`, async () => {
+    const user = await createTestUser(t.db, 'leader')
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+      await expect(login(app, { ...user, password: `wrong-password-${i}` }, { remoteAddress: `10.0.0.${i}` })).rejects.toThrow(/401/)
+    }
+    await expect(login(app, user, { remoteAddress: '10.0.1.1' })).rejects.toThrow(/401.*locked for 15 minutes/)
+    const rows = await audits(user.username, 'login')
+    expect(rows.map((r) => r.outcome)).toEqual(Array(MAX_FAILED_LOGINS + 1).fill('failed'))
+    expect(rows.at(-2)!.detail).toEqual({ reason: 'password', locked: true })
+    expect(rows.at(-1)!.detail).toEqual({ reason: 'locked' })
+    // Unknown users answer the same way (no user enumeration), and are audited without an area.
+    const ghost = await login(app, { ...user, username: 'no-such-user' }).catch((e: Error) => e.message)
+    expect(ghost).toMatch(/401.*invalid username or password/)
+    // When the lock has run out, the right password works again and the counter starts afresh.
+    await t.db.query("UPDATE app_user SET locked_until = now() - interval '1 second' WHERE id = $1", [user.id])
+    expect((await login(app, user)).login.statusCode).toBe(200)
+    expect((await t.db.query<{ n: number }>('SELECT failed_logins AS n FROM app_user WHERE id = $1', [user.id])).rows[0]!.n).toBe(0)
+  })
+
+  it('sign-in attempts are rate limited per address', async () => {
+    const limited = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { loginPerMinute: 3 } })
+    try {
+      const user = await createTestUser(t.db, 'leader')
+      const statuses: number[] = []
+      for (let i = 0; i < 5; i++) {
+        const pre = await limited.inject({ url: '/api/auth/csrf', remoteAddress: '10.9.9.9' })
+        const res = await limited.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          remoteAddress: '10.9.9.9',
+          headers: { cookie: mergeCookies('', pre), 'x-csrf-token': pre.json().csrfToken },
+          payload: { username: user.username, password: 'not-the-password-1' },
+        })
+        statuses.push(res.statusCode)
+        if (res.statusCode === 429) expect(res.json()).toEqual({ error: 'Too Many Requests', message: expect.stringMatching(/rate limit/) })
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429])
+      // Another address is not affected.
+      expect((await login(limited, user, { remoteAddress: '10.9.9.10' })).login.statusCode).toBe(200)
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('state changes without the session’s CSRF token, cross-site or not as JSON are refused and audited', async () => {
+    const s = await loginAs(app, t.db, 'leader')
+    const other = await loginAs(app, t.db, 'leader')
+    const post = (headers: Record<string, string>, payload: unknown = {}, contentType = 'application/json') =>
+      app.inject({ method: 'POST', url: '/api/auth/password', headers: { 'content-type': contentType, ...headers }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) })
+    const body = { current: TEST_PASSWORD, next: 'Another-good-pass-2025' }
+    const noToken = await post({ cookie: s.cookie }, body)
+    expect(noToken.statusCode).toBe(403)
+    expect(noToken.json()).toEqual({ error: 'Forbidden', message: expect.stringMatching(/csrf/i) })
+    expect((await post({ cookie: s.cookie, 'x-csrf-token': 'forged' }, body)).statusCode).toBe(403)
+    expect((await post({ cookie: s.cookie, 'x-csrf-token': other.csrfToken }, body)).statusCode).toBe(403)
+    expect((await post({ ...s.headers, origin: 'https://evil.example' }, body)).statusCode).toBe(403)
+    expect((await post({ ...s.headers, 'sec-fetch-site': 'cross-site' }, body)).statusCode).toBe(403)
+    expect((await post(s.headers, 'current=x&next=y', 'application/x-www-form-urlencoded')).statusCode).toBe(415)
+    expect((await post(s.headers, JSON.stringify(body), 'text/plain')).statusCode).toBe(415)
+    // Sign-in itself needs the pre-login session's token.
+    const user = await createTestUser(t.db, 'leader')
+    const bare = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: user.username, password: user.password } })
+    expect(bare.statusCode).toBe(403)
+    const denied = (await t.db.query<{ reason: string }>("SELECT detail->>'reason' AS reason FROM audit_log WHERE action = 'access.denied' AND actor_username = $1 ORDER BY id", [s.user.username])).rows
+    expect(denied.map((d) => d.reason)).toEqual(['csrf', 'csrf', 'csrf', 'cross-origin', 'cross-origin'])
+    // The real thing still works.
+    expect((await post(s.headers, body)).statusCode).toBe(200)
+  })
+
+  it('bodies over 1 MiB are refused', async () => {
+    const s = await loginAs(app, t.db, 'leader')
+    const res = await s.inject({ method: 'POST', url: '/api/auth/password', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ current: 'x'.repeat(1_100_000), next: 'y' }) })
+    expect(res.statusCode).toBe(413)
+  })
+
+  it('roles that see personal data need a TOTP code: missing, wrong and replayed codes fail', async () => {
+    const user = await createTestUser(t.db, 'county_officer')
+    const noCode = await login(app, user, { totp: '' }).catch((e: Error) => e.message)
+    expect(noCode).toMatch(/401.*"totpRequired":true/)
+    await expect(login(app, user, { totp: '000000' === (await totpNow(TEST_TOTP_SECRET)) ? '111111' : '000000' })).rejects.toThrow(/401/)
+    const code = await totpNow(TEST_TOTP_SECRET)
+    expect((await login(app, user, { totp: code })).login.json().user.factor).toBe('ok')
+    await expect(login(app, user, { totp: code })).rejects.toThrow(/401.*already used/)
+  })
+
+  it('a role that sees personal data without a second factor must enrol one before any data; enrolling renews the session id', async () => {
+    const user = await createTestUser(t.db, 'township_officer', { totp: false })
+    const s = await login(app, user)
+    expect(s.login.json().user).toMatchObject({ factor: 'enrol' })
+    const data = await s.inject(STATS.replace(FIXTURE.county, FIXTURE.townships[0]!))
+    expect(data.statusCode).toBe(403)
+    expect(data.json().message).toMatch(/second factor/)
+    const enrol = await s.inject({ method: 'POST', url: '/api/auth/totp/enrol' })
+    expect(enrol.statusCode).toBe(200)
+    const { secret, uri } = enrol.json()
+    expect(uri).toMatch(/^otpauth:\/\/totp\/.*secret=/)
+    const cookie = mergeCookies(s.cookie, enrol)
+    const bad = await app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: { cookie, 'x-csrf-token': s.csrfToken }, payload: { code: '000000' === (await totpNow(secret)) ? '111111' : '000000' } })
+    expect(bad.statusCode).toBe(400)
+    const ok = await app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: { cookie, 'x-csrf-token': s.csrfToken }, payload: { code: await totpNow(secret) } })
+    expect(ok.statusCode).toBe(200)
+    const renewed = mergeCookies(cookie, ok)
+    expect(renewed).not.toBe(cookie)
+    expect((await app.inject({ url: STATS.replace(FIXTURE.county, FIXTURE.townships[0]!), headers: { cookie: renewed } })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401)
+    // From now on the code is needed at sign-in.
+    await expect(login(app, user)).rejects.toThrow(/totpRequired/)
+  })
+
+  it('password changes follow the rules and end the user’s other sessions', async () => {
+    const user = await createTestUser(t.db, 'leader')
+    const a = await login(app, user)
+    const b = await login(app, user)
+    const change = (next: string) => a.inject({ method: 'POST', url: '/api/auth/password', payload: { current: TEST_PASSWORD, next } })
+    for (const [next, why] of [['short-1', /at least 12/], ['Password1234!', /common/], [`${user.username}-2025`, /username/]] as const) {
+      const res = await change(next)
+      expect(res.statusCode, next).toBe(400)
+      expect(res.json().message).toMatch(why)
+    }
+    const wrong = await a.inject({ method: 'POST', url: '/api/auth/password', payload: { current: 'not-my-password', next: 'Another-good-pass-2025' } })
+    expect(wrong.statusCode).toBe(401)
+    const ok = await change('Another-good-pass-2025')
+    expect(ok.statusCode).toBe(200)
+    const renewed = { cookie: mergeCookies(a.cookie, ok), 'x-csrf-token': ok.json().csrfToken }
+    expect((await app.inject({ url: STATS, headers: renewed })).statusCode).toBe(200)
+    expect((await b.inject(STATS)).statusCode).toBe(401)
+    expect((await login(app, { ...user, password: 'Another-good-pass-2025' })).login.statusCode).toBe(200)
+  })
+
+  it('an idle session ends after the idle time', async () => {
+    const s = await loginAs(app, t.db, 'leader')
+    expect((await s.inject(STATS)).statusCode).toBe(200)
+    await t.db.query("UPDATE app_session SET last_seen_at = now() - interval '31 minutes' WHERE user_id = $1", [s.user.id])
+    expect((await s.inject(STATS)).statusCode).toBe(401)
+  })
+
+  it('under pressure the server sheds load with 503 JSON', async () => {
+    const shedding = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, hardening: { underPressure: { maxEventLoopDelayMs: 20, sampleIntervalMs: 10 } } })
+    try {
+      await shedding.ready()
+      const until = Date.now() + 300
+      while (Date.now() < until) {
+        // block the event loop
+      }
+      await new Promise((r) => setTimeout(r, 30))
+      const res = await shedding.inject('/styles/povmap.json')
+      expect(res.statusCode).toBe(503)
+      expect(res.json()).toEqual({ error: 'Service Unavailable', message: expect.stringMatching(/overloaded/) })
+      expect(res.headers['retry-after']).toBe('5')
+      const health = await shedding.inject('/api/health')
+      expect(health.statusCode).toBe(503)
+      expect(health.json()).toMatchObject({ status: 'unavailable' })
+    } finally {
+      await shedding.close()
+    }
+  })
+})
