@@ -141,8 +141,15 @@ export async function loginAs(
 /**
  * Signs in over real HTTP (a server listening at baseUrl) and answers the session cookie, e.g. for
  * Playwright: `await context.addCookies([{ name, value, url: baseUrl }])`.
+ * On a database that is not a throwaway test one (a benchmark on the demo data), pass a random
+ * `password` and disable the account afterwards: TEST_PASSWORD is public in this repository.
  */
-export async function loginOverHttp(baseUrl: string, db: Db, role: Role, opts: { scope?: string } = {}): Promise<{ name: string; value: string; csrfToken: string; user: TestUser }> {
+export async function loginOverHttp(
+  baseUrl: string,
+  db: Db,
+  role: Role,
+  opts: { scope?: string; password?: string } = {},
+): Promise<{ name: string; value: string; csrfToken: string; user: TestUser }> {
   const user = await createTestUser(db, role, opts)
   const pre = await fetch(`${baseUrl}/api/auth/csrf`)
   const preCookie = mergeCookies('', { headers: { 'set-cookie': pre.headers.getSetCookie() } })

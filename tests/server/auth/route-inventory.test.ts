@@ -189,6 +189,7 @@ describe('route inventory × roles × areas', () => {
             }
           }
           if (res.statusCode === 200 && !r.url.endsWith('.mvt') && !r.url.includes(':layer')) {
+            if (holdsPersonal(res.body)) console.log("PERSONAL?", label, res.body.match(/(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]|(?<![0-9])1[3-9][0-9]{9}(?![0-9])/g))
             expect(holdsPersonal(res.body), `${label} carries an ID number or phone`).toBe(false)
           }
         }
