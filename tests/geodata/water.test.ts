@@ -6,29 +6,9 @@ import { createRng } from '../../geodata/generate/rng.js'
 import { generateTerrain, metresPerDegree } from '../../geodata/generate/terrain.js'
 import type { Terrain, WaterRow } from '../../geodata/generate/types.js'
 import { REAL_RESERVOIRS, generateWater, type GeneratedWater } from '../../geodata/generate/water.js'
+import { sampleAlong } from '../helpers/sample-along.js'
 
 const SEED = 20140101
-
-/** Points every `stepM` metres along a line, the last vertex included. */
-function sampleAlong(line: readonly Position[], stepM: number): [number, number][] {
-  const out: [number, number][] = [[line[0]![0]!, line[0]![1]!]]
-  let carry = 0
-  for (let k = 0; k + 1 < line.length; k++) {
-    const [ax, ay] = [line[k]![0]!, line[k]![1]!]
-    const [bx, by] = [line[k + 1]![0]!, line[k + 1]![1]!]
-    const m = metresPerDegree((ay + by) / 2)
-    const len = Math.hypot((bx - ax) * m.lon, (by - ay) * m.lat)
-    let d = stepM - carry
-    while (d <= len) {
-      out.push([ax + ((bx - ax) * d) / len, ay + ((by - ay) * d) / len])
-      d += stepM
-    }
-    carry = len - (d - stepM)
-  }
-  const last = line[line.length - 1]!
-  out.push([last[0]!, last[1]!])
-  return out
-}
 
 function distanceToLineM(p: Position, line: readonly Position[]): number {
   const m = metresPerDegree(p[1]!)
