@@ -1,6 +1,6 @@
 /** One function per API route the client uses. */
 import { getCached, getJson } from './http.js'
-import type { Area, AreaIndicators, AreaStats, ChildrenIndicator, Diagnosis, Health, Household, Indicator, Inspection, Projects, SearchHit } from './types.js'
+import type { Area, AreaIndicators, AreaStats, ChildrenIndicator, Diagnosis, Health, Household, HouseholdMembers, Indicator, Inspection, Projects, SearchHit } from './types.js'
 
 const enc = encodeURIComponent
 
@@ -18,6 +18,8 @@ export const api = {
   diagnosis: (code: string, year: number, signal?: AbortSignal) => getJson<Diagnosis>(`/api/areas/${enc(code)}/diagnosis?year=${year}`, signal),
   projects: (code: string, signal?: AbortSignal) => getJson<Projects>(`/api/areas/${enc(code)}/projects?limit=50`, signal),
   household: (id: number | string, year: number, signal?: AbortSignal) => getJson<Household>(`/api/households/${enc(String(id))}?year=${year}`, signal),
+  /** By the household's opaque ref (never the internal id); masked, and every read is audited. */
+  householdMembers: (ref: string, signal?: AbortSignal) => getJson<HouseholdMembers>(`/api/households/${enc(ref)}/members`, signal),
   inspection: (parent: string, indicator: string, year: number, signal?: AbortSignal) =>
     getJson<Inspection>(`/api/inspection?parent=${enc(parent)}&indicator=${enc(indicator)}&year=${year}`, signal),
 }

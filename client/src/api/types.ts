@@ -128,7 +128,13 @@ export interface Projects {
 }
 
 export interface Household {
+  /** The internal numeric id (the tile feature id). */
   id: number
+  /**
+   * The household's opaque reference (a UUID): what the user sees and what follow-up requests
+   * (members) use. Optional until every server answers it.
+   */
+  ref?: string
   villageCode: string
   villageName: string
   year: number
@@ -151,6 +157,32 @@ export interface Household {
   measures: { relocation: boolean; socialSecurity: boolean; projects: { id: number; name: string; type: string; stage: string; year: number }[] }
   history: { year: number; status: string }[]
   at: [number, number]
+}
+
+/** GET /api/households/{ref}/members: names, ID numbers and phone masked by the server (张*, 433124********1234, 138****5678). */
+export interface HouseholdMembers {
+  ref: string
+  villageCode: string
+  phone: string | null
+  revealed: boolean
+  members: {
+    no: number
+    name: string
+    idNumber: string
+    sex: string
+    relation: string
+    ethnicity: string
+    birthYear: number
+    schooling: string
+    inSchool: string | null
+    health: string
+    labour: string
+    migrantMonths: number
+    dibao: boolean
+    wubao: boolean
+    medicalInsurance: boolean
+    pension: boolean
+  }[]
 }
 
 export interface InspectionItem {

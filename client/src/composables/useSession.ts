@@ -1,13 +1,24 @@
 import { ApiError, getJson } from '../api/http.js'
+import { enrolProblem, signInProblem, type Problem } from '../api/auth-problems.js'
 import { useSessionStore, type SessionUser } from '../stores/session.js'
 
 type Session = { user: SessionUser; csrfToken: string }
-
-async function post(url: string, body: unknown, token: string): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: body === null ? undefined : JSON.stringify(body) })
+export interface TotpEnrolment {
+  secret: string
+  /** otpauth://totp/… for an authenticator app. */
+  uri: string
 }
 
-/** Signing in and out through /api/auth (data routes need a session). */
+/** A state-changing request: the CSRF token always, a JSON body only when there is one (an empty JSON body is a 400). */
+async function post(url: string, body: unknown, token: string): Promise<Response> {
+  const headers: Record<string, string> = { 'x-csrf-token': token, accept: 'application/json' }
+  if (body !== null) headers['content-type'] = 'application/json'
+  return fetch(url, { method: 'POST', headers, body: body === null ? undefined : JSON.stringify(body) })
+}
+
+const bodyOf = async <T>(res: Response) => (await res.json().catch(() => ({}))) as Partial<T> & { message?: string; totpRequired?: boolean }
+
+/** Signing in and out through /api/auth (data routes need a session), and enrolling a second factor. */
 export function useSession() {
   const store = useSessionStore()
 
@@ -23,12 +34,29 @@ export function useSession() {
   }
 
   /** Answers null when signed in, else what to tell the user (and whether a code is needed). */
-  async function signIn(username: string, password: string, totp: string): Promise<{ message: string; totpRequired: boolean } | null> {
+  async function signIn(username: string, password: string, totp: string): Promise<Problem | null> {
     const { csrfToken } = await getJson<{ csrfToken: string }>('/api/auth/csrf')
     const res = await post('/api/auth/login', { username, password, ...(totp ? { totp } : {}) }, csrfToken)
-    const body = (await res.json().catch(() => ({}))) as Partial<Session> & { message?: string; totpRequired?: boolean }
-    if (!res.ok) return { message: body.message ?? `${res.status}`, totpRequired: !!body.totpRequired }
-    store.set(body.user ?? null, body.csrfToken ?? null)
+    const body = await bodyOf<Session>(res)
+    if (!res.ok || !body.user) return signInProblem(res.status, body, !!totp)
+    store.set(body.user, body.csrfToken ?? null)
+    return null
+  }
+
+  /** A new TOTP secret for this account (shown once); confirmTotp finishes with a code from the app. */
+  async function enrolTotp(): Promise<TotpEnrolment | Problem> {
+    const res = await post('/api/auth/totp/enrol', {}, store.csrfToken ?? '')
+    const body = await bodyOf<TotpEnrolment>(res)
+    if (!res.ok || !body.secret || !body.uri) return enrolProblem(res.status, 'enrol')
+    return { secret: body.secret, uri: body.uri }
+  }
+
+  /** Answers null when the second factor is set up (the session continues under a new id), else what to tell the user. */
+  async function confirmTotp(code: string): Promise<Problem | null> {
+    const res = await post('/api/auth/totp/confirm', { code }, store.csrfToken ?? '')
+    const body = await bodyOf<Session>(res)
+    if (!res.ok || !body.user) return enrolProblem(res.status, 'confirm')
+    store.set(body.user, body.csrfToken ?? null)
     return null
   }
 
@@ -37,5 +65,5 @@ export function useSession() {
     store.set(null, null)
   }
 
-  return { check, signIn, signOut }
+  return { check, signIn, enrolTotp, confirmTotp, signOut }
 }

@@ -42,8 +42,9 @@ export interface UrlHost {
 /**
  * Keeps the URL's query string in step with the stores: read once on start (before the map is
  * created, so a link opens where it points), then rewritten with replaceState on every change.
+ * Answers what the link itself held (selection, camera), for where the map opens after sign-in.
  */
-export function useUrlSync(host: UrlHost = globalThis as unknown as UrlHost) {
+export function useUrlSync(host: UrlHost = globalThis as unknown as UrlHost): { link: { selected: string | null; camera: boolean } } {
   const view = useMapViewStore()
   const selection = useSelectionStore()
   const layers = useLayersStore()
@@ -102,4 +103,5 @@ export function useUrlSync(host: UrlHost = globalThis as unknown as UrlHost) {
     },
     { immediate: true },
   )
+  return { link: { selected: s.selected, camera: s.camera !== null } }
 }

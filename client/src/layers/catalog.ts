@@ -4,10 +4,10 @@
  * whitelists.
  */
 import { LAYERS, LAYER_BY_ID } from '../../../tiles/registry.js'
-import type { FilterSpec, LayerDef, Localised } from '../../../tiles/layer-def.js'
+import type { FilterSpec, LayerDef, Localised, StyleLayer } from '../../../tiles/layer-def.js'
 
 export { LAYERS, LAYER_BY_ID }
-export type { FilterSpec, LayerDef, Localised }
+export type { FilterSpec, LayerDef, Localised, StyleLayer }
 
 /** Layers the user can switch on and off (the admin outlines are always drawn). */
 export const TOGGLE_LAYERS: readonly LayerDef[] = LAYERS.filter((l) => l.id !== 'admin')

@@ -1,45 +1,35 @@
 import type { Map as MaplibreMap } from 'maplibre-gl'
 import type { Layer } from '@deck.gl/core'
-import type { MapboxOverlay } from '@deck.gl/mapbox'
+import type { MapLibreOverlay } from '@deck.gl/maplibre'
 
 /**
  * The one deck.gl overlay of the map (interleaved with MapLibre's layers), added once on first
  * use. Callers put immutable layer descriptors by id; every change re-sends the whole list.
- * deck.gl is loaded on demand so the base map does not wait for it.
+ * deck.gl is loaded on demand so the base map does not wait for it. @deck.gl/maplibre follows the
+ * camera through MapLibre's public API (no private `map.transform`).
  */
 export interface DeckLayers {
   set(id: string, layer: Layer | null): void
   dispose(): void
 }
 
-/**
- * @deck.gl/mapbox 9.4 reads the private `map.transform` (viewport height, near/far planes, terrain
- * elevation), which MapLibre 6 moved to the map's camera. Until @deck.gl/maplibre (which uses public
- * APIs) is installed, the map gets a read-only alias for it.
- */
-function aliasTransform(map: MaplibreMap): void {
-  if ('transform' in map) return
-  const camera = (map as unknown as { _camera?: { transform: unknown } })._camera
-  if (camera) Object.defineProperty(map, 'transform', { get: () => camera.transform, configurable: true })
-}
-
 export function createDeckLayers(map: MaplibreMap): DeckLayers {
   const layers = new Map<string, Layer>()
-  let overlay: MapboxOverlay | null = null
+  let overlay: MapLibreOverlay | null = null
   let loading: Promise<void> | null = null
   let disposed = false
   const push = () => overlay?.setProps({ layers: [...layers.values()] })
   const ensure = () => {
-    loading ??= import('@deck.gl/mapbox').then(({ MapboxOverlay }) => {
+    loading ??= import('@deck.gl/maplibre').then(({ MapLibreOverlay }) => {
       if (disposed) return
-      aliasTransform(map)
-      overlay = new MapboxOverlay({ interleaved: true, layers: [...layers.values()] })
+      overlay = new MapLibreOverlay({ interleaved: true, layers: [...layers.values()] })
       map.addControl(overlay)
     })
     return loading
   }
   return {
     set(id, layer) {
+      if (disposed) return
       if (layer) layers.set(id, layer)
       else if (!layers.delete(id)) return
       if (overlay) push()

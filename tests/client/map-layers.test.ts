@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec'
+import { IS_POLYGON, PROJECT_FILL, PROJECT_OUTLINE, projectPolygonLayers, withProjectFilter } from '../../client/src/map/project-polygons.js'
+import { householdKey } from '../../client/src/map/household-key.js'
+import { countRange, quantizeClasses } from '../../client/src/classify/quantize.js'
+import projects from '../../tiles/layers/projects/layer.js'
+
+describe('projectPolygonLayers', () => {
+  const layers = projectPolygonLayers(projects)
+
+  it('adds a fill and an outline for polygon features only, coloured by the legend’s attribute with the legend’s colours', () => {
+    expect(layers.map((l) => [l.id, l.type])).toEqual([[PROJECT_FILL, 'fill'], [PROJECT_OUTLINE, 'line']])
+    for (const l of layers) expect(l.filter).toEqual(IS_POLYGON)
+    const fill = layers[0]!.paint!['fill-color'] as unknown[]
+    expect(fill.slice(0, 2)).toEqual(['match', ['get', projects.legend.attribute]])
+    for (const e of projects.legend.entries) expect(fill[fill.indexOf(e.value) + 1]).toBe(e.color)
+    expect(layers[1]!.paint!['line-color']).toEqual(fill)
+  })
+
+  it('is valid MapLibre style, filtered or not', () => {
+    const style = (filter: (base: unknown) => unknown) => ({
+      version: 8 as const,
+      sources: { povmap: { type: 'vector' as const, tiles: ['http://127.0.0.1/tiles/base/{z}/{x}/{y}.mvt'] } },
+      layers: layers.map((l) => ({ ...l, source: 'povmap', 'source-layer': 'projects', filter: filter(l.filter) })),
+    })
+    expect(validateStyleMin(style((f) => f) as never)).toEqual([])
+    expect(validateStyleMin(style((f) => withProjectFilter(f, ['relocation', 'housing'], ['construction'])) as never)).toEqual([])
+  })
+})
+
+describe('withProjectFilter', () => {
+  it('adds the type and stage lists to the layer’s own filter; nothing to add keeps it; no filter at all is null', () => {
+    expect(withProjectFilter(IS_POLYGON, [], [])).toEqual(IS_POLYGON)
+    expect(withProjectFilter(IS_POLYGON, ['road'], [])).toEqual(['all', IS_POLYGON, ['in', ['get', 'type'], ['literal', ['road']]]])
+    expect(withProjectFilter(undefined, [], ['plan', 'approved'])).toEqual(['in', ['get', 'stage'], ['literal', ['plan', 'approved']]])
+    expect(withProjectFilter(undefined, [], [])).toBeNull()
+  })
+})
+
+describe('householdKey', () => {
+  const ref = '0b0f7c9e-2f7b-4a39-9d6e-4c1f0d9a1e23'
+  it('is the feature’s opaque ref when the tile carries one, else the feature id, else null', () => {
+    expect(householdKey({ ref, status: 'poor' }, 17)).toBe(ref)
+    expect(householdKey({ ref: ref.toUpperCase() }, 17)).toBe(ref)
+    expect(householdKey({ ref: 'not-a-uuid' }, 17)).toBe('17')
+    expect(householdKey({ status: 'poor' }, 17)).toBe('17')
+    expect(householdKey({}, undefined)).toBeNull()
+  })
+})
+
+describe('quantizeClasses', () => {
+  it('cuts the domain into one equal interval per colour, like deck.gl’s quantize scale', () => {
+    expect(quantizeClasses([10, 70], ['a', 'b', 'c'])).toEqual([
+      { color: 'a', from: 10, to: 30 },
+      { color: 'b', from: 30, to: 50 },
+      { color: 'c', from: 50, to: 70 },
+    ])
+    expect(quantizeClasses([70, 10], ['a', 'b'])).toEqual([{ color: 'a', from: 10, to: 40 }, { color: 'b', from: 40, to: 70 }])
+  })
+
+  it('a single value is one class in the darkest colour; no colours or a non-finite domain is no class', () => {
+    expect(quantizeClasses([5, 5], ['a', 'b'])).toEqual([{ color: 'b', from: 5, to: 5 }])
+    expect(quantizeClasses([0, 1], [])).toEqual([])
+    expect(quantizeClasses([Number.NaN, 1], ['a'])).toEqual([])
+  })
+})
+
+describe('countRange', () => {
+  it('smallest, largest, total and how many, skipping what is not a number; null for none', () => {
+    expect(countRange([3, 0, 12, Number.NaN])).toEqual({ min: 0, max: 12, total: 15, n: 3 })
+    expect(countRange([])).toBeNull()
+  })
+})
