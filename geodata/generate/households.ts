@@ -21,6 +21,7 @@
 import { FIRST_YEAR, LAST_YEAR, POVERTY_LINE, type PovertyCause } from '../domain-codes.js'
 import { AdminLookup } from './admin-lookup.js'
 import { smoothstep, YEARS, yearIndex, type Environment, type VillageEnv, type VillageRegistryStats } from './indicators.js'
+import { HouseholdIds } from './household-ids.js'
 import type { Rng } from './rng.js'
 import { distanceKm, insideArea, pointGeom, randomPointIn, randomPointNear, type LonLat } from './spatial-index.js'
 import type { AdminAreaRow, HouseholdRow, HouseholdYearRow, MemberRow, Scale } from './types.js'
@@ -500,12 +501,14 @@ function baseLabour(p: Person, age: number, rng: Rng): Person['labour'] {
 
 class VillageHouseholdGenerator {
   constructor(
-    private readonly ids: { household: number; member: number },
+    private readonly ids: { member: number },
+    private readonly householdIds: HouseholdIds,
     private readonly idNumbers: IdNumberAllocator,
   ) {}
 
   household(env: VillageEnv, plan: VillagePlan, geomOf: (code: string) => AdminAreaRow | undefined, ctx: HouseholdContext, hamlets: LonLat[], rng: Rng, batch: HouseholdBatch): void {
-    const id = ++this.ids.household
+    // Non-sequential: the id is the tile feature id (see household-ids.ts).
+    const id = this.householdIds.next()
     const village = geomOf(env.code)!
     const county = plan.countyCode
     // 十八洞村's 136 poor households were all identified in 2014.
@@ -867,7 +870,8 @@ class VillageHouseholdGenerator {
 /** Per-village batches of households, members and yearly rows, in village-code order. */
 export function* householdBatches(ctx: HouseholdContext, rng: Rng): Generator<HouseholdBatch> {
   const lookup = new AdminLookup(ctx.areas)
-  const gen = new VillageHouseholdGenerator({ household: 0, member: 0 }, new IdNumberAllocator())
+  // The id keys come from a stream of their own: the registry's other numbers do not move.
+  const gen = new VillageHouseholdGenerator({ member: 0 }, new HouseholdIds(rng.fork('household-ids')), new IdNumberAllocator())
   const geomOf = (code: string) => lookup.get(code)?.row
   const plans = [...ctx.plans].sort((a, b) => (a.code < b.code ? -1 : 1))
   for (const plan of plans) {

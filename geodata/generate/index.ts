@@ -27,7 +27,7 @@ import type { AdminAreaRow, Dataset, GenerateOptions, Terrain, WaterRow } from '
 import { generateWater } from './water.js'
 
 /** Written to data_load.generator_version; bump when any generator's output changes. */
-export const GENERATOR_VERSION = 'povmap-geodata/1.0.0'
+export const GENERATOR_VERSION = 'povmap-geodata/1.1.0'
 
 /** Supply works (facilities.ts) take water ids above this, clear of the water generator's ids. */
 export const SUPPLY_WORKS_ID_OFFSET = 1_000_000

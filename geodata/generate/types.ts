@@ -101,6 +101,7 @@ export interface ClinicRow {
 }
 
 export interface HouseholdRow {
+  /** Non-sequential internal id (household-ids.ts), the tile feature id; URLs use household.ref. */
   id: number
   village_code: string
   geom: Point

@@ -161,10 +161,10 @@ FROM project p WHERE ${PROJECT_IN_AREA}
 ORDER BY p.year DESC, p.id LIMIT $2`
 
 /**
- * $1 household id, $2 year: the popup's fields. The column list is explicit: never the phone, and
+ * $1 household ref (the opaque UUID of URLs), $2 year: the popup's fields. The column list is explicit: never the phone, and
  * member names and ID numbers are not read at all.
  */
-export const HOUSEHOLD = `SELECT h.id, h.village_code AS "villageCode", v.name AS "villageName", h.size, h.attribute,
+export const HOUSEHOLD = `SELECT h.id, h.ref::text AS ref, h.village_code AS "villageCode", v.name AS "villageName", h.size, h.attribute,
   h.identification_standard AS "identificationStandard", h.registered_year AS "registeredYear",
   h.main_cause AS "mainCause", h.other_causes AS "otherCauses",
   h.housing_area_m2 AS "housingAreaM2", h.housing_structure AS "housingStructure", h.housing_safety AS "housingSafety", h.relocated,
@@ -175,7 +175,7 @@ export const HOUSEHOLD = `SELECT h.id, h.village_code AS "villageCode", v.name A
 FROM household h
 JOIN admin_area v ON v.code = h.village_code
 LEFT JOIN household_year y ON y.household_id = h.id AND y.year = $2
-WHERE h.id = $1`
+WHERE h.ref = $1::uuid`
 
 export const HOUSEHOLD_HISTORY = `SELECT year, status FROM household_year WHERE household_id = $1 ORDER BY year`
 

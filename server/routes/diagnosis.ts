@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { ASSURANCE_GAPS, FIRST_YEAR, LAST_YEAR, POVERTY_CAUSES, POVERTY_LINE, PROJECT_STAGES, PROJECT_TYPES } from '../../geodata/domain-codes.js'
@@ -21,6 +21,8 @@ import {
   VILLAGE_PROJECTS,
 } from '../diagnosis/diagnosis-queries.js'
 import { INDICATOR_THRESHOLDS } from '../diagnosis/indicator-thresholds.js'
+import { areaRelation } from '../auth/roles.js'
+import type { Queryable } from '../db/types.js'
 
 const Code = Type.String({
   pattern: '^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$',
@@ -37,6 +39,10 @@ const Bbox = Type.Array(Num, { minItems: 4, maxItems: 4, description: '[west, so
 const Localised = Type.Object({ zh: Type.String(), en: Type.String() })
 const Direction = Type.Union([Type.Literal('higher_better'), Type.Literal('lower_better')])
 const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } }
+const Ref = Type.String({
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+  description: 'opaque household id (household.ref, a UUID; the household tiles carry it as `ref`)',
+})
 const YearQuery = Type.Object({ year: Year }, { additionalProperties: false })
 
 const Indicator = Type.Object({
@@ -146,7 +152,8 @@ const Projects = Type.Object({
 
 const Household = Type.Object(
   {
-    id: Int,
+    id: Type.Integer({ description: 'internal id (the tile feature id): non-sequential, never used in a URL' }),
+    ref: Type.String({ description: 'opaque id for URLs (GET /api/households/{ref}, …/members)' }),
     villageCode: Type.String(),
     villageName: Type.String(),
     year: Int,
@@ -209,20 +216,32 @@ const CHILD_CODE_LENGTH: Readonly<Record<number, number>> = { 2: 4, 4: 6, 6: 9, 
 const CHILD_LEVEL: Readonly<Record<number, Static<typeof Level>>> = { 2: 'prefecture', 4: 'county', 6: 'township', 9: 'village' }
 const DISTANCES = { school: 'dist_school_km', clinic: 'dist_clinic_km', township: 'dist_township_km', county: 'dist_county_km' } as const
 
+/**
+ * Every query runs as the caller (app.scopedDb: the request role with the caller's area, so row-level
+ * security decides what is counted), one transaction per request. The figures of an area inside the
+ * caller's scope are complete by construction: everything under it is in scope too.
+ */
 const diagnosis: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  const db = app.db
+  const run = <T>(req: FastifyRequest, fn: (tx: Queryable) => Promise<T>) => app.scopedDb(req).run(fn)
   const noArea = (code: string) => ({ error: 'Not Found', message: `no administrative division with code ${code}` })
   const noIndicator = (code: string) => ({ error: 'Not Found', message: `no indicator ${code}` })
-  const head = async (code: string): Promise<Head | undefined> => (await db.query<Head>(AREA_HEAD, [code])).rows[0]
-  const indicatorOf = async (code: string) =>
-    (await db.query<{ direction: Static<typeof Direction>; aggregation: string }>(INDICATOR_DIRECTION, [code])).rows[0]
+  const head = async (tx: Queryable, code: string): Promise<Head | undefined> => (await tx.query<Head>(AREA_HEAD, [code])).rows[0]
+  const indicatorOf = async (tx: Queryable, code: string) =>
+    (await tx.query<{ direction: Static<typeof Direction>; aggregation: string }>(INDICATOR_DIRECTION, [code])).rows[0]
+  /**
+   * The parent whose average may be shown: only one inside the caller's area. Above it the caller
+   * sees names, never figures, and under RLS a figure of it would count the caller's part only.
+   */
+  const visibleParent = (req: FastifyRequest, parentCode: string | null) =>
+    parentCode !== null && req.caller && areaRelation(req.caller.scope, parentCode) === 'inside' ? parentCode : null
 
   r.get(
     '/api/indicators',
     { schema: { summary: 'Environment indicator definitions', tags: ['diagnosis'], response: { 200: Type.Array(Indicator) } } },
-    async () => {
-      const { rows } = await db.query<Omit<Static<typeof Indicator>, 'threshold'>>(INDICATOR_DEFS, [FIRST_YEAR, LAST_YEAR])
+    async (req) => {
+      // Years holding values: those of the caller's area (indicator values are scoped).
+      const { rows } = await app.scopedDb(req).query<Omit<Static<typeof Indicator>, 'threshold'>>(INDICATOR_DEFS, [FIRST_YEAR, LAST_YEAR])
       return rows.map((d) => ({ ...d, threshold: INDICATOR_THRESHOLDS[d.code] ?? null }))
     },
   )
@@ -242,9 +261,14 @@ const diagnosis: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const a = await head(req.params.code)
-      if (!a) return reply.code(404).send(noArea(req.params.code))
-      const { rows } = await db.query<Static<typeof AreaIndicators>['indicators'][number]>(AREA_INDICATORS, [a.code, req.query.year, a.parentCode])
+      const found = await run(req, async (tx) => {
+        const a = await head(tx, req.params.code)
+        if (!a) return null
+        const { rows } = await tx.query<Static<typeof AreaIndicators>['indicators'][number]>(AREA_INDICATORS, [a.code, req.query.year, visibleParent(req, a.parentCode)])
+        return { a, rows }
+      })
+      if (!found) return reply.code(404).send(noArea(req.params.code))
+      const { a, rows } = found
       return {
         code: a.code,
         name: a.name,
@@ -269,14 +293,14 @@ const diagnosis: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const { code } = req.params
-      if (!(await head(code))) return reply.code(404).send(noArea(code))
-      if (!(await indicatorOf(req.query.indicator))) return reply.code(404).send(noIndicator(req.query.indicator))
       const childLength = CHILD_CODE_LENGTH[code.length]
-      const values = childLength
-        ? (await db.query<Static<typeof ChildValue>>(CHILDREN_INDICATOR, [code, req.query.indicator, req.query.year, childLength])).rows.map(
-            ({ code, name, value, villages }) => ({ code, name, value, villages }),
-          )
-        : []
+      const found = await run(req, async (tx) => {
+        if (!(await head(tx, code))) return { missing: noArea(code) }
+        if (!(await indicatorOf(tx, req.query.indicator))) return { missing: noIndicator(req.query.indicator) }
+        return { rows: childLength ? (await tx.query<Static<typeof ChildValue>>(CHILDREN_INDICATOR, [code, req.query.indicator, req.query.year, childLength])).rows : [] }
+      })
+      if ('missing' in found) return reply.code(404).send(found.missing)
+      const values = found.rows.map(({ code, name, value, villages }) => ({ code, name, value, villages }))
       return { code, indicator: req.query.indicator, year: req.query.year, level: CHILD_LEVEL[code.length] ?? null, values }
     },
   )
@@ -293,16 +317,21 @@ const diagnosis: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const a = await head(req.params.code)
-      if (!a) return reply.code(404).send(noArea(req.params.code))
       const { year } = req.query
-      const [series, gaps, causes, dist, projects] = await Promise.all([
-        db.query<Omit<Static<typeof YearFigures>, 'incidence'>>(AREA_SERIES, [a.code, FIRST_YEAR, LAST_YEAR]),
-        db.query<Record<string, number>>(AREA_GAPS, [a.code, year]),
-        db.query<Static<typeof Diagnosis>['causes'][number]>(AREA_CAUSES, [a.code, year, POVERTY_CAUSES]),
-        db.query<{ code: string; value: number | null }>(AREA_INDICATOR_VALUES, [a.code, year, Object.values(DISTANCES)]),
-        db.query<ProjectGroup>(PROJECT_SUMMARY, [a.code]),
-      ])
+      const found = await run(req, async (tx) => {
+        const a = await head(tx, req.params.code)
+        if (!a) return null
+        return {
+          a,
+          series: await tx.query<Omit<Static<typeof YearFigures>, 'incidence'>>(AREA_SERIES, [a.code, FIRST_YEAR, LAST_YEAR]),
+          gaps: await tx.query<Record<string, number>>(AREA_GAPS, [a.code, year]),
+          causes: await tx.query<Static<typeof Diagnosis>['causes'][number]>(AREA_CAUSES, [a.code, year, POVERTY_CAUSES]),
+          dist: await tx.query<{ code: string; value: number | null }>(AREA_INDICATOR_VALUES, [a.code, year, Object.values(DISTANCES)]),
+          projects: await tx.query<ProjectGroup>(PROJECT_SUMMARY, [a.code]),
+        }
+      })
+      if (!found) return reply.code(404).send(noArea(req.params.code))
+      const { a, series, gaps, causes, dist, projects } = found
       const pop = a.ruralPopulation
       const g = gaps.rows[0]!
       const km = new Map(dist.rows.map((d) => [d.code, d.value]))
@@ -339,12 +368,13 @@ const diagnosis: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const a = await head(req.params.code)
-      if (!a) return reply.code(404).send(noArea(req.params.code))
-      const [groups, list] = await Promise.all([
-        db.query<ProjectGroup>(PROJECT_SUMMARY, [a.code]),
-        db.query<Static<typeof Project>>(PROJECT_LIST, [a.code, req.query.limit]),
-      ])
+      const found = await run(req, async (tx) => {
+        const a = await head(tx, req.params.code)
+        if (!a) return null
+        return { a, groups: await tx.query<ProjectGroup>(PROJECT_SUMMARY, [a.code]), list: await tx.query<Static<typeof Project>>(PROJECT_LIST, [a.code, req.query.limit]) }
+      })
+      if (!found) return reply.code(404).send(noArea(req.params.code))
+      const { a, groups, list } = found
       const by = <K extends 'stage' | 'type'>(key: K, order: readonly string[]) =>
         order
           .map((v) => ({ [key]: v, ...sumGroups(groups.rows.filter((g) => g[key] === v)) }) as { [P in K]: string } & Static<typeof Projects>['total'])
@@ -354,30 +384,38 @@ const diagnosis: FastifyPluginAsync = async (app) => {
   )
 
   r.get(
+    // The path parameter keeps its name `id` (the household guard of the auth plugin keys on
+    // /api/households/:id) but holds the opaque ref: a numeric id in a URL is a 400.
     '/api/households/:id',
     {
       schema: {
         summary: 'A household for the map popup: status, size, causes, measures, 两不愁三保障 (never names, ID numbers or phones)',
         tags: ['diagnosis'],
-        params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,15}$', description: 'internal household id (the tile feature id)' }) }),
+        params: Type.Object({ id: Ref }),
         querystring: YearQuery,
         response: { 200: Household, ...errors },
       },
     },
     async (req, reply) => {
       const { year } = req.query
-      const { rows } = await db.query<HouseholdRow>(HOUSEHOLD, [req.params.id, year])
-      const h = rows[0]
-      if (!h) return reply.code(404).send({ error: 'Not Found', message: `no household ${req.params.id}` })
-      if (h.year === null) return reply.code(404).send({ error: 'Not Found', message: `household ${req.params.id} has no record for ${year}` })
-      const [history, members, projects] = await Promise.all([
-        db.query<{ year: number; status: string }>(HOUSEHOLD_HISTORY, [h.id]),
-        db.query<Static<typeof Household>['members']>(HOUSEHOLD_MEMBERS, [h.id]),
-        db.query<Static<typeof Household>['measures']['projects'][number]>(VILLAGE_PROJECTS, [h.villageCode, year]),
-      ])
+      const found = await run(req, async (tx) => {
+        const h = (await tx.query<HouseholdRow>(HOUSEHOLD, [req.params.id, year])).rows[0]
+        if (!h) return null
+        if (h.year === null) return { noRecord: true as const }
+        return {
+          h,
+          history: await tx.query<{ year: number; status: string }>(HOUSEHOLD_HISTORY, [h.id]),
+          members: await tx.query<Static<typeof Household>['members']>(HOUSEHOLD_MEMBERS, [h.id]),
+          projects: await tx.query<Static<typeof Household>['measures']['projects'][number]>(VILLAGE_PROJECTS, [h.villageCode, year]),
+        }
+      })
+      if (!found) return reply.code(404).send({ error: 'Not Found', message: `no household ${req.params.id}` })
+      if ('noRecord' in found) return reply.code(404).send({ error: 'Not Found', message: `household ${req.params.id} has no record for ${year}` })
+      const { h, history, members, projects } = found
       const assurance = Object.fromEntries(ASSURANCE_GAPS.map((g) => [g, h[`${g}_ok`]])) as Record<(typeof ASSURANCE_GAPS)[number], boolean>
       return {
         id: Number(h.id),
+        ref: h.ref,
         villageCode: h.villageCode,
         villageName: h.villageName,
         year: h.year,
@@ -416,15 +454,21 @@ const diagnosis: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const { parent: code, indicator, year } = req.query
-      const p = await head(code)
-      if (!p) return reply.code(404).send(noArea(code))
-      const def = await indicatorOf(indicator)
-      if (!def) return reply.code(404).send(noIndicator(indicator))
       const childLength = CHILD_CODE_LENGTH[code.length]
-      const [children, parentValues] = await Promise.all([
-        childLength ? db.query<ChildRow>(CHILDREN_INDICATOR, [code, indicator, year, childLength]) : Promise.resolve({ rows: [] as ChildRow[] }),
-        db.query<{ code: string; value: number | null }>(AREA_INDICATOR_VALUES, [code, year, [indicator]]),
-      ])
+      const found = await run(req, async (tx) => {
+        const p = await head(tx, code)
+        if (!p) return { missing: noArea(code) }
+        const def = await indicatorOf(tx, indicator)
+        if (!def) return { missing: noIndicator(indicator) }
+        return {
+          p,
+          def,
+          children: childLength ? await tx.query<ChildRow>(CHILDREN_INDICATOR, [code, indicator, year, childLength]) : { rows: [] as ChildRow[] },
+          parentValues: await tx.query<{ code: string; value: number | null }>(AREA_INDICATOR_VALUES, [code, year, [indicator]]),
+        }
+      })
+      if ('missing' in found) return reply.code(404).send(found.missing)
+      const { p, def, children, parentValues } = found
       const total = parentValues.rows[0]?.value ?? null
       const parentValue = total === null ? null : def.aggregation === 'sum' ? (children.rows.length ? total / children.rows.length : null) : total
       const worse = (a: number, b: number) => (def.direction === 'lower_better' ? a > b : a < b)
@@ -493,6 +537,7 @@ interface ChildRow {
 
 interface HouseholdRow {
   id: number
+  ref: string
   villageCode: string
   villageName: string
   size: number

@@ -1,5 +1,6 @@
 import type { Dataset } from '../../geodata/generate/types.js'
 import { createRng } from '../../geodata/generate/rng.js'
+import { HouseholdIds } from '../../geodata/generate/household-ids.js'
 import { POVERTY_CAUSES } from '../../geodata/domain-codes.js'
 
 /**
@@ -73,11 +74,13 @@ export function fixtureDataset(opts: { householdsPerVillage?: number; seed?: num
   const household: Dataset['household'] = []
   const household_year: Dataset['household_year'] = []
   const member: Dataset['member'] = []
-  let id = 1000
+  // Ids as the generator hands them out: non-sequential, from a stream of their own.
+  const ids = new HouseholdIds(createRng(opts.seed ?? 7).fork('household-ids'))
+  let memberId = 0
   FIXTURE.villages.forEach((code, i) => {
     const [x, y] = villageBox(i)
     for (let k = 0; k < per; k++) {
-      const hid = ++id
+      const hid = ids.next()
       const size = rng.int(1, 6)
       household.push({
         id: hid, village_code: code, geom: point(+(x + rng.range(0.001, c - 0.001)).toFixed(6), +(y + rng.range(0.001, c - 0.001)).toFixed(6)),
@@ -97,7 +100,7 @@ export function fixtureDataset(opts: { householdsPerVillage?: number; seed?: num
         })
       }
       member.push({
-        id: hid * 10, household_id: hid, name: '龙某某', sex: 'M', id_number: '43312419800101001X', relation: 'head', ethnicity: 'Miao', birth_year: 1980,
+        id: ++memberId, household_id: hid, name: '龙某某', sex: 'M', id_number: '43312419800101001X', relation: 'head', ethnicity: 'Miao', birth_year: 1980,
         schooling: 'primary', in_school: null, health: 'chronic', labour: 'ordinary', migrant_months: 0, dibao: false, wubao: false, medical_insurance: true, pension: false,
       })
     }

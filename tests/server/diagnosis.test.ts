@@ -5,26 +5,33 @@ import { openTestDb, type TestDb } from '../helpers/test-db.js'
 import { fixtureDataset, FIXTURE, FIXTURE_INDICATORS } from '../helpers/fixture-dataset.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
 import { ASSURANCE_GAPS, POVERTY_CAUSES, POVERTY_LINE } from '../../geodata/domain-codes.js'
-import type { Db } from '../../server/db/types.js'
+import type { Db, Queryable } from '../../server/db/types.js'
 import { loginAs, type TestSession } from '../helpers/auth.js'
 
 /**
- * Counts the statements the app sends, to prove bad requests are refused before any SQL. Loading the
+ * Counts the statements the app sends, inside transactions too (the routes run as the caller, one
+ * scoped transaction per request), to prove bad requests are refused before any SQL. Loading the
  * session and switching to the request role (issue 6) happen on every request and are not counted.
  */
 function countingDb(db: Db) {
   let n = 0
+  let outside = 0
   const isAuth = (sql: string) => /set_config\('role'|app_session/.test(sql)
+  const counting = <Q extends Queryable>(q: Q): Queryable => ({
+    query: (sql, params) => (isAuth(sql) || n++, q.query(sql, params)),
+    exec: (sql) => (isAuth(sql) || n++, q.exec(sql)),
+    copyFrom: (t, c, r) => (n++, q.copyFrom(t, c, r)),
+  })
+  const top = counting(db)
   const counted: Db = {
-    ...db,
+    ...top,
+    // A data statement outside a transaction cannot have been scoped to the caller.
+    query: (sql, params) => (isAuth(sql) || outside++, top.query(sql, params)),
     kind: db.kind,
-    query: (sql, params) => (isAuth(sql) || n++, db.query(sql, params)),
-    exec: (sql) => (isAuth(sql) || n++, db.exec(sql)),
-    copyFrom: (t, c, r) => (n++, db.copyFrom(t, c, r)),
-    transaction: (fn) => db.transaction(fn),
+    transaction: (fn) => db.transaction((tx) => fn(counting(tx))),
     close: () => db.close(),
   }
-  return { db: counted, count: () => n }
+  return { db: counted, count: () => n, unscoped: () => outside }
 }
 
 const CODES = ['43', '4331', FIXTURE.county, FIXTURE.townships[0]!, FIXTURE.townships[1]!, FIXTURE.villages[0]!, FIXTURE.villages[3]!]
@@ -246,9 +253,9 @@ describe('diagnosis API', () => {
        FROM household h JOIN household_year y ON y.household_id = h.id AND y.year = 2015
        WHERE y.status = 'poor' AND NOT y.water_ok ORDER BY h.id LIMIT 1`,
     )
-    const body = await get(`/api/households/${h!.id}?year=2015`)
+    const body = await get(`/api/households/${h!.ref}?year=2015`)
     expect(body).toMatchObject({
-      id: h!.id, villageCode: h!.village_code, year: 2015, status: 'poor', size: h!.size, attribute: h!.attribute, mainCause: h!.main_cause,
+      id: h!.id, ref: h!.ref, villageCode: h!.village_code, year: 2015, status: 'poor', size: h!.size, attribute: h!.attribute, mainCause: h!.main_cause,
       otherCauses: h!.other_causes, incomePerCapita: h!.income_per_capita, povertyLine: POVERTY_LINE[2015],
       housing: { safety: h!.housing_safety, structure: h!.housing_structure, areaM2: h!.housing_area_m2, relocated: h!.relocated },
       water: { source: h!.water_source, difficulty: h!.water_difficulty }, roadHardened: h!.road_hardened,
@@ -263,10 +270,10 @@ describe('diagnosis API', () => {
     for (const secret of [h!.phone as string, members[0]!.name, members[0]!.id_number]) expect(JSON.stringify(body)).not.toContain(secret)
     expect(Object.keys(body)).not.toContain('phone')
     // Village projects up to the year are the measures it shares; in 2015 the village had none yet.
-    const inVillage0 = await sql<{ id: number }>('SELECT id FROM household WHERE village_code = $1 ORDER BY id LIMIT 1', [FIXTURE.villages[0]])
-    const later = await get(`/api/households/${inVillage0[0]!.id}?year=2020`)
+    const inVillage0 = await sql<{ ref: string }>('SELECT ref::text AS ref FROM household WHERE village_code = $1 ORDER BY id LIMIT 1', [FIXTURE.villages[0]])
+    const later = await get(`/api/households/${inVillage0[0]!.ref}?year=2020`)
     expect(later.measures.projects.map((p: { id: number }) => p.id)).toEqual([1, 2])
-    expect((await get(`/api/households/${inVillage0[0]!.id}?year=2015`)).measures.projects).toEqual([])
+    expect((await get(`/api/households/${inVillage0[0]!.ref}?year=2015`)).measures.projects).toEqual([])
   })
 
   it('inspection ranks the children worst first by the indicator’s direction, with their figures', async () => {
@@ -307,6 +314,42 @@ describe('diagnosis API', () => {
     expect(counts.parentValue).toBe(12 + 30 + 18 + 41 - 4 * 5)
   })
 
+  it('figures are computed as the caller: in their own area every role sees the province’s figures; above it no parent average', async () => {
+    const cases = [
+      ['county_officer', FIXTURE.county],
+      ['township_officer', FIXTURE.townships[0]!],
+      ['village_team', FIXTURE.villages[0]!],
+      ['leader', FIXTURE.county],
+      ['department_viewer', FIXTURE.county],
+    ] as const
+    for (const [role, scope] of cases) {
+      const s = await loginAs(app, t.db, role, { scope })
+      const unscopedBefore = counter.unscoped()
+      const urls = [`/api/areas/${scope}/diagnosis?year=2016`, `/api/areas/${scope}/projects`]
+      if (scope.length < 12) urls.push(`/api/areas/${scope}/children/indicator?indicator=poor_households&year=2020`, `/api/inspection?parent=${scope}&indicator=poverty_incidence&year=2020`)
+      for (const url of urls) {
+        const mine = await s.inject(url)
+        expect(mine.statusCode, `${role} ${url}`).toBe(200)
+        expect(mine.json(), `${role} ${url}`).toEqual(await get(url))
+      }
+      const mine = (await s.inject(`/api/areas/${scope}/indicators?year=2020`)).json()
+      const full = await get(`/api/areas/${scope}/indicators?year=2020`)
+      expect(mine.indicators.map(({ parentAverage: _p, ...i }: { parentAverage: number | null }) => i)).toEqual(full.indicators.map(({ parentAverage: _p, ...i }: { parentAverage: number | null }) => i))
+      // The parent is above the caller: names only, no figure (and under RLS it would count this area alone).
+      expect(mine.parent).toEqual(full.parent)
+      expect(mine.indicators.every((i: { parentAverage: number | null }) => i.parentAverage === null), role).toBe(true)
+      expect(full.indicators.some((i: { parentAverage: number | null }) => i.parentAverage !== null)).toBe(true)
+      // Every data statement of these requests ran inside a scoped transaction.
+      expect(counter.unscoped(), role).toBe(unscopedBefore)
+    }
+    // Another township is outside a township officer's area; department viewers see no household.
+    const township = await loginAs(app, t.db, 'township_officer', { scope: FIXTURE.townships[0]! })
+    expect((await township.inject(`/api/areas/${FIXTURE.townships[1]}/diagnosis`)).statusCode).toBe(404)
+    const viewer = await loginAs(app, t.db, 'department_viewer', { scope: FIXTURE.county })
+    const [h] = await sql<{ ref: string }>('SELECT ref::text AS ref FROM household LIMIT 1')
+    expect((await viewer.inject(`/api/households/${h!.ref}`)).statusCode).toBe(403)
+  })
+
   it('bad input is a 400 before any SQL, unknown codes and indicators a 404', async () => {
     for (const url of [
       '/api/areas/4/indicators',
@@ -320,7 +363,9 @@ describe('diagnosis API', () => {
       '/api/areas/43/projects?limit=0',
       '/api/households/abc',
       '/api/households/-1',
-      '/api/households/1?year=2021',
+      '/api/households/1',
+      `/api/households/${2 ** 48 + 12345}`,
+      '/api/households/00000000-0000-4000-8000-000000000000?year=2021',
       '/api/inspection?parent=43',
       '/api/inspection?parent=433&indicator=slope_deg',
       `/api/inspection?parent=43&indicator=${'x'.repeat(65)}`,
@@ -337,7 +382,7 @@ describe('diagnosis API', () => {
       '/api/areas/43/children/indicator?indicator=no_such',
       '/api/areas/4399/diagnosis',
       '/api/areas/4399/projects',
-      '/api/households/999999',
+      '/api/households/00000000-0000-4000-8000-000000000000',
       '/api/inspection?parent=4399&indicator=slope_deg',
       '/api/inspection?parent=43&indicator=no_such',
     ]) {

@@ -128,13 +128,13 @@ describe('fuzzed parameters never leave the caller’s area and never 5xx', () =
     )
   })
 
-  it('household detail and export: random ids and codes never open another area', async () => {
-    const { rows } = await t.db.query<{ ref: string; id: number; village: string }>('SELECT ref::text AS ref, id::int AS id, village_code AS village FROM household ORDER BY random() LIMIT 40')
+  it('household detail and export: random refs, ids and codes never open another area', async () => {
+    const { rows } = await t.db.query<{ ref: string; id: number; village: string }>('SELECT ref::text AS ref, id, village_code AS village FROM household ORDER BY random() LIMIT 40')
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(0, 1),
         fc.oneof(fc.constantFrom(...rows), fc.uuid().map((ref) => ({ ref, id: 1, village: '' }))),
-        fc.constantFrom('members', 'popup', 'reveal', 'export'),
+        fc.constantFrom('members', 'popup', 'numeric', 'reveal', 'export'),
         areaCode,
         async (who, h, what, code) => {
           const s = [team, township][who]!
@@ -142,11 +142,15 @@ describe('fuzzed parameters never leave the caller’s area and never 5xx', () =
             what === 'members'
               ? await s.inject(`/api/households/${h.ref}/members`)
               : what === 'popup'
-                ? await s.inject(`/api/households/${h.id}`)
-                : what === 'reveal'
-                  ? await s.inject({ method: 'POST', url: `/api/households/${h.ref}/members/reveal`, payload: { reason: 'fuzz check' } })
-                  : await s.inject(`/api/areas/${encodeURIComponent(code)}/households.csv`)
+                ? await s.inject(`/api/households/${h.ref}`)
+                : what === 'numeric'
+                  ? await s.inject(`/api/households/${h.id}`)
+                  : what === 'reveal'
+                    ? await s.inject({ method: 'POST', url: `/api/households/${h.ref}/members/reveal`, payload: { reason: 'fuzz check' } })
+                    : await s.inject(`/api/areas/${encodeURIComponent(code)}/households.csv`)
           expect(res.statusCode, `${what} ${h.ref}`).toBeLessThan(500)
+          // Household URLs take the opaque ref only: a numeric id is refused before any lookup.
+          if (what === 'numeric') expect(res.statusCode).toBe(400)
           if (res.statusCode !== 200) return
           if (what === 'export') {
             expect(areaRelation(s.user.scope, code)).toBe('inside')
