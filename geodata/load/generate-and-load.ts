@@ -15,8 +15,13 @@ export interface GenerateAndLoadOptions {
 }
 
 /** Household tables straight from the per-village batches (the province scale never holds them all). */
-function* fromBatches<T extends 'household' | 'household_year' | 'member'>(d: GeneratedDataset, table: T): Generator<Dataset[T][number]> {
+function* fromBatches<T extends 'household' | 'member'>(d: GeneratedDataset, table: T): Generator<Dataset[T][number]> {
   for (const batch of d.householdBatches()) yield* batch[table] as Dataset[T][number][]
+}
+
+/** household_year rows from the batches, each with its village (the loader needs it; see withVillage). */
+function* yearsFromBatches(d: GeneratedDataset): Generator<Dataset['household_year'][number] & { village_code: string }> {
+  for (const batch of d.householdBatches()) for (const y of batch.household_year) yield { ...y, village_code: batch.village_code }
 }
 
 /**
@@ -42,7 +47,7 @@ export async function loadGenerated(db: Db, d: GeneratedDataset, opts: GenerateA
   const source: DatasetSource = {
     ...d,
     household: streamed ? fromBatches(d, 'household') : d.household,
-    household_year: streamed ? fromBatches(d, 'household_year') : d.household_year,
+    household_year: streamed ? yearsFromBatches(d) : d.household_year,
     member: streamed ? fromBatches(d, 'member') : d.member,
   }
   const counts = expected ?? datasetCounts(d)

@@ -36,8 +36,12 @@ export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo,
     const counts = {} as Record<keyof Dataset, number>
     let loaded = 0
     for (const table of LOAD_ORDER) {
-      const columns = TABLE_COLUMNS[table] as readonly string[]
-      const rows = source[table] as Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>
+      let columns = TABLE_COLUMNS[table] as readonly string[]
+      let rows = source[table] as Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>
+      if (table === 'household_year') {
+        columns = [...columns, 'village_code']
+        rows = withVillage(rows as RowSource, source.household)
+      }
       counts[table] = await tx.copyFrom(
         table,
         columns,
@@ -50,6 +54,7 @@ export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo,
     if (deferChecks) {
       await tx.exec('SET LOCAL session_replication_role = origin')
       await checkReferences(tx, LOAD_ORDER)
+      await checkHouseholdYearVillages(tx)
     }
     // Derived tables (household counts per area) are rebuilt in the same transaction as the rows they sum.
     await tx.query('SELECT refresh_household_agg()')
@@ -67,6 +72,41 @@ export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo,
     await tx.exec(`ANALYZE ${[...LOAD_ORDER, 'household_agg'].join(', ')}`)
   })
   return counts
+}
+
+type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>
+
+/**
+ * household_year rows with their household's village (migration 0006; row-level security reads it).
+ * Streamed sources put it on each row; for arrays it is looked up from the households.
+ */
+async function* withVillage(rows: RowSource, households: DatasetSource['household']): AsyncGenerator<Record<string, unknown>> {
+  let villageOf: Map<unknown, string> | undefined
+  for await (const row of rows) {
+    if (typeof row.village_code === 'string') {
+      yield row
+      continue
+    }
+    if (!villageOf) {
+      if (!Array.isArray(households)) throw new Error('household_year rows of a streamed source must carry village_code')
+      villageOf = new Map(households.map((h) => [h.id, h.village_code]))
+    }
+    const village = villageOf.get(row.household_id)
+    if (village === undefined) throw new Error(`household_year row for unknown household ${String(row.household_id)}`)
+    yield { ...row, village_code: village }
+  }
+}
+
+/**
+ * Row-level security trusts household_year.village_code: a row carrying another village than its
+ * household would show it to the wrong area. Loads in replica mode skip the trigger that sets it,
+ * so the result is checked here, in one join.
+ */
+async function checkHouseholdYearVillages(tx: Queryable): Promise<void> {
+  const { rows } = await tx.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM household_year y JOIN household h ON h.id = y.household_id WHERE y.village_code <> h.village_code',
+  )
+  if ((rows[0]?.n ?? 0) > 0) throw new Error(`load refused: ${rows[0]!.n} household_year rows carry another village than their household`)
 }
 
 /** Every foreign key of the loaded tables, read from the catalogue, checked with one anti-join each. */

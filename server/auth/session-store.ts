@@ -8,6 +8,18 @@ export interface SessionTimeouts {
   idleMs: number
   /** A session ends this long after sign-in whatever happens (ms). */
   maxAgeMs: number
+  /**
+   * How long a session read from the database is trusted in this process (ms; 0: never). Changes made
+   * through this process (sign-out, disabling a user, any state-changing request) drop every trusted
+   * read at once; a change made by another process is seen within this time.
+   */
+  trustMs?: number
+}
+
+interface Trusted {
+  data: SessionData | null
+  at: number
+  generation: number
 }
 
 /** What povmap keeps in a session besides the CSRF secret; `caller` is filled on every load, never stored. */
@@ -47,19 +59,52 @@ ON CONFLICT (sid_hash) DO UPDATE SET user_id = EXCLUDED.user_id, data = EXCLUDED
  * disabled account or a logged-out session is refused on the very next request.
  */
 export class DbSessionStore {
+  // Without it every tile request of a map (dozens per pan) would cost a database transaction
+  // before the cache could answer. Keyed by the hash, like the table.
+  private readonly trusted = new Map<string, Trusted>()
+  private generation = 0
+  private readonly trustMs: number
+
   constructor(
     private readonly db: Db,
     private readonly timeouts: SessionTimeouts,
-  ) {}
+  ) {
+    this.trustMs = timeouts.trustMs ?? 2000
+  }
+
+  /**
+   * Forget every session read so far. Called after each state-changing request of this process: a
+   * sign-out, a disabled account or a changed role is seen by the very next request. A read that
+   * started before the call is not trusted after it (it may predate the change).
+   */
+  distrustAll(): void {
+    this.generation++
+    this.trusted.clear()
+  }
 
   get(sid: string, cb: Callback<SessionData | null>): void {
+    const key = sidHash(sid)
+    const hit = this.trusted.get(key)
+    if (hit && hit.generation === this.generation && Date.now() - hit.at < this.trustMs) {
+      // A copy: @fastify/session builds the request's session from it and may change that.
+      cb(null, hit.data === null ? null : { ...hit.data, caller: hit.data.caller ? { ...hit.data.caller } : hit.data.caller })
+      return
+    }
+    const generation = this.generation
     this.load(sid).then(
-      (s) => cb(null, s),
+      (s) => {
+        if (this.trustMs > 0 && generation === this.generation) {
+          if (this.trusted.size >= 10_000) this.trusted.clear()
+          this.trusted.set(key, { data: s, at: Date.now(), generation })
+        }
+        cb(null, s)
+      },
       (err: unknown) => cb(err),
     )
   }
 
   set(sid: string, session: SessionData & Record<string, unknown>, cb: Callback): void {
+    this.distrustAll()
     const { caller: _caller, ...data } = session
     // The Session object carries its cookie; plain JSON of what we keep.
     const json = JSON.stringify({ ...data, cookie: undefined })
@@ -70,6 +115,7 @@ export class DbSessionStore {
   }
 
   destroy(sid: string, cb: Callback): void {
+    this.distrustAll()
     asApp(this.db, (tx) => tx.query('DELETE FROM app_session WHERE sid_hash = $1', [sidHash(sid)])).then(
       () => cb(),
       (err: unknown) => cb(err),

@@ -2,7 +2,8 @@ import pg from 'pg'
 import { from as copyFromStream } from 'pg-copy-streams'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
-import { copySql, type Db, DbError, DbUnavailableError, type Queryable, type QueryResult } from './types.js'
+import { createHash } from 'node:crypto'
+import { copySql, type Db, DbError, DbUnavailableError, type Queryable, type QueryOptions, type QueryResult } from './types.js'
 import { INT8_OID, NUMERIC_OID, parseNumber } from './type-parsers.js'
 
 export interface PgDbOptions {
@@ -51,6 +52,17 @@ async function copyInto(client: pg.PoolClient, table: string, columns: readonly 
   return Number(stream.rowCount ?? 0)
 }
 
+const names = new Map<string, string>()
+/** A prepared statement's name: the same text gets the same name on every connection. */
+function statementName(sql: string): string {
+  let name = names.get(sql)
+  if (!name) {
+    name = `povmap_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`
+    names.set(sql, name)
+  }
+  return name
+}
+
 function queryable(client: pg.PoolClient | pg.Pool): Queryable {
   return {
     async copyFrom(table, columns, chunks) {
@@ -66,9 +78,9 @@ function queryable(client: pg.PoolClient | pg.Pool): Queryable {
       }
       return copyInto(client, table, columns, chunks)
     },
-    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+    async query<R>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<R>> {
       try {
-        const r = await client.query({ text: sql, values: params as unknown[], types })
+        const r = await client.query({ text: sql, values: params as unknown[], types, ...(opts?.prepare ? { name: statementName(sql) } : {}) })
         return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length }
       } catch (err) {
         throw wrap(err, 'query')

@@ -4,9 +4,19 @@ export interface QueryResult<R> {
   rowCount: number
 }
 
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on the connection (a server's pool): the next run skips parsing and,
+   * once PostgreSQL settles on a generic plan, planning — which costs more than running a small tile
+   * query under row-level security. For statements run very often with the same text; the embedded
+   * database ignores it.
+   */
+  prepare?: boolean
+}
+
 export interface Queryable {
   /** One statement with `$n` bind parameters. */
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>>
   /** Several statements, no parameters (migrations, DDL). */
   exec(sql: string): Promise<void>
   /**

@@ -235,6 +235,9 @@ export default fp<AuthOptions>(
 
     // Personal and scoped answers must not be stored by the browser or any cache on the way.
     app.addHook('onSend', async (req, reply, payload) => {
+      // A state change (sign-out, disabled account, new role or scope) has committed by now: no
+      // session read before it may answer the next request.
+      if (!SAFE_METHODS.has(req.method)) store.distrustAll()
       if (!req.is404 && req.routeOptions.config.access !== 'public' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
       return payload
     })

@@ -23,7 +23,7 @@ export interface TileRequest {
 export async function encodeLayer(db: Queryable, st: BandStatements, t: TileRequest, encoder: TileEncoder): Promise<Uint8Array> {
   const params = [t.z, t.x, t.y, JSON.stringify(t.filter)]
   if (encoder === 'sql') {
-    const { rows } = await db.query<{ mvt: Uint8Array | null }>(st.mvtSql, params)
+    const { rows } = await db.query<{ mvt: Uint8Array | null }>(st.mvtSql, params, { prepare: true })
     return rows[0]?.mvt ?? new Uint8Array()
   }
   const { rows } = await db.query<Record<string, unknown> & { id: number | null; tile_geojson: string | null }>(st.rowsSql, params)

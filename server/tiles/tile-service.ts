@@ -40,6 +40,7 @@ export class TileService {
   private readonly cache: LRUCache<string, Tile>
   private readonly inflight = new Map<string, Promise<Tile>>()
   private versions: { at: number; map: Map<string, number> } | undefined
+  private versionsPending: Promise<Map<string, number>> | undefined
   private readonly versionTtlMs: number
 
   constructor(
@@ -56,12 +57,22 @@ export class TileService {
     this.versions = undefined
   }
 
-  async layerVersions(scope?: TileScope): Promise<Map<string, number>> {
+  /**
+   * The data version of each layer. Not personal (a counter per layer), so it is read outside any
+   * caller's transaction: one statement, shared by every request within the TTL.
+   */
+  async layerVersions(): Promise<Map<string, number>> {
     if (this.versions && Date.now() - this.versions.at < this.versionTtlMs) return this.versions.map
-    const sql = 'SELECT layer, version FROM tile_layer_version'
-    const { rows } = await (scope ? scope.run((q) => q.query<{ layer: string; version: number }>(sql)) : this.db.query<{ layer: string; version: number }>(sql))
-    this.versions = { at: Date.now(), map: new Map(rows.map((r) => [r.layer, r.version])) }
-    return this.versions.map
+    this.versionsPending ??= this.db
+      .query<{ layer: string; version: number }>('SELECT layer, version FROM tile_layer_version')
+      .then(({ rows }) => {
+        this.versions = { at: Date.now(), map: new Map(rows.map((r) => [r.layer, r.version])) }
+        return this.versions.map
+      })
+      .finally(() => {
+        this.versionsPending = undefined
+      })
+    return this.versionsPending
   }
 
   /**
@@ -69,7 +80,7 @@ export class TileService {
    * Without a scope the tile is rendered by the connecting owner (offline seeding only).
    */
   async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope?: TileScope): Promise<Tile> {
-    const versions = await this.layerVersions(scope)
+    const versions = await this.layerVersions()
     const v = layers.map((l) => `${l.id}@${versions.get(l.id) ?? 0}`).join(',')
     const key = `${name}|${v}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}|${scope ? `scope:${scope.key}` : 'owner'}`
     const hit = this.cache.get(key)

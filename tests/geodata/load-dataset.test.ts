@@ -98,4 +98,28 @@ describe('loadDataset', () => {
     )
     expect(rows[0]).toEqual({ n: 3, m: 3, loads: 2 })
   })
+  it('household_year rows carry their household\'s village (row-level security reads it); a wrong one is refused', async () => {
+    await loadDataset(t.db, tinyDataset(4), info)
+    const villages = async () =>
+      (await t.db.query<{ n: number; same: boolean }>('SELECT count(*)::int AS n, bool_and(y.village_code = h.village_code) AS same FROM household_year y JOIN household h ON h.id = y.household_id')).rows[0]
+    expect(await villages()).toEqual({ n: 4, same: true })
+
+    // A streamed source states the village on each row: one that names another village is refused,
+    // and the earlier load stays.
+    const d = tinyDataset(2)
+    const source: DatasetSource = { ...d, household_year: d.household_year.map((y, i) => ({ ...y, village_code: i === 0 ? '433124110226' : '433124110999' })) }
+    await expect(loadDataset(t.db, source, info)).rejects.toThrow(/another village than their household|foreign key|violates/)
+    expect(await villages()).toEqual({ n: 4, same: true })
+
+    // Outside the loader the triggers keep it: an insert takes the household's village whatever it
+    // says, and a household that moves takes its years along.
+    await t.db.transaction(async (tx) => {
+      await tx.query("INSERT INTO household_year (household_id, year, status, income_per_capita, food_clothing_ok, education_ok, medical_ok, housing_ok, water_ok, village_code) VALUES (1, 2015, 'lifted', 5000, true, true, true, true, true, '43')")
+      await tx.query("INSERT INTO admin_area (code, level, name, parent_code) VALUES ('433124110227', 'village', '测试村', '433124110')")
+      await tx.query("UPDATE household SET village_code = '433124110227' WHERE id = 1")
+    })
+    const { rows } = await t.db.query<{ year: number; village_code: string }>('SELECT year, village_code FROM household_year WHERE household_id = 1 ORDER BY year')
+    expect(rows).toEqual([{ year: 2014, village_code: '433124110227' }, { year: 2015, village_code: '433124110227' }])
+    expect(await villages()).toEqual({ n: 5, same: true })
+  })
 })

@@ -209,8 +209,9 @@ describe('vector tiles', () => {
       expect(res.json(), url).toEqual({ error: expect.any(String), message: expect.any(String) })
     }
     expect(counter.count()).toBe(before)
-    // Only the session lookups ran (one transaction per request: role switch + session read).
-    expect(counter.authCount() - authBefore).toBe(2 * bad.length)
+    // Not even a session lookup: the process trusts a session it read a moment ago (at most one
+    // transaction, role switch + session read, if that moment has passed).
+    expect(counter.authCount() - authBefore).toBeLessThanOrEqual(2)
   })
 
   it('an empty tile answers 204', async () => {
