@@ -20,6 +20,8 @@ import authRoutes, { type AuthRoutesOptions } from './routes/auth.js'
 import usersRoutes from './routes/users.js'
 import auditRoutes from './routes/audit.js'
 import householdsRoutes from './routes/households.js'
+import photosRoutes from './routes/photos.js'
+import { join } from 'node:path'
 export { loggerOptions } from './logging.js'
 
 export interface AppOptions {
@@ -73,6 +75,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(usersRoutes)
   await app.register(auditRoutes)
   await app.register(householdsRoutes)
+  await app.register(photosRoutes, { dir: join(opts.dataDir, 'photos') })
   app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
   app.decorate('terrain', new TerrainTiles(opts.dataDir))
   await app.register(tiles, { service: app.tiles, terrain: app.terrain })

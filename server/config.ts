@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 /** Environment, validated once at start-up; nothing else reads process.env. */
 const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  APP_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
   HOST: Type.String({ default: '127.0.0.1' }),
@@ -29,10 +30,17 @@ const EnvSchema = Type.Object({
   LOGIN_RATE_PER_MIN: Type.Integer({ default: 30, minimum: 1, maximum: 10000 }),
   RATE_LIMIT_API_PER_MIN: Type.Integer({ default: 600, minimum: 1 }),
   RATE_LIMIT_TILES_PER_MIN: Type.Integer({ default: 6000, minimum: 1 }),
+  POVMAP_SECRET_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$', description: '32 bytes, base64' })),
 })
 
 export interface Config {
   databaseUrl: string | undefined
+  /**
+   * Optional: request-scoped queries connect as this login role (a member of povmap_app only: owns
+   * nothing, NOBYPASSRLS) instead of switching roles on the owner's connections; migrations, loads
+   * and start-up keep DATABASE_URL. Needs DATABASE_URL.
+   */
+  appDatabaseUrl: string | undefined
   dataDir: string
   port: number
   host: string
@@ -56,6 +64,8 @@ export interface Config {
     loginPerMinute: number
     apiPerMinute: number
     tilesPerMinute: number
+    /** Seals TOTP seeds at rest (AES-256-GCM); unset: DATA_DIR/secret.key, generated once with mode 0600. */
+    secretKey: Buffer | undefined
   }
 }
 
@@ -77,8 +87,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid ${where}: ${first?.message ?? 'does not match the schema'}`)
   }
   const e = withDefaults as Static<typeof EnvSchema>
+  if (e.APP_DATABASE_URL && !e.DATABASE_URL) throw new ConfigError('invalid APP_DATABASE_URL: it needs DATABASE_URL (the embedded database has no login roles)')
+  const secretKey = e.POVMAP_SECRET_KEY === undefined ? undefined : Buffer.from(e.POVMAP_SECRET_KEY, /[-_]/.test(e.POVMAP_SECRET_KEY) ? 'base64url' : 'base64')
+  if (secretKey && secretKey.length !== 32) throw new ConfigError('invalid POVMAP_SECRET_KEY: must be 32 bytes, base64 (openssl rand -base64 32)')
   return {
     databaseUrl: e.DATABASE_URL,
+    appDatabaseUrl: e.APP_DATABASE_URL,
     dataDir: resolve(e.DATA_DIR),
     port: e.PORT,
     host: e.HOST,
@@ -102,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginPerMinute: e.LOGIN_RATE_PER_MIN,
       apiPerMinute: e.RATE_LIMIT_API_PER_MIN,
       tilesPerMinute: e.RATE_LIMIT_TILES_PER_MIN,
+      secretKey,
     },
   }
 }

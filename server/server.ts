@@ -3,6 +3,8 @@ import { loadConfig } from './config.js'
 import { openWithDemoData } from './start-up.js'
 import { failAndExit } from './cli/fail.js'
 import { ensureDemoAccounts, sessionSecret } from './auth/demo-accounts.js'
+import { prepareAccountSecrets } from './auth/account-secrets.js'
+import { openRequestPool } from './db/request-pool.js'
 
 /** The only file that listens: open the database, migrate, serve, and shut down cleanly on a signal. */
 async function main(): Promise<void> {
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
   log(config.databaseUrl ? 'database: PostgreSQL server (DATABASE_URL)' : `database: embedded PostGIS in ${config.dataDir}`)
 
   // Filled in as start-up proceeds; a signal at any point closes whatever is open so far.
-  const running: { app?: Awaited<ReturnType<typeof buildApp>>; db?: Awaited<ReturnType<typeof openWithDemoData>> } = {}
+  const running: { app?: Awaited<ReturnType<typeof buildApp>>; db?: Awaited<ReturnType<typeof openWithDemoData>>; requestDb?: Awaited<ReturnType<typeof openRequestPool>> } = {}
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) {
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     log(`${signal}: finishing in-flight requests and closing the database`)
     try {
       await running.app?.close()
+      await running.requestDb?.close()
       await running.db?.close()
       log('stopped cleanly')
       process.exit(0)
@@ -48,9 +51,15 @@ async function main(): Promise<void> {
   const a = config.auth
   let secret
   try {
+    await prepareAccountSecrets(config, db, log)
+    if (config.appDatabaseUrl) {
+      running.requestDb = await openRequestPool(config, db, (err) => running.app?.log.warn({ err }, 'idle database client error (request pool)'))
+      log('requests: connecting as the login role of APP_DATABASE_URL (member of povmap_app only)')
+    }
     secret = await sessionSecret(db, a.sessionSecret)
     if (a.demoAccounts === 'auto') printDemoAccounts(await ensureDemoAccounts(db, { password: a.demoPassword, totp: a.totp }), log)
   } catch (err) {
+    await running.requestDb?.close()
     await db.close()
     failAndExit('cannot prepare the accounts', err)
   }
@@ -72,6 +81,7 @@ async function main(): Promise<void> {
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
+    await running.requestDb?.close()
     await db.close()
     failAndExit(`cannot listen on ${config.host}:${config.port}`, err)
   }

@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = [
   'household.members',
   'household.reveal',
   'export.households',
+  'photo.upload',
+  'photo.view',
   'user.create',
   'user.disable',
   'user.enable',

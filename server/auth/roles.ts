@@ -25,6 +25,8 @@ export const REGISTRY_ROLES: readonly Role[] = ['province_admin', 'prefecture_of
 export const DATA_ROLES: readonly Role[] = [...REGISTRY_ROLES, 'department_viewer', 'leader']
 /** Roles that work case by case and may reveal one household's names, ID numbers and phone (audited). */
 export const REVEAL_ROLES: readonly Role[] = ['county_officer', 'township_officer', 'village_team']
+/** Roles that work in the field and upload photos of their village (驻村工作队). */
+export const FIELD_ROLES: readonly Role[] = ['village_team']
 /** Roles that need a second factor: the ones that see personal data. */
 export const TOTP_ROLES: readonly Role[] = REGISTRY_ROLES
 
@@ -35,11 +37,12 @@ export const TOTP_ROLES: readonly Role[] = REGISTRY_ROLES
  * - signed-in: any signed-in user, also one who still has to enrol a second factor (me, logout, password, TOTP)
  * - data: DATA_ROLES (map, tiles, areas, indicators, diagnosis)
  * - registry: REGISTRY_ROLES (household detail, members, exports)
+ * - field: FIELD_ROLES (uploading photos of their village)
  * - audit: auditor
  * - admin: province_admin (accounts)
  */
-export type Access = 'public' | 'signed-in' | 'data' | 'registry' | 'audit' | 'admin'
-export const ACCESS_LEVELS: readonly Access[] = ['public', 'signed-in', 'data', 'registry', 'audit', 'admin']
+export type Access = 'public' | 'signed-in' | 'data' | 'registry' | 'field' | 'audit' | 'admin'
+export const ACCESS_LEVELS: readonly Access[] = ['public', 'signed-in', 'data', 'registry', 'field', 'audit', 'admin']
 
 export function roleAllows(access: Access, role: Role): boolean {
   switch (access) {
@@ -50,6 +53,8 @@ export function roleAllows(access: Access, role: Role): boolean {
       return DATA_ROLES.includes(role)
     case 'registry':
       return REGISTRY_ROLES.includes(role)
+    case 'field':
+      return FIELD_ROLES.includes(role)
     case 'audit':
       return role === 'auditor'
     case 'admin':

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/types.js'
 import type { Department, Role } from './roles.js'
 import { hashPassword } from './passwords.js'
+import { isSealed, seal, secretKey, sealedKeyId, SecretKeyError, unseal } from './secret-box.js'
 
 /** An account as the sign-in code sees it. */
 export interface UserRow {
@@ -11,7 +12,8 @@ export interface UserRow {
   scope: string
   department: Department | null
   passwordHash: string
-  totpSecret: string | null
+  /** The TOTP seed as stored: sealed (secret-box.ts); openTotpSecret() gives the seed. */
+  totpSealed: string | null
   totpEnabled: boolean
   totpLastStep: number | null
   failedLogins: number
@@ -20,7 +22,7 @@ export interface UserRow {
 }
 
 const USER_COLUMNS = `id, username, display_name AS "displayName", role, scope_code AS scope, department,
-  password_hash AS "passwordHash", totp_secret AS "totpSecret", totp_enabled AS "totpEnabled", totp_last_step AS "totpLastStep",
+  password_hash AS "passwordHash", totp_secret AS "totpSealed", totp_enabled AS "totpEnabled", totp_last_step AS "totpLastStep",
   failed_logins AS "failedLogins", locked_until AS "lockedUntil", disabled`
 
 /** After this many failures in a row the account is locked for LOCK_MINUTES (reset by a success). */
@@ -64,15 +66,69 @@ export interface NewUser {
   totpSecret?: string | null
 }
 
-/** Creates an account; the password must already have passed passwordProblem(). */
+/** Creates an account; the password must already have passed passwordProblem(). A TOTP seed is stored sealed. */
 export async function createUser(tx: Queryable, u: NewUser): Promise<number> {
   const hash = await hashPassword(u.password)
   const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO app_user (username, display_name, role, scope_code, department, password_hash, totp_secret, totp_enabled)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::text, $7::text IS NOT NULL) RETURNING id`,
-    [u.username, u.displayName, u.role, u.scope, u.department ?? null, hash, u.totpSecret ?? null],
+    `INSERT INTO app_user (username, display_name, role, scope_code, department, password_hash)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [u.username, u.displayName, u.role, u.scope, u.department ?? null, hash],
   )
-  return rows[0]!.id
+  const id = rows[0]!.id
+  // The seal binds the seed to the row's id, known only after the insert.
+  if (u.totpSecret) await tx.query('UPDATE app_user SET totp_secret = $2, totp_enabled = true WHERE id = $1', [id, sealTotpSecret(id, u.totpSecret)])
+  return id
+}
+
+// ---- TOTP seeds, sealed at rest ---------------------------------------------------------------------
+
+const totpContext = (userId: number) => `app_user.totp_secret:${userId}`
+
+export function sealTotpSecret(userId: number, secret: string): string {
+  return seal(secret, totpContext(userId))
+}
+
+/**
+ * The TOTP seed of an account. Refuses (SecretKeyError, a 500 for the sign-in) a seed sealed under
+ * another key, altered, copied from another account, or stored in clear by an older version and not yet
+ * converted by sealClearTotpSecrets() (which the server runs at every start).
+ */
+export function openTotpSecret(user: Pick<UserRow, 'id' | 'totpSealed'>): string {
+  if (user.totpSealed === null) throw new SecretKeyError(`account ${user.id} has no TOTP seed`)
+  if (!isSealed(user.totpSealed)) throw new SecretKeyError(`the TOTP seed of account ${user.id} is stored in clear: restart the server to seal it`)
+  return unseal(user.totpSealed, totpContext(user.id))
+}
+
+/** Finishes enrolment: stores the confirmed seed, sealed, unless a second factor is already set up. */
+export async function enableTotp(tx: Queryable, userId: number, secret: string, step: number): Promise<boolean> {
+  const r = await tx.query('UPDATE app_user SET totp_secret = $2, totp_enabled = true, totp_last_step = $3 WHERE id = $1 AND NOT totp_enabled', [
+    userId,
+    sealTotpSecret(userId, secret),
+    step,
+  ])
+  return r.rowCount > 0
+}
+
+/**
+ * Seals the seeds an older version stored in clear (owner connection, at start-up), and counts the ones
+ * sealed under a key other than this process's (they will be refused at sign-in).
+ */
+export async function sealClearTotpSecrets(db: Queryable): Promise<{ sealed: number; otherKey: number }> {
+  const { rows } = await db.query<{ id: number; secret: string }>('SELECT id, totp_secret AS secret FROM app_user WHERE totp_secret IS NOT NULL ORDER BY id')
+  const own = secretKey().id
+  let sealed = 0
+  let otherKey = 0
+  for (const r of rows) {
+    const kid = sealedKeyId(r.secret)
+    if (kid === null) {
+      // Only this exact value is replaced: a concurrent enrolment or another starting process wins.
+      const u = await db.query('UPDATE app_user SET totp_secret = $2 WHERE id = $1 AND totp_secret = $3', [r.id, sealTotpSecret(r.id, r.secret), r.secret])
+      sealed += u.rowCount
+    } else if (kid !== own) {
+      otherKey++
+    }
+  }
+  return { sealed, otherKey }
 }
 
 /** Disabling ends every session of the user at once (the session store also refuses disabled users). */

@@ -4,12 +4,13 @@ import { Type } from 'typebox'
 import { asApp } from '../db/scoped.js'
 import { appendAudit } from '../auth/audit.js'
 import { auditFields } from '../plugins/auth.js'
-import { findUser, findUserById, recordFailedLogin, recordSuccessfulLogin, type UserRow } from '../auth/users.js'
+import { enableTotp, findUser, findUserById, openTotpSecret, recordFailedLogin, recordSuccessfulLogin, type UserRow } from '../auth/users.js'
 import { hashPassword, passwordProblem, verifyPassword, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.js'
 import { scrubPersonal } from '../auth/masking.js'
 import { REGISTRY_ROLES, REVEAL_ROLES, TOTP_ROLES, DATA_ROLES, type Caller } from '../auth/roles.js'
 import { sessionIdHash, type SessionData } from '../auth/session-store.js'
+import { seal, unseal } from '../auth/secret-box.js'
 
 export interface AuthRoutesOptions {
   /** Sign-in attempts per minute from one address. */
@@ -131,9 +132,9 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       if (!(await verifyPassword(user.passwordHash, password))) return fail('password', true)
       let factor: 'ok' | 'enrol' = 'ok'
       let step: number | null = null
-      if (user.totpEnabled && user.totpSecret) {
+      if (user.totpEnabled && user.totpSealed) {
         if (!totp) return fail('totp missing', false, { totpRequired: true, message: 'enter the 6-digit code from your authenticator app' })
-        step = await checkTotp(user.totpSecret, totp, user.totpLastStep)
+        step = await checkTotp(openTotpSecret(user), totp, user.totpLastStep)
         if (step === null) return fail('totp', true, { totpRequired: true, message: 'the code is wrong or was already used' })
       } else if (totpRequiredFor(user)) {
         factor = 'enrol'
@@ -228,7 +229,8 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       const user = await asApp(app.db, (tx) => findUserById(tx, c.userId))
       if (user?.totpEnabled) return reply.code(409).send({ error: 'Conflict', message: 'a second factor is already set up for this account' })
       const secret = newTotpSecret()
-      sessionOf(req).pendingTotp = secret
+      // Sessions are stored in the database: the pending seed is kept sealed there too.
+      sessionOf(req).pendingTotp = seal(secret, `pending-totp:${c.userId}`)
       await app.audit(req, { action: 'totp.enrol', outcome: 'ok', area: c.scope })
       return { secret, uri: totpUri(secret, c.username) }
     },
@@ -247,16 +249,15 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
     },
     async (req, reply) => {
       const c = req.caller!
-      const secret = sessionOf(req).pendingTotp
-      if (!secret) return reply.code(400).send({ error: 'Bad Request', message: 'start with POST /api/auth/totp/enrol' })
+      const pending = sessionOf(req).pendingTotp
+      if (!pending) return reply.code(400).send({ error: 'Bad Request', message: 'start with POST /api/auth/totp/enrol' })
+      const secret = unseal(pending, `pending-totp:${c.userId}`)
       const step = await checkTotp(secret, req.body.code, null)
       if (step === null) {
         await app.audit(req, { action: 'totp.confirm', outcome: 'failed', area: c.scope })
         return reply.code(400).send({ error: 'Bad Request', message: 'the code does not match; check the clock of the device' })
       }
-      await asApp(app.db, (tx) =>
-        tx.query('UPDATE app_user SET totp_secret = $2, totp_enabled = true, totp_last_step = $3 WHERE id = $1 AND NOT totp_enabled', [c.userId, secret, step]),
-      )
+      await asApp(app.db, (tx) => enableTotp(tx, c.userId, secret, step))
       await req.session.regenerate(['userId'])
       const s = sessionOf(req)
       s.factor = 'ok'

@@ -2,9 +2,10 @@
  * Every registered route × every role × inside / above / outside the role's area. The routes come
  * from the app itself (app.routeInventory, filled by an onRoute hook), so a route added tomorrow is
  * checked by this file without anyone listing it: anonymous → 401, a role it does not serve → 403
- * (audited), an area or household outside the caller's → 404 (audited), and its answers never carry
- * an unmasked ID number or phone. A route whose parameters this file cannot fill fails the test, so
- * that its author adds them here.
+ * (audited), an area, household or photo outside the caller's → 404 (audited), and its answers never
+ * carry an unmasked ID number or phone. A route whose parameters this file cannot fill fails the test,
+ * so that its author adds them here. Photos: each end of the fixture has a village photo and a
+ * household photo, uploaded through the API by the village's work team.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
@@ -18,6 +19,10 @@ import { tilesCovering } from '../../../server/tiles/tile-math.js'
 import { REGISTRY_ROLES, REVEAL_ROLES, ROLES, roleAllows, type Role } from '../../../server/auth/roles.js'
 import { holdsPersonal } from '../../../server/auth/masking.js'
 import type { RouteInfo } from '../../../server/plugins/auth.js'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { TMP_ROOT } from '../../helpers/test-db.js'
+import { phoneJpeg } from '../../helpers/photos.js'
 
 /** Routes anyone may call. A new public route must be added here on purpose. */
 const PUBLIC = [
@@ -42,6 +47,7 @@ const above = (code: string) => (code.length === 2 ? null : code.slice(0, code.l
 
 type Where = 'in' | 'above' | 'out'
 interface Household { id: number; ref: string; village: string }
+interface Photos { village: string; household: string }
 
 describe('route inventory × roles × areas', () => {
   let t: TestDb
@@ -49,6 +55,9 @@ describe('route inventory × roles × areas', () => {
   const sessions = new Map<Role, TestSession>()
   let homeHousehold: Household
   let farHousehold: Household
+  let homePhotos: Photos
+  let farPhotos: Photos
+  let dataDir: string
   let targetUserId: number
   const denials: { username: string; target: string; what: string }[] = []
   let routes: RouteInfo[]
@@ -56,19 +65,32 @@ describe('route inventory × roles × areas', () => {
   beforeAll(async () => {
     t = await openTestDb({ migrate: true })
     await loadDataset(t.db, fixtureDataset({ householdsPerVillage: 40 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
-    app = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { loginPerMinute: 500 } })
+    // A data directory of its own (on the server kind t.location is a URL): photos are written there.
+    mkdirSync(TMP_ROOT, { recursive: true })
+    dataDir = mkdtempSync(join(TMP_ROOT, 'inventory-'))
+    app = await buildApp({ dataDir, db: t.db, serveClient: false, auth: { loginPerMinute: 500 } })
     await app.ready()
     for (const role of ROLES) sessions.set(role, await loginAs(app, t.db, role))
     const pick = async (village: string) =>
-      (await t.db.query<Household>('SELECT id::int AS id, ref::text AS ref, village_code AS village FROM household WHERE village_code = $1 ORDER BY id LIMIT 1', [village])).rows[0]!
+      (await t.db.query<Household>('SELECT id, ref::text AS ref, village_code AS village FROM household WHERE village_code = $1 ORDER BY id LIMIT 1', [village])).rows[0]!
     homeHousehold = await pick(FIXTURE.villages[0]!)
     farHousehold = await pick(FIXTURE.villages[3]!)
+    const upload = async (s: TestSession, query: string, seed: number) => {
+      const res = await s.inject({ method: 'POST', url: `/api/photos?${query}`, headers: { 'content-type': 'image/jpeg' }, payload: phoneJpeg(seed) })
+      expect(res.statusCode, res.body).toBe(201)
+      return res.json().ref as string
+    }
+    const farTeam = await loginAs(app, t.db, 'village_team', { scope: FIXTURE.villages[3]! })
+    const homeTeam = sessions.get('village_team')!
+    homePhotos = { village: await upload(homeTeam, `area=${FIXTURE.villages[0]}`, 1), household: await upload(homeTeam, `household=${homeHousehold.ref}`, 2) }
+    farPhotos = { village: await upload(farTeam, `area=${FIXTURE.villages[3]}`, 3), household: await upload(farTeam, `household=${farHousehold.ref}`, 4) }
     targetUserId = (await createTestUser(t.db, 'leader', { scope: '4331' })).id
     routes = app.routeInventory.filter((r) => r.method !== 'HEAD')
   })
   afterAll(async () => {
     await app?.close()
     await t?.dispose()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   })
 
   const key = (r: RouteInfo) => `${r.method} ${r.url}`
@@ -92,8 +114,15 @@ describe('route inventory × roles × areas', () => {
             touchesHousehold = true
             // Outside: a household of another township, when the caller's area does not hold it.
             if (where === 'out' && farHousehold.village.startsWith(scope)) outsideHousehold = false
-            const h = where === 'out' ? farHousehold : homeHousehold
-            return r.url === '/api/households/:id' ? String(h.id) : h.ref
+            return (where === 'out' ? farHousehold : homeHousehold).ref
+          }
+          break
+        case 'ref':
+          if (r.url.startsWith('/api/photos/')) {
+            // A village photo: every data role of the area sees it (household photos: their own test below).
+            touchesHousehold = true
+            if (where === 'out' && FIXTURE.villages[3]!.startsWith(scope)) outsideHousehold = false
+            return (where === 'out' ? farPhotos : homePhotos).village
           }
           break
         case 'layer':
@@ -111,9 +140,9 @@ describe('route inventory × roles × areas', () => {
     })
     const query = new URLSearchParams()
     for (const q of r.query) {
-      const value = { parent: area, indicator: 'dist_school_km', q: '村', year: '2020' }[q]
+      const value = { parent: area, area, indicator: 'dist_school_km', q: '村', year: '2020' }[q]
       if (value === undefined) throw new Error(`route-inventory.test.ts does not know the query parameter ${q} of ${key(r)}: add it to requestFor`)
-      if (q === 'parent') touchesArea = true
+      if (q === 'parent' || q === 'area') touchesArea = true
       query.set(q, value)
     }
     // Variants that differ from 'in' only exist for routes that take an area or a household.
@@ -134,13 +163,17 @@ describe('route inventory × roles × areas', () => {
   const [X0, Y0] = FIXTURE.origin
   const tileAt = tilesCovering([X0 + 0.001, Y0 + 0.001, X0 + 0.019, Y0 + 0.019], 14)[0]!
 
-  it('inventory: every route is listed with an access level; only the listed ones are public; there are no photo routes yet', () => {
+  it('inventory: every route is listed with an access level; only the listed ones are public; photos are covered', () => {
     expect(routes.length).toBeGreaterThan(25)
     const publicRoutes = routes.filter((r) => r.access === 'public').map(key).sort()
     expect(publicRoutes.filter((k) => !PUBLIC.includes(k))).toEqual([])
-    for (const r of routes) expect(['public', 'signed-in', 'data', 'registry', 'audit', 'admin'], key(r)).toContain(r.access)
-    // Photos and videos (media) are not served yet; when they are, give them cases here.
-    expect(routes.filter((r) => /photo|media|video/.test(r.url))).toEqual([])
+    for (const r of routes) expect(['public', 'signed-in', 'data', 'registry', 'field', 'audit', 'admin'], key(r)).toContain(r.access)
+    // Media routes: the ones this file knows (a new one — videos, say — must be given cases here).
+    expect(routes.filter((r) => /photo|media|video/.test(r.url)).map((r) => `${key(r)} ${r.access}`).sort()).toEqual([
+      'GET /api/photos data',
+      'GET /api/photos/:ref data',
+      'POST /api/photos field',
+    ])
   })
 
   it('anonymous: every route that is not public answers 401 JSON, before any validation', async () => {
@@ -184,8 +217,9 @@ describe('route inventory × roles × areas', () => {
           } else {
             expect(res.statusCode, label).toBe(404)
             expect(res.json(), label).toEqual({ error: 'Not Found', message: expect.any(String) })
-            if (r.url.startsWith('/api/households/') || r.query.includes('parent') || r.url.includes(':code')) {
-              denials.push({ username: s.user.username, target: r.url.startsWith('/api/households/') ? (r.url === '/api/households/:id' ? String(farHousehold.id) : farHousehold.ref) : key(r), what: 'out' })
+            if (r.url.startsWith('/api/photos/')) denials.push({ username: s.user.username, target: farPhotos.village, what: 'out' })
+            else if (r.url.startsWith('/api/households/') || r.query.includes('parent') || r.query.includes('area') || r.url.includes(':code')) {
+              denials.push({ username: s.user.username, target: r.url.startsWith('/api/households/') ? farHousehold.ref : key(r), what: 'out' })
             }
           }
           if (res.statusCode === 200 && !r.url.endsWith('.mvt') && !r.url.includes(':layer')) {
@@ -241,6 +275,37 @@ describe('route inventory × roles × areas', () => {
     const base = decodeTile((await village.inject(`/tiles/base/${at.z}/${at.x}/${at.y}.mvt`)).rawPayload)
     for (const f of layerFeatures(base, 'villages', at)) expect(f.properties!.code).toBe(FIXTURE.villages[0])
     for (const f of layerFeatures(base, 'admin', at)) expect(['43', '4331', '433124', '433124110', FIXTURE.villages[0]]).toContain(String(f.properties!.code))
+  })
+
+  it('household ids: tile feature ids are neither consecutive nor in village order; no URL takes a numeric id', async () => {
+    const admin = sessions.get('province_admin')!
+    const res = await admin.inject(`/tiles/households/${tileAt.z}/${tileAt.x}/${tileAt.y}.mvt?year=2020`)
+    expect(res.statusCode).toBe(200)
+    const ids = layerFeatures(decodeTile(res.rawPayload), 'households', tileAt).map((f) => Number(f.id))
+    expect(ids.length).toBeGreaterThanOrEqual(10)
+    for (const id of ids) expect(Number.isSafeInteger(id) && id > 0, String(id)).toBe(true)
+    // The ids in the registry's (generation) order, village by village.
+    const inLoadOrder = fixtureDataset({ householdsPerVillage: 40 }).household.map((h) => h.id)
+    const sorted = [...ids].sort((a, b) => a - b)
+    const gaps = sorted.slice(1).map((v, i) => v - sorted[i]!)
+    expect(gaps.filter((g) => g === 1).length, 'consecutive ids').toBe(0)
+    // Spread over the 48-bit range: even the smallest gap is far beyond what a sequence of 160 would span.
+    expect(Math.min(...gaps)).toBeGreaterThan(1_000_000)
+    const ascending = inLoadOrder.slice(1).filter((v, i) => v > inLoadOrder[i]!).length
+    // A monotonic sequence rises 159 times in 159 steps; a random order about half of them.
+    expect(ascending).toBeGreaterThan(inLoadOrder.length * 0.3)
+    expect(ascending).toBeLessThan(inLoadOrder.length * 0.7)
+    // The popup and every household URL take the opaque ref: a numeric id is a 400 before any SQL, never a lookup.
+    for (const id of [ids[0]!, 1, 1001]) {
+      for (const url of [`/api/households/${id}?year=2020`, `/api/households/${id}/members`]) {
+        const r = await admin.inject(url)
+        expect(r.statusCode, url).toBe(400)
+        expect(r.json(), url).toEqual({ error: 'Bad Request', message: expect.any(String) })
+      }
+    }
+    const popup = await admin.inject(`/api/households/${homeHousehold.ref}?year=2020`)
+    expect(popup.statusCode).toBe(200)
+    expect(popup.json()).toMatchObject({ id: homeHousehold.id, ref: homeHousehold.ref, villageCode: homeHousehold.village })
   })
 
   it('members are masked for every registry role; only case-working roles may reveal, one household, audited', async () => {

@@ -1,0 +1,249 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type, type Static } from 'typebox'
+import { appendAudit } from '../auth/audit.js'
+import { auditFields } from '../plugins/auth.js'
+import { scrubPersonal } from '../auth/masking.js'
+import { ImageError, sniffImage, stripImageMetadata, type ImageType } from '../photos/strip-metadata.js'
+import type { Queryable } from '../db/types.js'
+
+export interface PhotosOptions {
+  /** DATA_DIR/photos: created on the first upload, mode 0700; files named <ref>.jpg|png only. */
+  dir: string
+}
+
+/** Largest photo accepted (a phone photo at full resolution is 2–6 MB). */
+export const MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+const Ref = Type.String({ pattern: UUID, description: 'opaque id (UUID)' })
+const Code = Type.String({ pattern: '^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$' })
+const Subject = Type.Union([Type.Literal('village'), Type.Literal('household'), Type.Literal('project')])
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+const EXTENSION: Record<ImageType, string> = { 'image/jpeg': '.jpg', 'image/png': '.png' }
+const err = { $ref: 'ErrorBody#' }
+
+const Photo = Type.Object({
+  ref: Type.String(),
+  subject: Subject,
+  areaCode: Type.String({ description: 'the village (village and household photos), or the project’s village or county' }),
+  household: Nullable(Type.String({ description: 'household ref (household photos; registry roles only)' })),
+  project: Nullable(Type.Integer()),
+  mediaType: Type.String(),
+  bytes: Type.Integer(),
+  caption: Nullable(Type.String()),
+  at: Nullable(Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[lon, lat] WGS84 where it was taken, as sent by the device' })),
+  createdAt: Type.String({ description: 'UTC, ISO 8601' }),
+  url: Type.String({ description: 'GET it for the image bytes' }),
+})
+type PhotoBody = Static<typeof Photo>
+
+const COLUMNS = `p.ref::text AS ref, p.subject, p.area_code AS "areaCode", h.ref::text AS household, p.project_id AS project,
+  p.media_type AS "mediaType", p.bytes, p.caption,
+  CASE WHEN p.location IS NULL THEN NULL ELSE ARRAY[round(ST_X(p.location)::numeric, 6)::float8, round(ST_Y(p.location)::numeric, 6)::float8] END AS at,
+  to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "createdAt"`
+/** Row-level security (migration 0005) decides which photos the caller sees; this only filters. */
+const LIST = `SELECT ${COLUMNS} FROM photo p LEFT JOIN household h ON h.id = p.household_id
+WHERE starts_with(p.area_code, $1) AND ($2::text IS NULL OR p.subject = $2)
+ORDER BY p.created_at DESC, p.ref LIMIT $3`
+const ONE = `SELECT ${COLUMNS} FROM photo p LEFT JOIN household h ON h.id = p.household_id WHERE p.ref = $1::uuid`
+const INSERT = `INSERT INTO photo (ref, subject, area_code, household_id, project_id, media_type, bytes, sha256, caption, location, uploaded_by, uploaded_by_username)
+VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($10::float8, $11::float8), 4326) END, $12, $13)`
+
+type UploadResult = { photo: Omit<PhotoBody, 'url'> } | { missing: string; target: string } | { forbidden: string }
+
+const withUrl = (p: Omit<PhotoBody, 'url'>): PhotoBody => ({ ...p, url: `/api/photos/${p.ref}` })
+
+/**
+ * Field photos of villages, households and projects (驻村工作队 on their phones). Bytes under
+ * DATA_DIR/photos named by a random ref, metadata (GPS, maker notes) stripped; a row per photo in
+ * `photo`, whose row-level security gives household photos to the registry roles of the area and
+ * village and project photos to every role that sees the area. Uploads: the village work team, for
+ * its own village. Every read of a household photo is audited.
+ *
+ * Uploads are raw `image/jpeg` or `image/png` bodies (no multipart parser is installed): a cross-site
+ * form cannot send those types, and a cross-site fetch with them needs a CORS preflight this server
+ * never grants; the CSRF token is required as for every POST.
+ */
+const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  // Encapsulated: the image parsers exist for the routes of this plugin only.
+  app.addContentTypeParser(['image/jpeg', 'image/png'], { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body))
+
+  const denied = async (req: FastifyRequest, target: string, reason: string) =>
+    app.audit(req, { action: 'access.denied', outcome: 'denied', target, detail: { reason, route: req.routeOptions.url } })
+
+  r.post(
+    '/api/photos',
+    {
+      bodyLimit: MAX_PHOTO_BYTES,
+      config: { access: 'field', rateLimit: { max: 60, timeWindow: 60_000 } },
+      schema: {
+        summary: 'Upload a field photo (body: the image/jpeg or image/png bytes) of a village, a household or a project of your village',
+        description:
+          'Exactly one of area (a village code), household (a household ref) or project (a project id). ' +
+          'EXIF/XMP/IPTC metadata (GPS, camera, maker notes) is removed before the file is kept; send the position as lon/lat if it should be kept.',
+        tags: ['photos'],
+        querystring: Type.Object(
+          {
+            area: Type.Optional(Type.String({ pattern: '^[0-9]{12}$', description: 'village code: a photo of the village' })),
+            household: Type.Optional(Ref),
+            project: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+            lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+            lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+            caption: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Photo, 400: err, 401: err, 403: err, 404: err, 413: err, 415: err },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query
+      const c = req.caller!
+      if ([q.area, q.household, q.project].filter((x) => x !== undefined).length !== 1) {
+        return reply.code(400).send({ error: 'Bad Request', message: 'give exactly one of area, household or project' })
+      }
+      if ((q.lon === undefined) !== (q.lat === undefined)) return reply.code(400).send({ error: 'Bad Request', message: 'give lon and lat together' })
+      const body = req.body
+      const declared = req.headers['content-type']?.split(';')[0]?.trim()
+      if (!Buffer.isBuffer(body) || (declared !== 'image/jpeg' && declared !== 'image/png')) {
+        return reply.code(415).send({ error: 'Unsupported Media Type', message: 'send the photo as an image/jpeg or image/png body' })
+      }
+      if (sniffImage(body) !== declared) return reply.code(415).send({ error: 'Unsupported Media Type', message: `the body is not a ${declared} image` })
+      let image: Buffer
+      try {
+        image = stripImageMetadata(body, declared)
+      } catch (e) {
+        if (e instanceof ImageError) return reply.code(400).send({ error: 'Bad Request', message: e.message })
+        throw e
+      }
+
+      const ref = randomUUID()
+      const file = join(opts.dir, `${ref}${EXTENSION[declared]}`)
+      await mkdir(opts.dir, { recursive: true, mode: 0o700 })
+      await writeFile(`${file}.part`, image, { mode: 0o600, flag: 'wx' })
+      await rename(`${file}.part`, file)
+      try {
+        const result = await app.scopedDb(req).run(async (tx: Queryable): Promise<UploadResult> => {
+          // What the photo shows, found as the caller (RLS): a household or project out of reach is a 404.
+          let subject: 'village' | 'household' | 'project' = 'village'
+          let area = q.area ?? null
+          let householdId: number | null = null
+          if (q.household !== undefined) {
+            subject = 'household'
+            const h = (await tx.query<{ id: number; village: string }>('SELECT id, village_code AS village FROM household WHERE ref = $1::uuid', [q.household])).rows[0]
+            if (!h) return { missing: `no household ${q.household}`, target: q.household }
+            householdId = h.id
+            area = h.village
+          } else if (q.project !== undefined) {
+            subject = 'project'
+            const p = (await tx.query<{ area: string }>('SELECT COALESCE(village_code, county_code) AS area FROM project WHERE id = $1', [q.project])).rows[0]
+            if (!p) return { missing: `no project ${q.project}`, target: String(q.project) }
+            area = p.area
+          } else {
+            const v = (await tx.query('SELECT 1 FROM admin_area WHERE code = $1 AND level = $2', [q.area, 'village'])).rows[0]
+            if (!v) return { missing: `no village ${q.area}`, target: q.area! }
+          }
+          if (!area!.startsWith(c.scope)) return { forbidden: `the ${subject} is not in your village (${c.scope})` }
+          const caption = q.caption === undefined ? null : scrubPersonal(q.caption)
+          await tx.query(INSERT, [
+            ref, subject, area, householdId, q.project ?? null, declared, image.length, createHash('sha256').update(image).digest('hex'), caption,
+            q.lon ?? null, q.lat ?? null, c.userId, c.username,
+          ])
+          await appendAudit(tx, {
+            ...auditFields(req),
+            action: 'photo.upload',
+            outcome: 'ok',
+            area,
+            target: ref,
+            detail: { subject, bytes: image.length, removedBytes: body.length - image.length, ...(q.household ? { household: q.household } : {}), ...(q.project ? { project: q.project } : {}) },
+          })
+          return { photo: (await tx.query<Omit<PhotoBody, 'url'>>(ONE, [ref])).rows[0]! }
+        })
+        if ('photo' in result) return reply.code(201).send(withUrl(result.photo))
+        await unlink(file).catch(() => undefined)
+        if ('forbidden' in result) {
+          await denied(req, `POST /api/photos`, 'photo outside the village')
+          return reply.code(403).send({ error: 'Forbidden', message: result.forbidden })
+        }
+        await denied(req, result.target, subject(q))
+        return reply.code(404).send({ error: 'Not Found', message: result.missing })
+      } catch (e) {
+        await unlink(file).catch(() => undefined)
+        throw e
+      }
+    },
+  )
+
+  r.get(
+    '/api/photos',
+    {
+      schema: {
+        summary: 'Photos of an area (household photos for the roles that see households), newest first',
+        tags: ['photos'],
+        querystring: Type.Object(
+          {
+            area: Code,
+            subject: Type.Optional(Subject),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(Photo), 400: err, 401: err, 403: err, 404: err },
+      },
+    },
+    async (req) => {
+      const rows = (await app.scopedDb(req).query<Omit<PhotoBody, 'url'>>(LIST, [req.query.area, req.query.subject ?? null, req.query.limit])).rows
+      return rows.map(withUrl)
+    },
+  )
+
+  r.get(
+    '/api/photos/:ref',
+    {
+      schema: {
+        summary: 'The image bytes of a photo (a household photo read is audited)',
+        tags: ['photos'],
+        params: Type.Object({ ref: Ref }),
+        response: { 400: err, 401: err, 403: err, 404: err },
+      },
+    },
+    async (req, reply) => {
+      const { ref } = req.params
+      const photo = await app.scopedDb(req).run(async (tx) => {
+        const p = (await tx.query<Omit<PhotoBody, 'url'>>(ONE, [ref])).rows[0]
+        if (p?.subject === 'household') {
+          await appendAudit(tx, { ...auditFields(req), action: 'photo.view', outcome: 'ok', area: p.areaCode, target: ref, detail: { subject: p.subject, household: p.household } })
+        }
+        return p
+      })
+      if (!photo) {
+        await denied(req, ref, 'photo')
+        return reply.code(404).send({ error: 'Not Found', message: `no photo ${ref}` })
+      }
+      const type = photo.mediaType as ImageType
+      let bytes: Buffer
+      try {
+        bytes = await readFile(join(opts.dir, `${ref}${EXTENSION[type]}`))
+      } catch (e) {
+        req.log.warn({ err: e, ref }, 'photo file missing')
+        return reply.code(404).send({ error: 'Not Found', message: `the file of photo ${ref} is missing` })
+      }
+      return reply
+        .type(type)
+        .header('content-disposition', `inline; filename="${ref}${EXTENSION[type]}"`)
+        .header('cache-control', 'private, no-store')
+        .send(bytes)
+    },
+  )
+}
+
+function subject(q: { household?: string; project?: number }): string {
+  return q.household !== undefined ? 'household' : q.project !== undefined ? 'project' : 'village'
+}
+
+export default photos
