@@ -1,4 +1,4 @@
-import type { Db, Queryable, QueryResult } from './types.js'
+import type { Db, Queryable, QueryOptions, QueryResult } from './types.js'
 import { DbError } from './types.js'
 import { AREA_CODE, ROLES, type Role } from '../auth/roles.js'
 
@@ -41,6 +41,59 @@ function setupParams(caller: DbCaller | null): string[] {
   ]
 }
 
+// ---- APP_DATABASE_URL: request transactions on connections of a login role that owns nothing -------------
+/** Owner database → the pool request transactions use instead (see useRequestConnections). */
+const requestConnections = new WeakMap<Db, Db>()
+
+/**
+ * From now on every request transaction for `owner` (withCaller, asApp, scopedDb: all of them, sessions
+ * and audit appends included) runs on `request`: a pool that connects as a login role which is a member
+ * of povmap_app and nothing else. Even a statement that escaped the role switch would then run without
+ * the owner's rights. Migrations, loads and start-up keep using `owner` directly.
+ */
+export function useRequestConnections(owner: Db, request: Db): void {
+  requestConnections.set(owner, request)
+}
+
+/** The database request transactions for `db` run on: the registered request pool, or db itself. */
+export function requestDbOf(db: Db): Db {
+  return requestConnections.get(db) ?? db
+}
+
+export interface RequestLogin {
+  user: string
+  superuser: boolean
+  bypassRls: boolean
+  createRole: boolean
+  createDb: boolean
+  /** Roles it may SET ROLE to or inherits from, povmap_app expected alone. */
+  memberOf: string[]
+  /** Objects it owns in this database (tables, functions, types, schemas). */
+  owns: number
+}
+
+/** What the login role of a request pool is; used to refuse a start on one that could do more than povmap_app. */
+export async function describeRequestLogin(db: Db): Promise<RequestLogin> {
+  const { rows } = await db.query<RequestLogin>(
+    `SELECT r.rolname AS user, r.rolsuper AS superuser, r.rolbypassrls AS "bypassRls", r.rolcreaterole AS "createRole", r.rolcreatedb AS "createDb",
+       ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS "memberOf",
+       ((SELECT count(*) FROM pg_class WHERE relowner = r.oid) + (SELECT count(*) FROM pg_proc WHERE proowner = r.oid)
+        + (SELECT count(*) FROM pg_type WHERE typowner = r.oid) + (SELECT count(*) FROM pg_namespace WHERE nspowner = r.oid))::int AS owns
+     FROM pg_roles r WHERE r.rolname = session_user`,
+  )
+  return rows[0]!
+}
+
+/** Why a login role must not serve requests, or null when it is fit (member of povmap_app only, no privileges of its own). */
+export function requestLoginProblem(l: RequestLogin): string | null {
+  if (l.superuser) return `${l.user} is a superuser`
+  if (l.bypassRls) return `${l.user} may bypass row-level security`
+  if (l.createRole || l.createDb) return `${l.user} may create roles or databases`
+  if (l.owns > 0) return `${l.user} owns ${l.owns} objects in this database`
+  if (l.memberOf.length !== 1 || l.memberOf[0] !== APP_ROLE) return `${l.user} must be a member of ${APP_ROLE} and of no other role (is: ${l.memberOf.join(', ') || 'none'})`
+  return null
+}
+
 /**
  * Runs fn in one transaction as the request role with the caller's scope set, on either database
  * kind. `caller` null: the request role with no scope, which sees no registry row (sessions, login,
@@ -48,8 +101,8 @@ function setupParams(caller: DbCaller | null): string[] {
  */
 export async function withCaller<T>(db: Db, caller: DbCaller | null, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   const params = setupParams(caller)
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ role: string; scope: string }>(SETUP, params)
+  return requestDbOf(db).transaction(async (tx) => {
+    const { rows } = await tx.query<{ role: string; scope: string }>(SETUP, params, { prepare: true })
     // The statement returns what it set: proof that this transaction runs as the request role.
     if (rows[0]?.role !== APP_ROLE) throw new DbError('could not switch to the request role')
     return fn(tx)
@@ -64,14 +117,14 @@ export function asApp<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> 
 /** A per-request handle: every call is its own scoped transaction, or `run` groups several. */
 export interface ScopedDb {
   readonly caller: DbCaller
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>>
   run<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
 }
 
 export function scopedDb(db: Db, caller: DbCaller): ScopedDb {
   return {
     caller,
-    query: <R>(sql: string, params?: readonly unknown[]) => withCaller(db, caller, (tx) => tx.query<R>(sql, params)),
+    query: <R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) => withCaller(db, caller, (tx) => tx.query<R>(sql, params, opts)),
     run: (fn) => withCaller(db, caller, fn),
   }
 }
