@@ -5,7 +5,8 @@ import { buildApp } from '../../../server/app.js'
 import { openTestDb, serverUrl, type TestDb } from '../../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
-import { APP_ROLE, asApp, withCaller, type DbCaller } from '../../../server/db/scoped.js'
+import { APP_ROLE, asApp, describeRequestLogin, requestLoginProblem, useRequestConnections, withCaller, type DbCaller } from '../../../server/db/scoped.js'
+import { randomBytes } from 'node:crypto'
 import { createPgDb } from '../../../server/db/pg-db.js'
 import type { Db } from '../../../server/db/types.js'
 import { ROLES, type Role } from '../../../server/auth/roles.js'
@@ -15,7 +16,7 @@ import { LAYER_BY_ID } from '../../../tiles/registry.js'
 import { loginAs } from '../../helpers/auth.js'
 
 /** Tables holding people or what they did: RLS on and forced. */
-const PERSONAL_TABLES = ['household', 'household_year', 'member', 'audit_log']
+const PERSONAL_TABLES = ['household', 'household_year', 'member', 'audit_log', 'photo']
 /** Area-keyed data: scoped the same way (officials see their own area and nothing else). */
 const SCOPED_TABLES = ['household_agg', 'indicator_value', 'project', 'admin_area']
 /**
@@ -84,6 +85,8 @@ describe('database roles and row-level security', () => {
     for (const table of ['household', 'household_year', 'member', 'admin_area', 'project']) {
       for (const p of ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) expect(await priv(table, p), `${table} ${p}`).toBe(false)
     }
+    // Photos: appended by work teams (RLS checks who and where), never changed or removed by a request.
+    for (const p of ['UPDATE', 'DELETE', 'TRUNCATE']) expect(await priv('photo', p), `photo ${p}`).toBe(false)
     const col = async (table: string, c: string) =>
       (await t.db.query<{ ok: boolean }>('SELECT has_column_privilege($1, $2, $3, $4) AS ok', [APP_ROLE, table, c, 'SELECT'])).rows[0]!.ok
     expect(await col('member', 'name')).toBe(false)
@@ -270,6 +273,58 @@ describe('database roles and row-level security', () => {
     } finally {
       await app?.close()
       await p.close()
+    }
+  })
+
+  it.runIf(serverUrl)('APP_DATABASE_URL: a login role that is only a member of povmap_app serves scoped queries, cannot lock or change the audit log, cannot become the owner', async () => {
+    const web = `povmap_t_web_${randomBytes(4).toString('hex')}`
+    const { rows: me } = await t.db.query<{ u: string }>('SELECT current_user AS u')
+    const ownerRole = me[0]!.u
+    // Role names from this code only (identifiers cannot be bind parameters).
+    await t.db.exec(`CREATE ROLE ${web} LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS; GRANT ${APP_ROLE} TO ${web}`)
+    const url = new URL(t.location)
+    url.username = web
+    const pool = (connectionString: string) => createPgDb({ connectionString, poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 10_000 })
+    const webDb = pool(url.toString())
+    const owner = pool(t.location)
+    let app: FastifyInstance | undefined
+    try {
+      expect(await describeRequestLogin(webDb)).toEqual({ user: web, superuser: false, bypassRls: false, createRole: false, createDb: false, memberOf: [APP_ROLE], owns: 0 })
+      expect(requestLoginProblem(await describeRequestLogin(webDb))).toBeNull()
+      expect(requestLoginProblem(await describeRequestLogin(owner))).toMatch(/superuser|member of/)
+
+      useRequestConnections(owner, webDb)
+      const who = await withCaller(owner, caller('county_officer', FIXTURE.county), async (tx) =>
+        (await tx.query<{ s: string; c: string; n: number }>('SELECT session_user AS s, current_user AS c, count(*)::int AS n FROM household')).rows[0],
+      )
+      expect(who).toEqual({ s: web, c: APP_ROLE, n: 600 })
+      // The whole app over it: sign-in, sessions, audit appends and a scoped household read.
+      app = await buildApp({ dataDir: t.location, db: owner, serveClient: false })
+      const officer = await loginAs(app, owner, 'county_officer')
+      const { rows: h } = await owner.query<{ ref: string }>('SELECT ref::text AS ref FROM household WHERE village_code = $1 LIMIT 1', [FIXTURE.villages[0]])
+      const members = await officer.inject(`/api/households/${h[0]!.ref}/members`)
+      expect(members.statusCode, members.body).toBe(200)
+      expect((await owner.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'household.members' AND target = $1", [h[0]!.ref])).rows[0]!.n).toBe(1)
+
+      // The audit log: no row lock, change or removal, neither as the login role nor as the request role.
+      const admin = caller('auditor', '43')
+      for (const sql of ['SELECT id FROM audit_log FOR UPDATE', 'SELECT id FROM audit_log FOR NO KEY UPDATE', "UPDATE audit_log SET outcome = 'denied'", 'DELETE FROM audit_log', 'TRUNCATE audit_log']) {
+        await expect(webDb.query(sql), `${web}: ${sql}`).rejects.toThrow(/permission denied/)
+        await expect(withCaller(owner, admin, (tx) => tx.query(sql)), `${APP_ROLE}: ${sql}`).rejects.toThrow(/permission denied/)
+      }
+      // And no way up to the owner (or any other role).
+      for (const sql of [`SET ROLE ${ownerRole}`, `SET SESSION AUTHORIZATION ${ownerRole}`, 'SET ROLE pg_write_all_data']) {
+        await expect(webDb.query(sql), sql).rejects.toThrow(/permission denied/)
+      }
+      await expect(webDb.transaction((tx) => tx.query("SELECT set_config('role', $1, true)", [ownerRole]))).rejects.toThrow(/permission denied/)
+      await expect(withCaller(owner, admin, (tx) => tx.query(`SET LOCAL ROLE ${ownerRole}`))).rejects.toThrow(/permission denied/)
+      // Alone, without switching to the request role, it reads nothing at all.
+      await expect(webDb.query('SELECT count(*) FROM household')).rejects.toThrow(/permission denied/)
+    } finally {
+      await app?.close()
+      await webDb.close()
+      await owner.close()
+      await t.db.exec(`DROP ROLE IF EXISTS ${web}`)
     }
   })
 
