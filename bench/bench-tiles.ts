@@ -10,11 +10,12 @@ import http from 'node:http'
 import os from 'node:os'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import autocannon from 'autocannon'
+import { fork } from 'node:child_process'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { loadConfig } from '../server/config.js'
 import { openDb } from '../server/db/open-db.js'
+import type { Queryable } from '../server/db/types.js'
 import { buildApp } from '../server/app.js'
 import { loadLayerStatements, statementFor } from '../server/tiles/layer-sql.js'
 import { lonLatToTile, tilesCovering } from '../server/tiles/tile-math.js'
@@ -23,6 +24,8 @@ import { lastLoad } from '../geodata/load/load-dataset.js'
 import { createRng } from '../geodata/generate/rng.js'
 import { repoRoot } from '../server/paths.js'
 import { loginOverHttp } from '../tests/helpers/auth.js'
+import { withCaller } from '../server/db/scoped.js'
+import type { LoadJob, LoadSummary } from './load-client.js'
 
 type Tile = { z: number; x: number; y: number }
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4)
@@ -71,39 +74,19 @@ const pct = (xs: number[], p: number) => {
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 
-/**
- * Requests the list's tiles for a fixed time; each connection walks the list from its own offset, so
- * no two connections ask for the same tile at once (an uncached server gets no help from coalescing).
- */
+/** Requests the list's tiles for a fixed time, from a separate process (bench/load-client.ts). */
 async function loadTest(port: number, tiles: Tile[], seconds = SECONDS, headers: Record<string, string> = {}): Promise<Result> {
-  const reqs = tiles.map((t) => ({ method: 'GET' as const, path: path(t) }))
-  const lat: number[] = []
-  const bytes: number[] = []
-  let errors = 0
-  let client = 0
-  const started = Date.now()
-  let finished!: (err: unknown) => void
-  const done = new Promise<void>((resolve, reject) => (finished = (err) => (err ? reject(err) : resolve())))
-  const inst = autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: Math.min(CONNECTIONS, reqs.length),
-    duration: seconds,
-    headers,
-    requests: reqs,
-    timeout: 300,
-    setupClient: (c: { setRequests: (r: typeof reqs) => void }) => {
-      const k = Math.floor((client++ * reqs.length) / CONNECTIONS)
-      c.setRequests([...reqs.slice(k), ...reqs.slice(0, k)])
-    },
-  } as autocannon.Options, (err) => finished(err))
-  inst.on('response', (_c: unknown, status: number, resBytes: number, ms: number) => {
-    if (status >= 400) errors++
-    lat.push(ms)
-    bytes.push(resBytes)
+  const child = fork(join(repoRoot, 'bench', 'load-client.ts'), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const job: LoadJob = { port, paths: tiles.map(path), connections: CONNECTIONS, seconds, headers }
+  const answer = await new Promise<{ summary?: LoadSummary; error?: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { summary?: LoadSummary; error?: string }))
+    child.once('error', reject)
+    child.once('exit', (code) => (code ? reject(new Error(`load client exited with ${code}`)) : undefined))
+    child.send(job)
   })
-  await done
-  const secs = (Date.now() - started) / 1000
-  return { tilesPerS: lat.length / secs, p50: pct(lat, 50), p95: pct(lat, 95), meanBytes: bytes.reduce((s, b) => s + b, 0) / Math.max(1, bytes.length), maxBytes: Math.max(0, ...bytes), errors }
+  if (!answer.summary) throw new Error(`load client failed: ${answer.error}`)
+  const r = answer.summary
+  return { tilesPerS: r.requests / r.seconds, p50: r.p50, p95: r.p95, meanBytes: r.meanBytes, maxBytes: r.maxBytes, errors: r.errors }
 }
 
 /** The raw tile SQL through a pool, same concurrency and time, no HTTP: what PostgreSQL itself costs. */
@@ -164,14 +147,22 @@ process.stderr.write(`bench:tiles on ${db.kind} database, ${load.scale} scale (s
 
 const statements = loadLayerStatements()
 const filter = JSON.stringify({ year: YEAR })
-const floorRun = async (t: Tile) => {
+// The floor: the same prepared statement as the app, run by the owner through the same pool (no
+// HTTP, no session, no row-level security). floor scoped: the same again inside the transaction the
+// app must use for a province administrator (role switch, scope, RLS), i.e. what access control
+// costs in the database alone.
+const caller = { role: 'province_admin' as const, scope: '43', userId: null, username: 'bench' }
+const floorRun = (scoped: boolean) => async (t: Tile) => {
   const st = statementFor(statements, 'households', t.z)!
-  if (db.kind === 'server') {
-    const { rows } = await db.query<{ mvt: Uint8Array | null }>(st.mvtSql, [t.z, t.x, t.y, filter])
-    return rows[0]?.mvt?.length ?? 0
+  const run = async (q: Queryable) => {
+    if (db.kind === 'server') {
+      const { rows } = await q.query<{ mvt: Uint8Array | null }>(st.mvtSql, [t.z, t.x, t.y, filter], { prepare: true })
+      return rows[0]?.mvt?.length ?? 0
+    }
+    const { rows } = await q.query<{ tile_geojson: string | null }>(st.rowsSql, [t.z, t.x, t.y, filter])
+    return rows.reduce((s, r) => s + (r.tile_geojson?.length ?? 0), 0)
   }
-  const { rows } = await db.query<{ tile_geojson: string | null }>(st.rowsSql, [t.z, t.x, t.y, filter])
-  return rows.reduce((s, r) => s + (r.tile_geojson?.length ?? 0), 0)
+  return scoped ? withCaller(db, caller, run) : run(db)
 }
 
 // Tile serving itself is measured: the per-client rate limit (6,000 tiles/min by default) is lifted.
@@ -208,7 +199,8 @@ const fmt = (r: Result | undefined) => (r ? `${r.tilesPerS.toFixed(0)} t/s, p50 
 let largest = 0
 for (const [name, tiles] of Object.entries(LISTS)) {
   process.stderr.write(`  ${name}: ${tiles.length} tiles…\n`)
-  const f = await floor(floorRun, tiles)
+  const f = await floor(floorRun(false), tiles)
+  const fs = await floor(floorRun(true), tiles)
   const ours = await loadTest(uncachedPort, tiles, SECONDS, uncachedAuth)
   for (const t of tiles) await cachedApp.inject({ url: path(t), headers: cachedAuth }) // warm the cache
   const cached = await loadTest(cachedPort, tiles, SECONDS, cachedAuth)
@@ -220,11 +212,11 @@ for (const [name, tiles] of Object.entries(LISTS)) {
   const ceiling = await loadTest(barePort, tiles)
   const lowZoom = name === 'ladder z4-8' || name === 'Hunan z4-7'
   const n = naive && (lowZoom || name.startsWith('pan')) ? await loadTest(naive.port, tiles) : undefined
-  rows.push(`| ${name} (${tiles.length}) | floor | ${fmt(f)} |`, `| | ours uncached | ${fmt(ours)} |`, `| | ours cached | ${fmt(cached)} |`, `| | bare node:http | ${fmt(ceiling)} |`)
+  rows.push(`| ${name} (${tiles.length}) | floor | ${fmt(f)} |`, `| | floor scoped | ${fmt(fs)} |`, `| | ours uncached | ${fmt(ours)} |`, `| | ours cached | ${fmt(cached)} |`, `| | bare node:http | ${fmt(ceiling)} |`)
   if (n) rows.push(`| | naive peer | ${fmt(n)} |`)
   const r = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—')
   summary.push(
-    `- ${name}: ours uncached / floor = ${r(ours.tilesPerS, f.tilesPerS)}; ours cached / bare node:http = ${r(cached.tilesPerS, ceiling.tilesPerS)}` +
+    `- ${name}: ours uncached / floor = ${r(ours.tilesPerS, f.tilesPerS)} (/ floor scoped = ${r(ours.tilesPerS, fs.tilesPerS)}); ours cached / bare node:http = ${r(cached.tilesPerS, ceiling.tilesPerS)}` +
       (n ? `; ours / naive: ${r(ours.tilesPerS, n.tilesPerS)}× tiles/s, ${r(n.meanBytes, ours.meanBytes)}× smaller tiles` : ''),
   )
 }
@@ -234,8 +226,10 @@ const report = `# Tile benchmark
 
 Measured by \`npm run bench:tiles\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB,
 Node ${process.version}, ${db.kind === 'server' ? 'PostgreSQL server (DATABASE_URL)' : 'embedded PGlite'}, ${load.scale} scale (${counts.household} households),
-layer \`households\` (year ${YEAR}) as a signed-in province administrator (rate limit lifted), ${CONNECTIONS} connections, autocannon on loopback (floor: the same SQL through the pool).
-Each contender runs ${SECONDS} s per list; uncached = the app with a 1-byte cache; connections walk the list from different offsets, never two on the same tile at once.
+layer \`households\` (year ${YEAR}) as a signed-in province administrator (rate limit lifted), ${CONNECTIONS} connections, autocannon on loopback in a separate process.
+Floor: the app's prepared tile statement through the same pool as the owner, no HTTP; floor scoped: the same inside the
+role-switching, scope-setting transaction the app runs it in (row-level security on). Each contender runs ${SECONDS} s per list;
+uncached = the app with a 1-byte cache; connections walk the list from different offsets, never two on the same tile at once.
 
 ## Ratios
 ${summary.join('\n')}

