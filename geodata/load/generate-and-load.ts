@@ -1,11 +1,16 @@
-import { rename } from 'node:fs/promises'
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
+import { once } from 'node:events'
+import { join } from 'node:path'
 import type { Db } from '../../server/db/types.js'
 import { progressBar } from '../../server/progress.js'
 import { terrainPath } from '../../server/tiles/terrain-tiles.js'
 import { generateDataset, datasetCounts, type GeneratedDataset } from '../generate/index.js'
 import { saveTerrain } from '../generate/terrain.js'
 import type { Dataset, Scale } from '../generate/types.js'
-import { loadDataset, type DatasetSource } from './load-dataset.js'
+import { HOUSEHOLD_YEAR_LOAD_COLUMNS, loadDataset, type CsvSource, type DatasetSource } from './load-dataset.js'
+import { TABLE_COLUMNS } from './table-columns.js'
+import { csvField } from './csv.js'
 
 export interface GenerateAndLoadOptions {
   scale: Scale
@@ -14,14 +19,60 @@ export interface GenerateAndLoadOptions {
   log: (msg: string) => void
 }
 
-/** Household tables straight from the per-village batches (the province scale never holds them all). */
-function* fromBatches<T extends 'household' | 'member'>(d: GeneratedDataset, table: T): Generator<Dataset[T][number]> {
-  for (const batch of d.householdBatches()) yield* batch[table] as Dataset[T][number][]
+/**
+ * The province's registry in one pass over the per-village batches (they never fit in memory at
+ * once, and generating them costs about 80 s a pass): households go straight to COPY while each
+ * batch's years and members are written as CSV to files under `dir`, which COPY reads next.
+ */
+export function spoolRegistry(d: Pick<GeneratedDataset, 'householdBatches'>, dir: string): Pick<DatasetSource, 'household' | 'household_year' | 'member'> {
+  const yearsFile = join(dir, 'household_year.csv')
+  const membersFile = join(dir, 'member.csv')
+  let spooled = false
+  async function* households(): AsyncGenerator<Dataset['household'][number]> {
+    const years = createWriteStream(yearsFile)
+    const members = createWriteStream(membersFile)
+    try {
+      for (const batch of d.householdBatches()) {
+        yield* batch.household
+        await write(years, csvLines(batch.household_year.map((y) => ({ ...y, village_code: batch.village_code })), HOUSEHOLD_YEAR_LOAD_COLUMNS))
+        await write(members, csvLines(batch.member, TABLE_COLUMNS.member))
+      }
+      spooled = true
+    } finally {
+      await Promise.all([close(years), close(members)])
+    }
+  }
+  const readBack = (file: string): CsvSource => ({
+    csv: (async function* () {
+      if (!spooled) throw new Error('the registry spool is incomplete: households were not loaded first')
+      yield* wholeLines(createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }))
+    })(),
+  })
+  return { household: households(), household_year: readBack(yearsFile), member: readBack(membersFile) }
 }
 
-/** household_year rows from the batches, each with its village (the loader needs it; see withVillage). */
-function* yearsFromBatches(d: GeneratedDataset): Generator<Dataset['household_year'][number] & { village_code: string }> {
-  for (const batch of d.householdBatches()) for (const y of batch.household_year) yield { ...y, village_code: batch.village_code }
+const csvLines = <R extends object>(rows: readonly R[], columns: readonly string[]) =>
+  rows.map((r) => columns.map((c) => csvField((r as Record<string, unknown>)[c])).join(',') + '\n').join('')
+
+async function write(stream: WriteStream, text: string): Promise<void> {
+  if (text && !stream.write(text)) await once(stream, 'drain')
+}
+
+async function close(stream: WriteStream): Promise<void> {
+  if (stream.closed) return
+  await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())))
+}
+
+/** Chunks of a text stream cut at line ends (COPY on the embedded database takes whole rows). */
+async function* wholeLines(stream: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = ''
+  for await (const chunk of stream) {
+    const text = rest + chunk
+    const cut = text.lastIndexOf('\n') + 1
+    rest = text.slice(cut)
+    if (cut > 0) yield text.slice(0, cut)
+  }
+  if (rest) yield rest.endsWith('\n') ? rest : `${rest}\n`
 }
 
 /**
@@ -44,12 +95,9 @@ export function generate(opts: Omit<GenerateAndLoadOptions, 'dataDir'>): Generat
 export async function loadGenerated(db: Db, d: GeneratedDataset, opts: GenerateAndLoadOptions): Promise<Record<keyof Dataset, number>> {
   const streamed = d.scale === 'province'
   const expected = streamed ? datasetCounts(d) : undefined
-  const source: DatasetSource = {
-    ...d,
-    household: streamed ? fromBatches(d, 'household') : d.household,
-    household_year: streamed ? yearsFromBatches(d) : d.household_year,
-    member: streamed ? fromBatches(d, 'member') : d.member,
-  }
+  if (streamed) await mkdir(opts.dataDir, { recursive: true })
+  const spool = streamed ? await mkdtemp(join(opts.dataDir, 'load-spool-')) : undefined
+  const source: DatasetSource = { ...d, ...(spool ? spoolRegistry(d, spool) : {}) }
   const counts = expected ?? datasetCounts(d)
   const total = Object.values(counts).reduce((s, n) => s + n, 0)
   const bar = progressBar('loading', total)
@@ -61,6 +109,7 @@ export async function loadGenerated(db: Db, d: GeneratedDataset, opts: GenerateA
     )
   } finally {
     bar.stop()
+    if (spool) await rm(spool, { recursive: true, force: true })
   }
   const dem = terrainPath(opts.dataDir)
   await saveTerrain(`${dem}.partial`, d.terrain)

@@ -3,8 +3,30 @@ import type { Dataset, Scale } from '../generate/types.js'
 import { csvChunks } from './csv.js'
 import { LOAD_ORDER, TABLE_COLUMNS } from './table-columns.js'
 
+/**
+ * Rows already written as COPY CSV (whole lines, columns in TABLE_COLUMNS order; household_year with
+ * village_code last): what the loader spools to disk at province scale instead of generating twice.
+ */
+export interface CsvSource {
+  csv: AsyncIterable<string>
+}
+
 /** Rows per table, as arrays or streams (the province scale streams households and members). */
-export type DatasetSource = { [T in keyof Dataset]: Iterable<Dataset[T][number]> | AsyncIterable<Dataset[T][number]> }
+export type DatasetSource = { [T in keyof Dataset]: Iterable<Dataset[T][number]> | AsyncIterable<Dataset[T][number]> | CsvSource }
+
+/** household_year's load columns: the generated ones plus its village (migration 0006). */
+export const HOUSEHOLD_YEAR_LOAD_COLUMNS = [...TABLE_COLUMNS.household_year, 'village_code'] as const
+
+const isCsv = (v: unknown): v is CsvSource => typeof v === 'object' && v !== null && 'csv' in v
+
+async function* countedCsv(source: CsvSource, onRows: (n: number) => void): AsyncGenerator<string> {
+  for await (const chunk of source.csv) {
+    let n = 0
+    for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) n++
+    yield chunk
+    onRows(n)
+  }
+}
 
 export interface LoadInfo {
   scale: Scale
@@ -36,20 +58,20 @@ export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo,
     const counts = {} as Record<keyof Dataset, number>
     let loaded = 0
     for (const table of LOAD_ORDER) {
-      let columns = TABLE_COLUMNS[table] as readonly string[]
-      let rows = source[table] as Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>
-      if (table === 'household_year') {
-        columns = [...columns, 'village_code']
-        rows = withVillage(rows as RowSource, source.household)
+      const columns: readonly string[] = table === 'household_year' ? HOUSEHOLD_YEAR_LOAD_COLUMNS : TABLE_COLUMNS[table]
+      const onRows = (n: number) => {
+        loaded += n
+        progress?.(loaded, table)
       }
-      counts[table] = await tx.copyFrom(
-        table,
-        columns,
-        csvChunks(rows, columns, 5000, (n) => {
-          loaded += n
-          progress?.(loaded, table)
-        }),
-      )
+      const from = source[table]
+      let chunks: AsyncIterable<string>
+      if (isCsv(from)) chunks = countedCsv(from, onRows)
+      else {
+        let rows = from as RowSource
+        if (table === 'household_year') rows = withVillage(rows, source.household)
+        chunks = csvChunks(rows, columns, 5000, onRows)
+      }
+      counts[table] = await tx.copyFrom(table, columns, chunks)
     }
     if (deferChecks) {
       await tx.exec('SET LOCAL session_replication_role = origin')

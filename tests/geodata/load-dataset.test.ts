@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Dataset } from '../../geodata/generate/types.js'
 import { loadDataset, lastLoad, type DatasetSource } from '../../geodata/load/load-dataset.js'
 import { csvField } from '../../geodata/load/csv.js'
+import { spoolRegistry } from '../../geodata/load/generate-and-load.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { openTestDb, type TestDb } from '../helpers/test-db.js'
 
 const square = (x: number, y: number, d: number) => ({
@@ -121,5 +125,29 @@ describe('loadDataset', () => {
     const { rows } = await t.db.query<{ year: number; village_code: string }>('SELECT year, village_code FROM household_year WHERE household_id = 1 ORDER BY year')
     expect(rows).toEqual([{ year: 2014, village_code: '433124110227' }, { year: 2015, village_code: '433124110227' }])
     expect(await villages()).toEqual({ n: 5, same: true })
+  })
+  it('the province path loads the registry from one pass over the batches (years and members spooled to disk)', async () => {
+    const d = tinyDataset(5)
+    let passes = 0
+    const householdBatches = function* () {
+      passes++
+      for (const [i, h] of d.household.entries()) {
+        yield { village_code: h.village_code, household: [h], household_year: [d.household_year[i]!], member: [d.member[i]!], events: [] }
+      }
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'povmap-spool-'))
+    try {
+      const counts = await loadDataset(t.db, { ...d, ...spoolRegistry({ householdBatches } as never, dir) }, info)
+      expect(counts).toMatchObject({ household: 5, household_year: 5, member: 5 })
+      expect(passes).toBe(1)
+      const { rows } = await t.db.query<{ y: number; m: number; same: boolean; names: string[] }>(
+        `SELECT (SELECT count(*)::int FROM household_year) AS y, (SELECT count(*)::int FROM member) AS m,
+                (SELECT bool_and(y.village_code = h.village_code) FROM household_year y JOIN household h ON h.id = y.household_id) AS same,
+                (SELECT array_agg(DISTINCT name) FROM member) AS names`,
+      )
+      expect(rows[0]).toEqual({ y: 5, m: 5, same: true, names: ['龙某'] })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
