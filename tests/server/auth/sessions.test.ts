@@ -100,6 +100,18 @@ describe('sessions, sign-in and request hardening', () => {
     expect(Object.keys(preflight.headers).filter((h) => h.startsWith('access-control-'))).toEqual([])
   })
 
+  it('binary tiles carry nosniff and same-origin resource policy, without the document-only headers', async () => {
+    const s = await loginAs(app, t.db, 'county_officer')
+    for (const url of ['/tiles/roads/5/25/13.mvt', '/tiles/roads/99/0/0.mvt']) {
+      const res = await s.inject(url)
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff')
+      expect(res.headers['cross-origin-resource-policy'], url).toBe('same-origin')
+      expect(res.headers['content-security-policy'], url).toBeUndefined()
+    }
+    // The TileJSON and the style are JSON documents of the API: every header.
+    expect((await s.inject('/tiles/roads.json')).headers['x-frame-options']).toBe('DENY')
+  })
+
   it('personal and scoped JSON answers are not stored by caches', async () => {
     const s = await loginAs(app, t.db, 'county_officer')
     expect((await s.inject(STATS)).headers['cache-control']).toBe('no-store')
