@@ -188,6 +188,32 @@ describe('database roles and row-level security', () => {
     expect(await auditRows()).toBe(1)
   })
 
+  it('a household added without an id gets a random one in [1, 2^48), clear of the loaded ids in [2^48, 2^49)', async () => {
+    const { rows } = await t.db.query<{ lo: number; hi: number }>('SELECT min(id) AS lo, max(id) AS hi FROM household')
+    expect(rows[0]!.lo).toBeGreaterThanOrEqual(2 ** 48)
+    expect(rows[0]!.hi).toBeLessThan(2 ** 49)
+    const ids = await t.db.transaction(async (tx) => {
+      const out: number[] = []
+      for (let i = 0; i < 3; i++) {
+        const r = await tx.query<{ id: number }>(
+          `INSERT INTO household (village_code, geom, size, identification_standard, attribute, main_cause, registered_year)
+           VALUES ($1, ST_SetSRID(ST_MakePoint(109.51, 28.31), 4326), 2, 'national', 'general', 'illness', 2020) RETURNING id`,
+          [FIXTURE.villages[0]],
+        )
+        out.push(r.rows[0]!.id)
+      }
+      // Leave the fixture as it was for the other tests.
+      await tx.query('DELETE FROM household WHERE id = ANY ($1::bigint[])', [out])
+      return out
+    })
+    expect(new Set(ids).size).toBe(3)
+    for (const id of ids) {
+      expect(Number.isSafeInteger(id)).toBe(true)
+      expect(id).toBeGreaterThanOrEqual(1)
+      expect(id).toBeLessThan(2 ** 48)
+    }
+  })
+
   it('the bounding-box operator is LEAKPROOF, so that tile queries keep their spatial index under RLS', async () => {
     const { rows } = await t.db.query<{ leakproof: boolean }>(
       `SELECT f.proleakproof AS leakproof FROM pg_operator o JOIN pg_proc f ON f.oid = o.oprcode
