@@ -167,10 +167,10 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
         if ('photo' in result) return reply.code(201).send(withUrl(result.photo))
         await unlink(file).catch(() => undefined)
         if ('forbidden' in result) {
-          await denied(req, `POST /api/photos`, 'photo outside the village')
+          await denied(req, 'POST /api/photos', 'photo outside the village')
           return reply.code(403).send({ error: 'Forbidden', message: result.forbidden })
         }
-        await denied(req, result.target, subject(q))
+        await denied(req, result.target, subjectOf(q))
         return reply.code(404).send({ error: 'Not Found', message: result.missing })
       } catch (e) {
         await unlink(file).catch(() => undefined)
@@ -242,7 +242,7 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
   )
 }
 
-function subject(q: { household?: string; project?: number }): string {
+function subjectOf(q: { household?: string; project?: number }): string {
   return q.household !== undefined ? 'household' : q.project !== undefined ? 'project' : 'village'
 }
 

@@ -75,6 +75,12 @@ describe('photo routes', () => {
     })
     const refOf = async (village: string) => (await t.db.query<{ ref: string }>('SELECT ref::text AS ref FROM household WHERE village_code = $1 ORDER BY id LIMIT 1', [village])).rows[0]!.ref
     householdRef = await refOf(V0)
+    // A county-wide project (no village): the county's teams see it, none may file photos under it.
+    await t.db.query(
+      `INSERT INTO project (id, type, name, stage, year, budget_yuan, spent_yuan, county_code, village_code, geom)
+       VALUES (3, 'road', '县道改造', 'construction', 2019, 1e6, 2e5, $1, NULL, ST_SetSRID(ST_MakePoint(109.52, 28.32), 4326))`,
+      [FIXTURE.county],
+    )
     otherHouseholdRef = await refOf(V1)
   })
   afterAll(async () => {
@@ -121,6 +127,7 @@ describe('photo routes', () => {
       [s.team0, `area=${FIXTURE.townships[0]}`, phoneJpeg(), 'image/jpeg', 400],
       [s.team1, 'project=1', phoneJpeg(), 'image/jpeg', 404],
       [s.team0, 'project=999', phoneJpeg(), 'image/jpeg', 404],
+      [s.team0, 'project=3', phoneJpeg(), 'image/jpeg', 403],
       [s.county, `area=${V0}`, phoneJpeg(), 'image/jpeg', 403],
       [s.admin, `area=${V0}`, phoneJpeg(), 'image/jpeg', 403],
       [s.leader, `area=${V0}`, phoneJpeg(), 'image/jpeg', 403],
