@@ -148,6 +148,42 @@ export function createPgDb(opts: PgDbOptions): Db {
         client.release(broken)
       }
     },
+    async listen(channel: string, onNotice: () => void) {
+      if (!/^[a-z_]+$/.test(channel)) throw new DbError(`not a channel name: ${JSON.stringify(channel)}`)
+      let client: pg.Client | undefined
+      let stopped = false
+      let retry: NodeJS.Timeout | undefined
+      // A dedicated connection (LISTEN holds it); lost connections are retried every second.
+      const connect = async () => {
+        if (stopped) return
+        const c = new pg.Client({ connectionString: opts.connectionString, connectionTimeoutMillis: opts.connectTimeoutMs, application_name: 'povmap-listen' })
+        c.on('notification', (m) => {
+          if (m.channel === channel) onNotice()
+        })
+        c.on('error', (err) => {
+          opts.onIdleError?.(err)
+          if (client === c) client = undefined
+          c.end().catch(() => undefined)
+          if (!stopped) retry = setTimeout(() => void connect(), 1000).unref()
+        })
+        try {
+          await c.connect()
+          await c.query(`LISTEN ${channel}`)
+          client = c
+          onNotice()
+        } catch (err) {
+          opts.onIdleError?.(err as Error)
+          c.end().catch(() => undefined)
+          if (!stopped) retry = setTimeout(() => void connect(), 1000).unref()
+        }
+      }
+      await connect()
+      return async () => {
+        stopped = true
+        clearTimeout(retry)
+        await client?.end().catch(() => undefined)
+      }
+    },
     async close() {
       if (closed) return
       closed = true

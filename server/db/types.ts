@@ -43,6 +43,12 @@ export interface Db extends Queryable {
    * On the embedded database transactions are serialised: no other statement runs until it ends.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /**
+   * Calls onNotice for each NOTIFY on the channel, and once more after each reconnection (notices sent
+   * while disconnected are lost; the caller must assume it missed some). Resolves to a stop function.
+   * Only a server database has other processes to hear from: the embedded one has no listen.
+   */
+  listen?(channel: string, onNotice: () => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 

@@ -19,6 +19,8 @@ export interface AuthOptions {
   totp?: 'personal' | 'off'
   idleMinutes?: number
   maxHours?: number
+  /** How long a session read from the database is trusted by this process (ms, default 2000; see DbSessionStore). */
+  sessionTrustMs?: number
 }
 
 /**
@@ -100,8 +102,11 @@ export default fp<AuthOptions>(
     const cookieSecure = opts.cookieSecure ?? false
     const cookieName = cookieSecure ? '__Host-povmap_sid' : 'povmap_sid'
     const idleMs = (opts.idleMinutes ?? 30) * 60_000
-    const store = new DbSessionStore(app.db, { idleMs, maxAgeMs: (opts.maxHours ?? 12) * 3_600_000 })
+    const store = new DbSessionStore(app.db, { idleMs, maxAgeMs: (opts.maxHours ?? 12) * 3_600_000, trustMs: opts.sessionTrustMs })
     app.decorate('authOptions', { cookieSecure, totp: opts.totp ?? 'personal', cookieName })
+    // Other processes on the same database end sessions and change accounts too: they say so.
+    const stopListening = await app.db.listen?.('povmap_sessions', () => store.distrustAll())
+    app.addHook('onClose', async () => stopListening?.())
 
     await app.register(cookie)
     await app.register(session, {
