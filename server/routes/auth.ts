@@ -251,7 +251,13 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       const c = req.caller!
       const pending = sessionOf(req).pendingTotp
       if (!pending) return reply.code(400).send({ error: 'Bad Request', message: 'start with POST /api/auth/totp/enrol' })
-      const secret = unseal(pending, `pending-totp:${c.userId}`)
+      let secret: string
+      try {
+        secret = unseal(pending, `pending-totp:${c.userId}`)
+      } catch {
+        // Sealed under a key this server no longer has (a restart with another key): enrol again.
+        return reply.code(400).send({ error: 'Bad Request', message: 'the enrolment expired: start again with POST /api/auth/totp/enrol' })
+      }
       const step = await checkTotp(secret, req.body.code, null)
       if (step === null) {
         await app.audit(req, { action: 'totp.confirm', outcome: 'failed', area: c.scope })
