@@ -112,7 +112,7 @@ async function floor(run: (t: Tile) => Promise<number>, tiles: Tile[], seconds =
 
 // ---- contenders -------------------------------------------------------------------------------------
 const NAIVE_SQL = `SELECT ST_AsMVT(q, 'households', 4096, 'geom') AS mvt FROM (
-  SELECT h.id, h.village_code, y.status, h.main_cause, h.size,
+  SELECT h.id, h.ref::text AS ref, h.village_code, y.status, h.main_cause, h.size,
          ST_AsMVTGeom(ST_Transform(h.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
   FROM household h JOIN household_year y ON y.household_id = h.id AND y.year = $4
   WHERE h.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)) q`

@@ -76,7 +76,8 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 /** Parameter and query names that hold an administrative code. */
 const AREA_KEYS = ['code', 'parent', 'area', 'areaCode']
-const HOUSEHOLD_ID = /^(?:[0-9]{1,15}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+/** Household URLs name the opaque ref (a UUID); a numeric id never reaches the lookup (the route's schema refuses it). */
+const HOUSEHOLD_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export function auditFields(req: FastifyRequest) {
   return {
@@ -223,10 +224,9 @@ export default fp<AuthOptions>(
         }
       }
       const id = (req.params as Record<string, unknown> | undefined)?.id
-      if (config.householdGuard !== false && req.routeOptions.url?.startsWith('/api/households/:id') && typeof id === 'string' && HOUSEHOLD_ID.test(id)) {
-        const byRef = id.includes('-')
+      if (config.householdGuard !== false && req.routeOptions.url?.startsWith('/api/households/:id') && typeof id === 'string' && HOUSEHOLD_REF.test(id)) {
         const found = await app.scopedDb(req).run(async (tx: Queryable) => {
-          const { rows } = await tx.query<{ village: string }>(`SELECT village_code AS village FROM household WHERE ${byRef ? 'ref = $1::uuid' : 'id = $1::bigint'}`, [id])
+          const { rows } = await tx.query<{ village: string }>('SELECT village_code AS village FROM household WHERE ref = $1::uuid', [id])
           const v = rows[0]?.village
           if (v) await appendAudit(tx, { ...auditFields(req), action: 'household.view', outcome: 'ok', area: v, target: id, detail: { route: req.routeOptions.url } })
           return v !== undefined

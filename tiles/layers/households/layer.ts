@@ -11,7 +11,7 @@ export default defineLayer({
   title: { zh: '建档立卡贫困户', en: 'Registered poor households' },
   description:
     'Below z12: aggregates at county/township/village seats with counts by status (poor, lifted, returned) and main cause (c_*). ' +
-    'From z12: one point per household (id = internal id; village_code, status, main_cause, size, gaps bitmask 1 food/clothing 2 education 4 medical 8 housing 16 water). ' +
+    'From z12: one point per household (id = internal id, non-sequential; ref = opaque id for URLs; village_code, status, main_cause, size, gaps bitmask 1 food/clothing 2 education 4 medical 8 housing 16 water). ' +
     'Synthetic demo data. Never names, ID numbers or phones.',
   minzoom: 0,
   maxzoom: 22,
@@ -19,11 +19,11 @@ export default defineLayer({
     { minzoom: 0, maxzoom: 7, sql: 'z0-7.sql', note: 'per county', fields: aggregate },
     { minzoom: 8, maxzoom: 9, sql: 'z8-9.sql', note: 'per township', fields: aggregate },
     { minzoom: 10, maxzoom: 11, sql: 'z10-11.sql', note: 'per village', fields: aggregate },
-    { minzoom: 12, maxzoom: 22, sql: 'z12-22.sql', note: 'one point per household', fields: ['village_code', 'status', 'main_cause', 'size', 'gaps'] },
+    { minzoom: 12, maxzoom: 22, sql: 'z12-22.sql', note: 'one point per household', fields: ['ref', 'village_code', 'status', 'main_cause', 'size', 'gaps'] },
   ],
   fields: {
     code: 'String', name: 'String', count: 'Number', people: 'Number', poor: 'Number', lifted: 'Number', returned: 'Number', ...causeFields,
-    village_code: 'String', status: 'String', main_cause: 'String', size: 'Number', gaps: 'Number',
+    ref: 'String', village_code: 'String', status: 'String', main_cause: 'String', size: 'Number', gaps: 'Number',
   },
   filters: {
     year: { kind: 'int', min: FIRST_YEAR, max: LAST_YEAR, default: LAST_YEAR, label: { zh: '年度', en: 'Year' } },

@@ -1,5 +1,6 @@
 -- households z12+: one point per registered household for the filtered year. No names, ID numbers or phones, ever.
-SELECT h.id, h.village_code, y.status, h.main_cause, h.size,
+-- ref: the opaque household id that the popup's URL takes (the numeric feature id never goes in a URL).
+SELECT h.id, h.ref::text AS ref, h.village_code, y.status, h.main_cause, h.size,
        assurance_gaps(y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok) AS gaps,
        h.geom_3857 AS geom
 FROM household h
