@@ -5,7 +5,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { ARTIFACTS, collectErrors, ensureClientBuilt, hasChromium, launchChromium, startFixtureApp, type FixtureApp } from '../helpers/browser.js'
 import { FIXTURE } from '../helpers/fixture-dataset.js'
-import { loginOverHttp } from '../helpers/auth.js'
+import { createTestUser, loginOverHttp } from '../helpers/auth.js'
+import { totpNow } from '../../server/auth/totp.js'
 
 /** What the page exposes to automation (MapView sets it only when navigator.webdriver is true). */
 type MapHandle = {
@@ -17,7 +18,7 @@ type MapHandle = {
   getFeatureState(f: { source: string; sourceLayer: string; id: number }): Record<string, unknown>
   getSource(id: string): { tiles?: string[] } | undefined
   getLayoutProperty(layer: string, prop: string): unknown
-  queryRenderedFeatures(opts: { layers: string[] }): { id?: number; geometry: { type: string; coordinates: number[] } }[]
+  queryRenderedFeatures(opts: { layers: string[] }): { id?: number; properties: Record<string, unknown>; geometry: { type: string; coordinates: number[] } }[]
   getStyle(): { sources: Record<string, { type: string; url?: string; tiles?: string[] }> }
   jumpTo(o: { center: [number, number]; zoom: number }): void
   panBy(o: [number, number], opts: { duration: number }): void
@@ -69,17 +70,21 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     if (Object.keys(metrics).length) writeFileSync(join(ARTIFACTS, 'e2e-metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`)
   })
 
-  /** A fresh page (its own context) on the app; earlier pages are closed, so only one map draws at a time. */
-  async function open(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  /**
+   * A fresh page (its own context) on the app; earlier pages are closed, so only one map draws at a
+   * time. Signed in as the province administrator unless `signedOut` (then it does not wait for a map).
+   */
+  async function open(path: string, opts: { signedOut?: boolean } = {}): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     for (const c of contexts.splice(0)) await c.close().catch(() => {})
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
-    await ctx.addCookies([{ name: session.name, value: session.value, url: fx.url }])
+    if (!opts.signedOut) await ctx.addCookies([{ name: session.name, value: session.value, url: fx.url }])
     contexts.push(ctx)
     const page = await ctx.newPage()
     const errors = collectErrors(page)
     const requests: string[] = []
     page.on('request', (r) => requests.push(r.url()))
     await page.goto(`${fx.url}${path}`)
+    if (opts.signedOut) return { page, errors, requests }
     await page.waitForSelector('[data-map-idle]', { timeout: 60_000 })
     await settled(page)
     return { page, errors, requests }
@@ -261,14 +266,20 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     const p = await page.evaluate((at) => window.__povmap!.map.project(at), target.at)
     await page.mouse.click(p.x, p.y)
     await page.waitForSelector('[data-testid="household-popup"] h3')
-    const text = (await page.textContent('[data-testid="household-popup"]'))!
-    expect(text).toContain(`#${target.id}`)
-    expect(text).toMatch(/未脱贫|已脱贫|返贫/)
-    expect(text).toContain('两不愁三保障')
-    const { rows } = await fx.db.db.query<{ phone: string; name: string; id_number: string }>(
-      'SELECT h.phone, m.name, m.id_number FROM household h JOIN member m ON m.household_id = h.id WHERE h.id = $1',
+    // The popup is asked for, and shows, the household's opaque ref; its members come by that ref, masked.
+    const { rows } = await fx.db.db.query<{ ref: string; phone: string; name: string; id_number: string }>(
+      'SELECT h.ref::text AS ref, h.phone, m.name, m.id_number FROM household h JOIN member m ON m.household_id = h.id WHERE h.id = $1',
       [target.id],
     )
+    const ref = rows[0]!.ref
+    expect(await page.textContent('[data-testid="household-ref"]')).toBe(ref)
+    await page.click('[data-testid="household-members-toggle"]')
+    await page.waitForSelector(`[data-testid="household-members"][data-ref="${ref}"] tbody tr`)
+    const text = (await page.textContent('[data-testid="household-popup"]'))!
+    expect(text).not.toContain(`#${target.id}`)
+    expect(text).toMatch(/未脱贫|已脱贫|返贫/)
+    expect(text).toContain('两不愁三保障')
+    expect(text).toMatch(/[\u4e00-\u9fff]\*/)
     for (const secret of [rows[0]!.phone, rows[0]!.name, rows[0]!.id_number]) expect(text).not.toContain(secret)
     await shot(page, '07-household-popup')
     expect(errors).toEqual([])
@@ -300,6 +311,66 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     await page.click('[data-testid="presentation-exit"]')
     await page.waitForSelector('[data-testid="inspection-panel"]')
     expect(errors).toEqual([])
+  })
+
+  it('draws project polygons: fill and outline in the colour of the project type', async () => {
+    const [x0, y0] = FIXTURE.origin
+    const c = FIXTURE.cell
+    // A relocation site drawn as an area (the fixture's projects are a point and a line).
+    const ring = [[x0 + 0.004, y0 + 0.012], [x0 + 0.012, y0 + 0.012], [x0 + 0.012, y0 + 0.018], [x0 + 0.004, y0 + 0.018], [x0 + 0.004, y0 + 0.012]]
+    await fx.db.db.query(
+      `INSERT INTO project (id, type, name, stage, year, budget_yuan, spent_yuan, county_code, village_code, beneficiary_households, beneficiary_villages, geom)
+       VALUES (901, 'relocation', '十八洞村集中安置点', 'construction', 2019, 5000000, 2000000, $1, $2, 60, 1, ST_GeomFromGeoJSON($3))`,
+      [FIXTURE.county, VILLAGE, JSON.stringify({ type: 'Polygon', coordinates: [ring] })],
+    )
+    const { page, errors } = await open(`/?v=${x0 + 0.008},${y0 + 0.015},15,0,0&sel=${VILLAGE}&lyr=projects`)
+    const drawn = await page.evaluate(() =>
+      ['projects-fill', 'projects-outline'].map((id) => window.__povmap!.map.queryRenderedFeatures({ layers: [id] }).map((f) => [f.geometry.type, f.properties.type])),
+    )
+    for (const features of drawn) expect(features).toContainEqual(['Polygon', 'relocation'])
+    // The fill's colour is the legend's colour of 易地扶贫搬迁.
+    const png = PNG.sync.read(await page.screenshot())
+    const p = await page.evaluate((at) => window.__povmap!.map.project(at), [x0 + 0.006, y0 + 0.0135] as [number, number])
+    const k = (Math.round(p.y) * png.width + Math.round(p.x)) * 4
+    const [r, g, b] = [png.data[k]!, png.data[k + 1]!, png.data[k + 2]!]
+    // #542788 at 35 % over a light base: blue and red above green.
+    expect(b).toBeGreaterThan(g)
+    expect(r).toBeGreaterThan(g)
+    expect(await page.textContent('[data-testid="legend"] [data-layer="projects"]')).toContain('易地扶贫搬迁')
+    await shot(page, '11-project-polygon')
+    expect(errors).toEqual([])
+  })
+
+  it('a prefecture officer signs in, enrols a second factor, and lands on 湘西州 with its breadcrumb', async () => {
+    const user = await createTestUser(fx.db.db, 'prefecture_officer', { totp: false })
+    const { page, errors } = await open('/', { signedOut: true })
+    await page.waitForSelector('[data-testid="sign-in"]')
+    await page.fill('input[data-testid="sign-in-username"]', user.username)
+    await page.fill('input[data-testid="sign-in-password"]', user.password)
+    await page.click('[data-testid="sign-in-submit"]')
+    const secretEl = await page.waitForSelector('[data-testid="totp-secret"]')
+    const secret = (await secretEl.getAttribute('data-secret'))!
+    expect(await page.getAttribute('[data-testid="totp-uri"]', 'href')).toMatch(/^otpauth:\/\/totp\/.+secret=/)
+    expect(await page.textContent('[data-testid="totp-enrolment"] h1')).toBe('设置双重验证')
+    // No data until the second factor is set up: no map behind the form.
+    expect(await page.$('[data-testid="map"]')).toBeNull()
+    await shot(page, '12-totp-enrolment')
+    await page.fill('input[data-testid="totp-code"]', await totpNow(secret))
+    await page.click('[data-testid="totp-confirm"]')
+    await page.waitForSelector('[data-map-idle]', { timeout: 60_000 })
+    await page.waitForFunction(() => window.location.search.includes('sel=4331'))
+    await settled(page)
+    const area = await api<{ name: string; bbox: [number, number, number, number] }>('/api/areas/4331')
+    const crumbs = await page.$$eval('[data-testid="breadcrumb"] .crumb', (els) => els.map((e) => e.textContent?.trim()))
+    expect(crumbs).toEqual([(await api<{ name: string }>('/api/areas/43')).name, area.name])
+    const c = await page.evaluate(() => window.__povmap!.map.getCenter())
+    expect(c.lng).toBeGreaterThan(area.bbox[0])
+    expect(c.lng).toBeLessThan(area.bbox[2])
+    expect(c.lat).toBeGreaterThan(area.bbox[1])
+    expect(c.lat).toBeLessThan(area.bbox[3])
+    await shot(page, '13-officer-xiangxi')
+    // The only failed request is the session check before signing in.
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([])
   })
 
   /** Pans the map 12 times and measures frame times, long tasks and how long a queued task waits. */
@@ -352,6 +423,15 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     metrics['xiangxi-baseline-no-households'] = base
     for (const mode of ['hexagon', 'heatmap'] as const) {
       const { page, errors } = await open(`${view.replace('lyr=', 'lyr=households,')}&hm=${mode}`)
+      // The legend gives the deck.gl layer's ramp and the counts of what it draws.
+      const legend = await page.waitForSelector(`[data-testid="household-density-legend"][data-mode="${mode}"]`)
+      const [min, max, drawn] = await Promise.all(['data-min', 'data-max', 'data-households'].map(async (a) => Number(await legend.getAttribute(a))))
+      expect(min).toBeGreaterThanOrEqual(0)
+      expect(max).toBeGreaterThanOrEqual(min!)
+      expect(drawn).toBeGreaterThanOrEqual(max!)
+      expect(await legend.textContent()).toContain(mode === 'hexagon' ? '六边形聚合' : '热力图')
+      // One class per colour of the ramp, or one when every bin holds the same count (the fixture has one county).
+      if (mode === 'hexagon') expect(await legend.$$('.entry[data-color]')).toHaveLength(min === max ? 1 : 6)
       await page.waitForTimeout(500)
       await shot(page, `10-xiangxi-${mode}`)
       const r = await panAndMeasure(page)
