@@ -8,7 +8,7 @@
  */
 import http from 'node:http'
 import os from 'node:os'
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fork } from 'node:child_process'
 import Fastify from 'fastify'
@@ -241,7 +241,13 @@ ${summary.join('\n')}
 ${rows.join('\n')}
 `
 process.stdout.write(report)
-if (process.env.BENCH_WRITE !== '0') writeFileSync(join(repoRoot, 'tiles', 'BENCHMARK.md'), report)
+if (process.env.BENCH_WRITE !== '0') {
+  // The hand-written reading of the figures (from "## Reading it" on) stays; the figures above it are replaced.
+  const file = join(repoRoot, 'tiles', 'BENCHMARK.md')
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  const notes = previous.indexOf('\n## Reading it')
+  writeFileSync(file, notes >= 0 ? report + previous.slice(notes) : report)
+}
 
 await uncachedApp.close()
 await cachedApp.close()

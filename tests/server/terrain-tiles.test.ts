@@ -12,9 +12,10 @@ import { lonLatToTile } from '../helpers/tiles.js'
 
 /**
  * Terrain tiles need no database: a stand-in that fails loudly if anything queries it. It has no
- * getter/setter (Fastify's decorate() would take it for an accessor) and is not a thenable.
+ * getter/setter (Fastify's decorate() would take it for an accessor), is not a thenable, and like the
+ * embedded database has no listen.
  */
-const NOT_METHODS = new Set<PropertyKey>(['getter', 'setter', 'then'])
+const NOT_METHODS = new Set<PropertyKey>(['getter', 'setter', 'then', 'listen'])
 const noDb = new Proxy({ kind: 'embedded' }, { get: (t, k) => (k === 'kind' ? 'embedded' : k === 'close' ? async () => {} : NOT_METHODS.has(k) ? undefined : () => { throw new Error(`terrain tiles must not query (${String(k)})`) }) }) as unknown as Db
 
 describe('terrain tiles', () => {
