@@ -82,6 +82,16 @@ export class DbSessionStore {
     this.trusted.clear()
   }
 
+  /**
+   * The session as this process trusts it right now, without any database work: the data, null for
+   * "no such session", or undefined when nothing trusted is at hand (ask get()).
+   */
+  peek(sid: string): SessionData | null | undefined {
+    const hit = this.trusted.get(sidHash(sid))
+    if (!hit || hit.generation !== this.generation || Date.now() - hit.at >= this.trustMs) return undefined
+    return hit.data
+  }
+
   get(sid: string, cb: Callback<SessionData | null>): void {
     const key = sidHash(sid)
     const hit = this.trusted.get(key)

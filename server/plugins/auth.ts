@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import cookie from '@fastify/cookie'
+import cookie, { fastifyCookie, Signer } from '@fastify/cookie'
 import session from '@fastify/session'
 import csrf from '@fastify/csrf-protection'
 import { DbSessionStore, type SessionData } from '../auth/session-store.js'
@@ -49,6 +49,12 @@ export interface RouteInfo {
   body: boolean
 }
 
+/**
+ * Answers a GET entirely from memory for a signed-in caller with the second factor whose role the
+ * route allows; returns true when it has sent the reply, false to let the request go the ordinary way.
+ */
+export type EarlyAnswer = (req: FastifyRequest, reply: FastifyReply, caller: Caller) => boolean
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
@@ -69,6 +75,8 @@ declare module 'fastify' {
     audit(req: FastifyRequest, entry: Omit<AuditEntry, 'actorId' | 'actorUsername' | 'actorRole' | 'ip' | 'userAgent' | 'requestId'>): Promise<void>
     /** Every registered route with the access it got: the route inventory. */
     routeInventory: RouteInfo[]
+    /** Registers an answer that may serve a GET before the session is loaded (see EarlyAnswer). */
+    answerEarly(fn: EarlyAnswer): void
     authOptions: Required<Pick<AuthOptions, 'cookieSecure' | 'totp'>> & { cookieName: string }
   }
 }
@@ -109,9 +117,31 @@ export default fp<AuthOptions>(
     const stopListening = await app.db.listen?.('povmap_sessions', () => store.distrustAll())
     app.addHook('onClose', async () => stopListening?.())
 
+    // One signer for the session cookie, shared with the early answers below.
+    const signer = new Signer(opts.sessionSecret ?? randomBytes(32).toString('base64url'), 'sha256')
+
+    // ---- 0. early answers: before the session machinery, for a caller this process already trusts ----
+    // A map asks for dozens of tiles a second; a cached one needs no database and no session object,
+    // only the caller. The hook runs before cookie parsing and session loading (hooks run in the order
+    // they are added); whatever it does not answer goes the ordinary way, every check included.
+    const early: EarlyAnswer[] = []
+    app.decorate('answerEarly', (fn: EarlyAnswer) => {
+      early.push(fn)
+    })
+    app.addHook('onRequest', (req, reply, done) => {
+      if (early.length === 0 || req.method !== 'GET' || req.is404) return done()
+      const header = req.headers.cookie
+      const signed = header ? fastifyCookie.parse(header)[cookieName] : undefined
+      const unsigned = signed ? signer.unsign(signed) : undefined
+      const caller = unsigned?.valid && unsigned.value ? store.peek(unsigned.value)?.caller : undefined
+      if (!caller || caller.factor !== 'ok' || !roleAllows(req.routeOptions.config.access ?? 'data', caller.role)) return done()
+      for (const answer of early) if (answer(req, reply, caller)) return // answered: no done()
+      done()
+    })
+
     await app.register(cookie)
     await app.register(session, {
-      secret: opts.sessionSecret ?? randomBytes(32).toString('base64url'),
+      secret: signer,
       cookieName,
       store: store as never,
       saveUninitialized: false,

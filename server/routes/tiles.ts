@@ -28,6 +28,11 @@ export function baseUrl(req: FastifyRequest): string {
   return /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(host) ? `${req.protocol}://${host}` : ''
 }
 
+/** Whose view a tile shows: the same for everyone (public infrastructure) or per role and area. */
+function scopeKeyOf(layers: readonly LayerDef[], caller: { role: string; scope: string }): string {
+  return layers.every((l) => SCOPE_FREE_LAYERS.has(l.id)) ? 'everyone' : `${caller.role}:${caller.scope}`
+}
+
 function layersFor(name: string): readonly LayerDef[] | undefined {
   if (name === 'base') return BASE_LAYERS
   const l = LAYER_BY_ID.get(name)
@@ -56,6 +61,27 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
     return reply.type(MVT).send(body)
   }
 
+  // A tile already in the cache, for a caller the process trusts: answered before the session is
+  // loaded (no database, no session object). Anything unusual — bad input, a miss, stale layer
+  // versions — falls through to the route below, which checks and answers everything itself.
+  app.answerEarly((req, reply, caller) => {
+    if (req.routeOptions.url !== '/tiles/:layer/:z/:x/:y') return false
+    const params = req.params as { layer: string; z: string; x: string; y: string }
+    const layers = layersFor(params.layer)
+    if (!layers) return false
+    let addr, filter
+    try {
+      addr = parseTileAddress(params.z, params.x, params.y, '.mvt')
+      filter = normaliseFilter(layers, req.query as Record<string, unknown>)
+    } catch {
+      return false
+    }
+    const tile = service.cached(params.layer, layers, addr, filter, scopeKeyOf(layers, caller))
+    if (!tile) return false
+    sendTile(reply, req, tile.body, tile.etag, layers.some((l) => l.personal))
+    return true
+  })
+
   app.get<{ Params: { layer: string; z: string; x: string; y: string }; Querystring: Record<string, unknown> }>(
     '/tiles/:layer/:z/:x/:y',
     {
@@ -80,10 +106,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       }
       const personal = layers.some((l) => l.personal)
       const db = app.scopedDb(req)
-      const scope: TileScope = {
-        key: layers.every((l) => SCOPE_FREE_LAYERS.has(l.id)) ? 'everyone' : `${db.caller.role}:${db.caller.scope}`,
-        run: (fn) => db.run(fn),
-      }
+      const scope: TileScope = { key: scopeKeyOf(layers, db.caller), run: (fn) => db.run(fn) }
       try {
         const tile = await service.tile(req.params.layer, layers, addr, filter, scope)
         return sendTile(reply, req, tile.body, tile.etag, personal)

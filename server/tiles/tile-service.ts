@@ -81,8 +81,7 @@ export class TileService {
    */
   async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope?: TileScope): Promise<Tile> {
     const versions = await this.layerVersions()
-    const v = layers.map((l) => `${l.id}@${versions.get(l.id) ?? 0}`).join(',')
-    const key = `${name}|${v}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}|${scope ? `scope:${scope.key}` : 'owner'}`
+    const key = this.keyOf(versions, name, layers, addr, filter, scope?.key)
     const hit = this.cache.get(key)
     if (hit) return hit
     let pending = this.inflight.get(key)
@@ -93,6 +92,22 @@ export class TileService {
     const tile = await pending
     this.cache.set(key, tile)
     return tile
+  }
+
+  /**
+   * The cached tile, answered synchronously, or undefined: when it is not cached, or when the layer
+   * versions are not fresh enough to tell whether it still is (then tile() decides).
+   */
+  cached(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scopeKey: string): Tile | undefined {
+    const v = this.versions
+    if (!v || Date.now() - v.at >= this.versionTtlMs) return undefined
+    return this.cache.get(this.keyOf(v.map, name, layers, addr, filter, scopeKey))
+  }
+
+  /** The cache key: the layers' data versions, the tile, the normalised filter and who it is for. */
+  private keyOf(versions: Map<string, number>, name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scopeKey: string | undefined): string {
+    const v = layers.map((l) => `${l.id}@${versions.get(l.id) ?? 0}`).join(',')
+    return `${name}|${v}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}|${scopeKey !== undefined ? `scope:${scopeKey}` : 'owner'}`
   }
 
   private async render(layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope: TileScope | undefined): Promise<Tile> {

@@ -214,6 +214,32 @@ describe('vector tiles', () => {
     expect(counter.authCount() - authBefore).toBeLessThanOrEqual(2)
   })
 
+  it('a cached tile for a caller the process trusts costs no database statement; sign-out ends that at once', async () => {
+    const c = countingDb(t.db)
+    const fast = await buildApp({ dataDir: t.location, db: c.db, serveClient: false })
+    try {
+      const s = await loginAs(fast, t.db, 'province_admin')
+      const url = `/tiles/households/14/${centre.x}/${centre.y}.mvt?year=2020`
+      const first = await s.inject(url)
+      expect(first.statusCode).toBe(200)
+      const before = [c.count(), c.authCount()]
+      const again = await s.inject(url)
+      expect(again.statusCode).toBe(200)
+      expect(again.rawPayload.equals(first.rawPayload)).toBe(true)
+      expect(again.headers).toMatchObject({ etag: first.headers.etag, 'cache-control': first.headers['cache-control'], 'content-type': 'application/vnd.mapbox-vector-tile', 'x-content-type-options': 'nosniff' })
+      expect([c.count(), c.authCount()]).toEqual(before)
+      // Another caller with another view gets its own rendering, never this one's bytes by key.
+      const team = await loginAs(fast, t.db, 'village_team')
+      const theirs = await team.inject(url)
+      expect(theirs.rawPayload.equals(first.rawPayload)).toBe(false)
+
+      expect((await s.inject({ method: 'POST', url: '/api/auth/logout', payload: {} })).statusCode).toBeLessThan(300)
+      expect((await s.inject(url)).statusCode).toBe(401)
+    } finally {
+      await fast.close()
+    }
+  })
+
   it('an empty tile answers 204', async () => {
     const res = await get('/tiles/households/14/0/0.mvt')
     expect(res.statusCode).toBe(204)
