@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec'
 import { IS_POLYGON, PROJECT_FILL, PROJECT_OUTLINE, projectPolygonLayers, withProjectFilter } from '../../client/src/map/project-polygons.js'
 import { householdKey } from '../../client/src/map/household-key.js'
+import { isSoftwareRenderer, mapPixelRatio, SOFTWARE_PIXEL_RATIO, webglRenderer } from '../../client/src/map/render-profile.js'
 import { countRange, quantizeClasses } from '../../client/src/classify/quantize.js'
 import projects from '../../tiles/layers/projects/layer.js'
 
@@ -69,5 +70,31 @@ describe('countRange', () => {
   it('smallest, largest, total and how many, skipping what is not a number; null for none', () => {
     expect(countRange([3, 0, 12, Number.NaN])).toEqual({ min: 0, max: 12, total: 15, n: 3 })
     expect(countRange([])).toBeNull()
+  })
+})
+
+describe('render profile', () => {
+  it('isSoftwareRenderer: SwiftShader, llvmpipe and the Windows basic driver are software; GPUs are not', () => {
+    expect(isSoftwareRenderer('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)')).toBe(true)
+    expect(isSoftwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true)
+    expect(isSoftwareRenderer('ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0)')).toBe(true)
+    expect(isSoftwareRenderer('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)')).toBe(false)
+    expect(isSoftwareRenderer(null)).toBe(false)
+  })
+  it('webglRenderer reads the unmasked renderer where offered, else RENDERER', () => {
+    const gl = (ext: boolean) => ({
+      RENDERER: 0x1f01,
+      getExtension: () => (ext ? { UNMASKED_RENDERER_WEBGL: 0x9246 } : null),
+      getParameter: (p: number) => (p === 0x9246 ? 'llvmpipe (LLVM 15)' : 'WebKit WebGL'),
+    })
+    expect(webglRenderer(gl(true))).toBe('llvmpipe (LLVM 15)')
+    expect(webglRenderer(gl(false))).toBe('WebKit WebGL')
+    expect(webglRenderer(null)).toBeNull()
+  })
+  it('mapPixelRatio: half resolution for a software renderer unless full is asked for', () => {
+    expect(mapPixelRatio({ software: true, quality: 'auto', devicePixelRatio: 1 })).toBe(SOFTWARE_PIXEL_RATIO)
+    expect(mapPixelRatio({ software: true, quality: 'full', devicePixelRatio: 1.5 })).toBe(1.5)
+    expect(mapPixelRatio({ software: false, quality: 'auto', devicePixelRatio: 2 })).toBe(2)
+    expect(mapPixelRatio({ software: false, quality: 'auto', devicePixelRatio: 0 })).toBe(1)
   })
 })

@@ -13,6 +13,7 @@ const full: ViewState = {
   choropleth: { indicator: 'dist_school_km', year: 2019, method: 'quantile', classes: 4 },
   inspection: { index: 2, presenting: true },
   locale: 'en',
+  renderQuality: 'full',
 }
 
 describe('view-url', () => {
@@ -34,7 +35,7 @@ describe('view-url', () => {
 
   it('drops anything malformed or not declared', () => {
     const s = decodeView(
-      'v=999,28,5,0,0&sel=43x&cmp=4331241102261&lyr=households,nope&hy=2031&hs=poor,rich&hc=%27;drop&hg=water&hcol=blue&hm=3d&pt=road,ufo&ind=Bad-Code&iy=1999&cls=kmeans&k=12&insp=x&lang=fr&t3d=yes',
+      'v=999,28,5,0,0&sel=43x&cmp=4331241102261&lyr=households,nope&hy=2031&hs=poor,rich&hc=%27;drop&hg=water&hcol=blue&hm=3d&pt=road,ufo&ind=Bad-Code&iy=1999&cls=kmeans&k=12&insp=x&lang=fr&t3d=yes&rq=max',
       DEFAULT_VIEW,
       ALLOWED,
     )

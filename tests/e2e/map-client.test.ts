@@ -315,7 +315,6 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
 
   it('draws project polygons: fill and outline in the colour of the project type', async () => {
     const [x0, y0] = FIXTURE.origin
-    const c = FIXTURE.cell
     // A relocation site drawn as an area (the fixture's projects are a point and a line).
     const ring = [[x0 + 0.004, y0 + 0.012], [x0 + 0.012, y0 + 0.012], [x0 + 0.012, y0 + 0.018], [x0 + 0.004, y0 + 0.018], [x0 + 0.004, y0 + 0.012]]
     await fx.db.db.query(

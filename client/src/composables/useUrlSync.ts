@@ -31,6 +31,7 @@ export const DEFAULT_VIEW: ViewState = {
   choropleth: { ...CHOROPLETH_DEFAULTS },
   inspection: null,
   locale: 'zh-CN',
+  renderQuality: 'auto',
 }
 
 /** The parts of `window` the sync uses (typed here so the module also checks without the DOM library). */
@@ -75,6 +76,7 @@ export function useUrlSync(host: UrlHost = globalThis as unknown as UrlHost): { 
     inspection.present(s.inspection.presenting)
   }
   ui.setLocale(s.locale)
+  ui.setRenderQuality(s.renderQuality)
 
   const query = computed(() =>
     encodeView(
@@ -89,6 +91,7 @@ export function useUrlSync(host: UrlHost = globalThis as unknown as UrlHost): { 
         choropleth: { indicator: choropleth.indicator, year: choropleth.year, method: choropleth.method, classes: choropleth.classes },
         inspection: inspection.open ? { index: inspection.index, presenting: inspection.presenting } : null,
         locale: ui.locale,
+        renderQuality: ui.renderQuality,
       },
       DEFAULT_VIEW,
     ).toString(),

@@ -10,6 +10,7 @@ export type ColorBy = (typeof COLOR_BY)[number]
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
 export const CLASS_METHOD_KEYS = ['jenks', 'quantile', 'equal'] as const
+export const RENDER_QUALITIES = ['auto', 'full'] as const
 
 export interface ViewState {
   camera: { center: [number, number]; zoom: number; bearing: number; pitch: number } | null
@@ -23,6 +24,8 @@ export interface ViewState {
   /** Inspection step (0-based) when the inspection view is open; presenting = full-screen mode. */
   inspection: { index: number; presenting: boolean } | null
   locale: Locale
+  /** 'full': draw at full resolution even where WebGL is software-rendered. */
+  renderQuality: (typeof RENDER_QUALITIES)[number]
 }
 
 /** What the decoder accepts: the enum lists come from the tile layer declarations. */
@@ -67,6 +70,7 @@ export function encodeView(s: ViewState, defaults: ViewState): URLSearchParams {
   if (ch.classes !== defaults.choropleth.classes) q.set('k', String(ch.classes))
   if (s.inspection) q.set('insp', `${s.inspection.index}${s.inspection.presenting ? 'p' : ''}`)
   if (s.locale !== defaults.locale) q.set('lang', s.locale)
+  if (s.renderQuality !== defaults.renderQuality) q.set('rq', s.renderQuality)
   return q
 }
 
@@ -122,5 +126,6 @@ export function decodeView(search: string | URLSearchParams, defaults: ViewState
   const insp = /^(\d{1,4})(p?)$/.exec(q.get('insp') ?? '')
   if (insp) s.inspection = { index: Number(insp[1]), presenting: insp[2] === 'p' }
   s.locale = oneOf(q.get('lang'), LOCALES) ?? s.locale
+  s.renderQuality = oneOf(q.get('rq'), RENDER_QUALITIES) ?? s.renderQuality
   return s
 }
