@@ -106,6 +106,8 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0
 }
 const r1 = (x: number) => Math.round(x * 10) / 10
+/** The database's name, never the credentials of its URL. */
+const databaseName = (url: string | undefined) => (url ? decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || '(default)' : '')
 
 // ---- the server on the configured database ------------------------------------------------------------
 const config = loadConfig()
@@ -357,7 +359,7 @@ Measured by \`npm run bench:client\` on ${new Date().toISOString().slice(0, 10)}
 other work (load average ${loadBefore.map((x) => x.toFixed(1)).join(' / ')} before, ${loadAfter.map((x) => x.toFixed(1)).join(' / ')} after), Node ${process.version},
 Chromium ${browserVersion} (\`/usr/bin/chromium ${ARGS.join(' ')}\`): **WebGL in software** (SwiftShader on the CPU cores, no GPU),
 so absolute frame times measure the CPU; compare the scenarios with the baseline of the same run.
-Data: ${db.kind === 'server' ? 'a PostgreSQL + PostGIS server (DATABASE_URL)' : 'the embedded PGlite database (DATA_DIR)'} holding the demo data (${load.scale} scale, seed ${load.seed}:
+Data: ${db.kind === 'server' ? `a PostgreSQL + PostGIS server (DATABASE_URL, database \`${databaseName(config.databaseUrl)}\`)` : 'the embedded PGlite database (DATA_DIR)'} holding the demo data (${load.scale} scale, seed ${load.seed}:
 ${total} households, ${xiangxi} of them in 湘西州 4331), signed in as a province administrator (scope 43), viewport ${VIEWPORT.width}×${VIEWPORT.height}.
 
 Each scenario opens a fresh page (cold browser cache), waits for the first complete render (the map's
