@@ -171,6 +171,21 @@ describe('sessions, sign-in and request hardening', () => {
     expect((await t.db.query<{ n: number }>('SELECT failed_logins AS n FROM app_user WHERE id = $1', [user.id])).rows[0]!.n).toBe(0)
   })
 
+  it('API requests are rate limited per signed-in user, not per address', async () => {
+    const limited = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, hardening: { rateLimit: { apiPerMinute: 3 } } })
+    try {
+      const a = await loginAs(limited, t.db, 'county_officer')
+      const b = await loginAs(limited, t.db, 'county_officer')
+      const codes = []
+      for (let i = 0; i < 4; i++) codes.push((await a.inject(STATS)).statusCode)
+      expect(codes).toEqual([200, 200, 200, 429])
+      // Same address, another user: a budget of its own.
+      expect((await b.inject(STATS)).statusCode).toBe(200)
+    } finally {
+      await limited.close()
+    }
+  })
+
   it('sign-in attempts are rate limited per address', async () => {
     const limited = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { loginPerMinute: 3 } })
     try {
