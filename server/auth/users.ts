@@ -48,6 +48,15 @@ export async function recordFailedLogin(tx: Queryable, id: number): Promise<bool
   return rows[0]?.locked ?? false
 }
 
+/**
+ * Marks a TOTP time step as used, unless it (or a later one) already is: the check and the write in
+ * one statement, so that two sign-ins racing with the same code cannot both pass. False: replayed.
+ */
+export async function claimTotpStep(tx: Queryable, id: number, step: number): Promise<boolean> {
+  const { rowCount } = await tx.query('UPDATE app_user SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [id, step])
+  return rowCount === 1
+}
+
 export async function recordSuccessfulLogin(tx: Queryable, id: number, totpStep: number | null): Promise<void> {
   await tx.query(
     `UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = now(),

@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { asApp } from '../db/scoped.js'
 import { appendAudit } from '../auth/audit.js'
 import { auditFields } from '../plugins/auth.js'
-import { enableTotp, findUser, findUserById, openTotpSecret, recordFailedLogin, recordSuccessfulLogin, type UserRow } from '../auth/users.js'
+import { claimTotpStep, enableTotp, findUser, findUserById, openTotpSecret, recordFailedLogin, recordSuccessfulLogin, type UserRow } from '../auth/users.js'
 import { hashPassword, passwordProblem, verifyPassword, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.js'
 import { scrubPersonal } from '../auth/masking.js'
@@ -135,7 +135,8 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       if (user.totpEnabled && user.totpSealed) {
         if (!totp) return fail('totp missing', false, { totpRequired: true, message: 'enter the 6-digit code from your authenticator app' })
         step = await checkTotp(openTotpSecret(user), totp, user.totpLastStep)
-        if (step === null) return fail('totp', true, { totpRequired: true, message: 'the code is wrong or was already used' })
+        const claimed = step !== null && (await asApp(app.db, (tx) => claimTotpStep(tx, user.id, step!)))
+        if (!claimed) return fail('totp', true, { totpRequired: true, message: 'the code is wrong or was already used' })
       } else if (totpRequiredFor(user)) {
         factor = 'enrol'
       }

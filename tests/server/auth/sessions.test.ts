@@ -252,6 +252,14 @@ describe('sessions, sign-in and request hardening', () => {
     await expect(login(app, user, { totp: code })).rejects.toThrow(/401.*already used/)
   })
 
+  it('two sign-ins racing with the same TOTP code: exactly one gets in', async () => {
+    const user = await createTestUser(t.db, 'county_officer')
+    const code = await totpNow(TEST_TOTP_SECRET)
+    const results = await Promise.allSettled([login(app, user, { totp: code }), login(app, user, { totp: code }), login(app, user, { totp: code })])
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/401/)
+  })
+
   it('a role that sees personal data without a second factor must enrol one before any data; enrolling renews the session id', async () => {
     const user = await createTestUser(t.db, 'township_officer', { totp: false })
     const s = await login(app, user)
