@@ -48,7 +48,9 @@ const VILLAGE = FIXTURE.villages[0]!
 const metrics: Record<string, unknown> = {}
 
 // Software WebGL on a shared two-core machine: generous per-test time.
-describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_000 }, () => {
+// One retry: WebGL here is software-rendered on two shared cores, and once in a few CI runs a page
+// never reached its first idle within the minute (the same test passed in the other pass of that run).
+describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_000, retry: 1 }, () => {
   let fx: FixtureApp
   let browser: Browser
   const contexts: BrowserContext[] = []
