@@ -33,6 +33,7 @@ import { repoRoot } from '../server/paths.js'
 import { lastLoad } from '../geodata/load/load-dataset.js'
 import { loginOverHttp } from '../tests/helpers/auth.js'
 import { CHROMIUM, ensureClientBuilt } from '../tests/helpers/browser.js'
+import { pct } from './percentile.js'
 
 /*
  * The page's globals used inside page.evaluate callbacks: they run in Chromium, but this file is
@@ -101,10 +102,6 @@ interface Result {
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`)
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0
-}
 const r1 = (x: number) => Math.round(x * 10) / 10
 /** The database's name, never the credentials of its URL. */
 const databaseName = (url: string | undefined) => (url ? decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || '(default)' : '')

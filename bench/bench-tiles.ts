@@ -11,6 +11,7 @@ import os from 'node:os'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fork } from 'node:child_process'
+import { pct } from './percentile.js'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { loadConfig } from '../server/config.js'
@@ -66,10 +67,6 @@ interface Result {
   meanBytes: number
   maxBytes: number
   errors: number
-}
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0
 }
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)

@@ -4,6 +4,7 @@
  * than from a slow one). Receives one job over IPC, answers with the summary.
  */
 import autocannon from 'autocannon'
+import { pct } from './percentile.js'
 
 export interface LoadJob {
   port: number
@@ -23,10 +24,6 @@ export interface LoadSummary {
   errors: number
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0
-}
 
 async function run(job: LoadJob): Promise<LoadSummary> {
   const reqs = job.paths.map((path) => ({ method: 'GET' as const, path }))
