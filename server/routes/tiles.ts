@@ -4,7 +4,7 @@ import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
 import type { TileScope, TileService } from '../tiles/tile-service.js'
 import type { TerrainTiles } from '../tiles/terrain-tiles.js'
-import { normaliseFilter, parseTileAddress, TileRequestError } from '../tiles/tile-filters.js'
+import { normaliseFilter, parseTileAddress, TileRequestError, type TileAddress } from '../tiles/tile-filters.js'
 import { buildStyle, tileJson } from '../tiles/style.js'
 
 export interface TileRoutesOptions {
@@ -26,6 +26,23 @@ export const SCOPE_FREE_LAYERS: ReadonlySet<string> = new Set(['roads', 'water',
 export function baseUrl(req: FastifyRequest): string {
   const host = req.host
   return /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(host) ? `${req.protocol}://${host}` : ''
+}
+
+type TileParamsT = { layer: string; z: string; x: string; y: string }
+type TileRequest =
+  | { ok: true; layers: readonly LayerDef[]; addr: TileAddress; filter: Record<string, unknown> }
+  | { ok: false; status: 400 | 404; message: string }
+
+/** The layers, tile address and normalised filter of a tile URL, or why it is a 404 or a 400 (no SQL runs for either). */
+function readTileRequest(params: TileParamsT, query: Record<string, unknown>): TileRequest {
+  const layers = layersFor(params.layer)
+  if (!layers) return { ok: false, status: 404, message: `no tile layer "${params.layer.slice(0, 40)}"` }
+  try {
+    return { ok: true, layers, addr: parseTileAddress(params.z, params.x, params.y, '.mvt'), filter: normaliseFilter(layers, query) }
+  } catch (err) {
+    if (err instanceof TileRequestError) return { ok: false, status: 400, message: err.message }
+    throw err
+  }
 }
 
 /** Whose view a tile shows: the same for everyone (public infrastructure) or per role and area. */
@@ -66,16 +83,15 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   // versions — falls through to the route below, which checks and answers everything itself.
   app.answerEarly((req, reply, caller) => {
     if (req.routeOptions.url !== '/tiles/:layer/:z/:x/:y') return false
-    const params = req.params as { layer: string; z: string; x: string; y: string }
-    const layers = layersFor(params.layer)
-    if (!layers) return false
-    let addr, filter
+    const params = req.params as TileParamsT
+    let read: TileRequest
     try {
-      addr = parseTileAddress(params.z, params.x, params.y, '.mvt')
-      filter = normaliseFilter(layers, req.query as Record<string, unknown>)
+      read = readTileRequest(params, req.query as Record<string, unknown>)
     } catch {
       return false
     }
+    if (!read.ok) return false
+    const { layers, addr, filter } = read
     const tile = service.cached(params.layer, layers, addr, filter, scopeKeyOf(layers, caller))
     if (!tile) return false
     sendTile(reply, req, tile.body, tile.etag, layers.some((l) => l.personal))
@@ -94,16 +110,9 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       },
     },
     async (req, reply) => {
-      const layers = layersFor(req.params.layer)
-      if (!layers) return reply.code(404).send({ error: 'Not Found', message: `no tile layer "${req.params.layer.slice(0, 40)}"` })
-      let addr, filter
-      try {
-        addr = parseTileAddress(req.params.z, req.params.x, req.params.y, '.mvt')
-        filter = normaliseFilter(layers, req.query)
-      } catch (err) {
-        if (err instanceof TileRequestError) return reply.code(400).send({ error: 'Bad Request', message: err.message })
-        throw err
-      }
+      const read = readTileRequest(req.params, req.query)
+      if (!read.ok) return reply.code(read.status).send({ error: read.status === 404 ? 'Not Found' : 'Bad Request', message: read.message })
+      const { layers, addr, filter } = read
       const personal = layers.some((l) => l.personal)
       const db = app.scopedDb(req)
       const scope: TileScope = { key: scopeKeyOf(layers, db.caller), run: (fn) => db.run(fn) }
