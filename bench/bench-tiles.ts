@@ -17,7 +17,8 @@ import pg from 'pg'
 import { loadConfig } from '../server/config.js'
 import { openDb } from '../server/db/open-db.js'
 import type { Queryable } from '../server/db/types.js'
-import { buildApp } from '../server/app.js'
+import { buildApp, loggerOptions } from '../server/app.js'
+import { SERVER_SHEDDING } from '../server/plugins/hardening.js'
 import { loadLayerStatements, statementFor } from '../server/tiles/layer-sql.js'
 import { lonLatToTile, tilesCovering } from '../server/tiles/tile-math.js'
 import { HUNAN_BOUNDS } from '../server/tiles/style.js'
@@ -57,6 +58,9 @@ const LISTS: Record<string, Tile[]> = {
   'Hunan z4-7': [4, 5, 6, 7].flatMap((z) => tilesCovering(HUNAN_BOUNDS, z)),
   empty: Array.from({ length: 30 }, (_, i) => ({ z: 10, x: 900 + i, y: 400 })),
 }
+// BENCH_LISTS=empty,pan z14 runs only those lists (while working on one of them; a full run writes the report).
+const only = process.env.BENCH_LISTS?.split(',').map((s) => s.trim())
+if (only) for (const name of Object.keys(LISTS)) if (!only.includes(name)) delete LISTS[name]
 const path = (t: Tile) => `/tiles/households/${t.z}/${t.x}/${t.y}.mvt`
 
 // ---- measurement ------------------------------------------------------------------------------------
@@ -162,10 +166,13 @@ const floorRun = (scoped: boolean) => async (t: Tile) => {
   return scoped ? withCaller(db, caller, run) : run(db)
 }
 
-// Tile serving itself is measured: the per-client rate limit (6,000 tiles/min by default) is lifted.
-const hardening = { rateLimit: { tilesPerMinute: 1e9, apiPerMinute: 1e9 } }
-const uncachedApp = await buildApp({ db, dataDir: config.dataDir, serveClient: false, hardening, tiles: { tileService: { cacheBytes: 1 } } })
-const cachedApp = await buildApp({ db, dataDir: config.dataDir, serveClient: false, hardening })
+// Tile serving itself is measured: the per-client rate limit (6,000 tiles/min by default) is lifted;
+// shedding is on, as in server.ts.
+const hardening = { rateLimit: { tilesPerMinute: 1e9, apiPerMinute: 1e9 }, underPressure: SERVER_SHEDDING }
+// The app as server.ts runs it (logger at info, to a sink here), bar the rate limit.
+const logger = loggerOptions('info', { write: () => true })
+const uncachedApp = await buildApp({ db, dataDir: config.dataDir, serveClient: false, logger, hardening, tiles: { tileService: { cacheBytes: 1 } } })
+const cachedApp = await buildApp({ db, dataDir: config.dataDir, serveClient: false, logger, hardening })
 const uncachedPort = await listen(uncachedApp)
 const cachedPort = await listen(cachedApp)
 // Household tiles need a session: a province administrator (scope 43) sees every household.
@@ -177,18 +184,26 @@ const uncachedAuth = await session(uncachedPort)
 const cachedAuth = await session(cachedPort)
 const naive = db.kind === 'server' ? await naivePeer(config.databaseUrl!) : null
 
-// The ceiling: the same bytes from a Map, no framework, no database.
-const bytesByPath = new Map<string, Buffer>()
-const bare = http.createServer((req, res) => {
-  const body = bytesByPath.get(req.url ?? '')
-  if (!body || body.length === 0) {
-    res.writeHead(204).end()
-    return
-  }
-  res.writeHead(200, { 'content-type': 'application/vnd.mapbox-vector-tile', 'content-length': body.length }).end(body)
-})
-await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r))
-const barePort = (bare.address() as { port: number }).port
+// The ceilings: the same tiles from a Map, no framework, no database. "bare node:http" sends the
+// body with only the headers node needs; "bare, same response" sends exactly our status and headers
+// (ETag, private caching, Vary: Cookie, nosniff, CORP), which node itself takes ~10 µs to write.
+const responses = new Map<string, { status: number; body: Buffer; headers: Record<string, string> }>()
+const SAME_HEADERS = ['content-type', 'cache-control', 'etag', 'vary', 'x-content-type-options', 'cross-origin-resource-policy']
+const bareServer = async (sameResponse: boolean) => {
+  const server = http.createServer((req, res) => {
+    const r = responses.get(req.url ?? '')
+    if (!r || r.body.length === 0) {
+      res.writeHead(204, sameResponse && r ? r.headers : undefined).end()
+      return
+    }
+    const headers = sameResponse ? { ...r.headers, 'content-length': r.body.length } : { 'content-type': 'application/vnd.mapbox-vector-tile', 'content-length': r.body.length }
+    res.writeHead(200, headers).end(r.body)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { server, port: (server.address() as { port: number }).port }
+}
+const bare = await bareServer(false)
+const bareSame = await bareServer(true)
 
 const rows: string[] = []
 const summary: string[] = []
@@ -203,17 +218,19 @@ for (const [name, tiles] of Object.entries(LISTS)) {
   const cached = await loadTest(cachedPort, tiles, SECONDS, cachedAuth)
   for (const t of tiles) {
     const res = await cachedApp.inject({ url: path(t), headers: cachedAuth })
-    bytesByPath.set(path(t), res.rawPayload)
+    const headers = Object.fromEntries(SAME_HEADERS.filter((h) => res.headers[h] !== undefined).map((h) => [h, String(res.headers[h])]))
+    responses.set(path(t), { status: res.statusCode, body: res.rawPayload, headers })
     largest = Math.max(largest, res.rawPayload.length)
   }
-  const ceiling = await loadTest(barePort, tiles)
+  const ceiling = await loadTest(bare.port, tiles)
+  const ceilingSame = await loadTest(bareSame.port, tiles)
   const lowZoom = name === 'ladder z4-8' || name === 'Hunan z4-7'
   const n = naive && (lowZoom || name.startsWith('pan')) ? await loadTest(naive.port, tiles) : undefined
-  rows.push(`| ${name} (${tiles.length}) | floor | ${fmt(f)} |`, `| | floor scoped | ${fmt(fs)} |`, `| | ours uncached | ${fmt(ours)} |`, `| | ours cached | ${fmt(cached)} |`, `| | bare node:http | ${fmt(ceiling)} |`)
+  rows.push(`| ${name} (${tiles.length}) | floor | ${fmt(f)} |`, `| | floor scoped | ${fmt(fs)} |`, `| | ours uncached | ${fmt(ours)} |`, `| | ours cached | ${fmt(cached)} |`, `| | bare node:http | ${fmt(ceiling)} |`, `| | bare, same response | ${fmt(ceilingSame)} |`)
   if (n) rows.push(`| | naive peer | ${fmt(n)} |`)
   const r = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—')
   summary.push(
-    `- ${name}: ours uncached / floor = ${r(ours.tilesPerS, f.tilesPerS)} (/ floor scoped = ${r(ours.tilesPerS, fs.tilesPerS)}); ours cached / bare node:http = ${r(cached.tilesPerS, ceiling.tilesPerS)}` +
+    `- ${name}: ours uncached / floor = ${r(ours.tilesPerS, f.tilesPerS)} (/ floor scoped = ${r(ours.tilesPerS, fs.tilesPerS)}); ours cached / bare node:http = ${r(cached.tilesPerS, ceiling.tilesPerS)} (/ same response = ${r(cached.tilesPerS, ceilingSame.tilesPerS)})` +
       (n ? `; ours / naive: ${r(ours.tilesPerS, n.tilesPerS)}× tiles/s, ${r(n.meanBytes, ours.meanBytes)}× smaller tiles` : ''),
   )
 }
@@ -226,7 +243,9 @@ Node ${process.version}, ${db.kind === 'server' ? 'PostgreSQL server (DATABASE_U
 layer \`households\` (year ${YEAR}) as a signed-in province administrator (rate limit lifted), ${CONNECTIONS} connections, autocannon on loopback in a separate process.
 Floor: the app's prepared tile statement through the same pool as the owner, no HTTP; floor scoped: the same inside the
 role-switching, scope-setting transaction the app runs it in (row-level security on). Each contender runs ${SECONDS} s per list;
-uncached = the app with a 1-byte cache; connections walk the list from different offsets, never two on the same tile at once.
+uncached = the app with a 1-byte cache; both apps run as server.ts runs them (logger at info, shedding on). Ceilings: bare
+node:http sends the same body with node's minimal headers; "bare, same response" sends our status and headers too (ETag,
+private caching, Vary, nosniff, CORP). Connections walk the list from different offsets, never two on the same tile at once.
 
 ## Ratios
 ${summary.join('\n')}
@@ -238,7 +257,7 @@ ${summary.join('\n')}
 ${rows.join('\n')}
 `
 process.stdout.write(report)
-if (process.env.BENCH_WRITE !== '0') {
+if (process.env.BENCH_WRITE !== '0' && !only) {
   // The hand-written reading of the figures (from "## Reading it" on) stays; the figures above it are replaced.
   const file = join(repoRoot, 'tiles', 'BENCHMARK.md')
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
@@ -249,5 +268,6 @@ if (process.env.BENCH_WRITE !== '0') {
 await uncachedApp.close()
 await cachedApp.close()
 await naive?.close()
-bare.close()
+bare.server.close()
+bareSame.server.close()
 await db.close()

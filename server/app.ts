@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Db } from './db/types.js'
@@ -22,6 +22,8 @@ import auditRoutes from './routes/audit.js'
 import householdsRoutes from './routes/households.js'
 import photosRoutes from './routes/photos.js'
 import { join } from 'node:path'
+import { EarlyAnswers } from './http/early-answers.js'
+import { isBinaryTileUrl } from './http/binary-tile-url.js'
 export { loggerOptions } from './logging.js'
 
 export interface AppOptions {
@@ -44,19 +46,29 @@ declare module 'fastify' {
     /** Tile rendering and cache, shared so that write routes can invalidate it. */
     tiles: TileService
     terrain: TerrainTiles
+    /** Answers served on node's request event before Fastify (see EarlyAnswers; registered through app.answerEarly). */
+    earlyAnswers: EarlyAnswers
   }
 }
 
 /** Builds the whole application; only server.ts listens, tests use app.inject(). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const earlyAnswers = new EarlyAnswers()
   const app = Fastify({
     logger: opts.logger ?? false,
+    // Tiles are not logged per request: a map asks for dozens a second, and two log lines cost more
+    // than serving a cached tile. Their failures are logged where they happen; access logs of static
+    // resources are the reverse proxy's or the CDN's.
+    logController: new LogController({ disableRequestLogging: (req: { url: string }) => isBinaryTileUrl(req.url) }),
+    serverFactory: earlyAnswers.serverFactory,
     bodyLimit: 1024 * 1024,
     requestTimeout: 60_000,
     return503OnClosing: true,
     trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   })
+  app.decorate('earlyAnswers', earlyAnswers)
+  app.addHook('preClose', async () => earlyAnswers.close())
   app.addSchema(ErrorBody)
   await app.register(errorsPlugin)
   await app.register(dbPlugin, { db: opts.db })
@@ -88,3 +100,4 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     )
   return app
 }
+

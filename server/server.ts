@@ -5,6 +5,7 @@ import { failAndExit } from './cli/fail.js'
 import { ensureDemoAccounts, sessionSecret } from './auth/demo-accounts.js'
 import { prepareAccountSecrets } from './auth/account-secrets.js'
 import { openRequestPool } from './db/request-pool.js'
+import { SERVER_SHEDDING } from './plugins/hardening.js'
 
 /** The only file that listens: open the database, migrate, serve, and shut down cleanly on a signal. */
 async function main(): Promise<void> {
@@ -73,8 +74,7 @@ async function main(): Promise<void> {
     auth: { sessionSecret: secret, cookieSecure: a.cookieSecure, totp: a.totp, idleMinutes: a.idleMinutes, maxHours: a.maxHours, loginPerMinute: a.loginPerMinute },
     hardening: {
       rateLimit: { apiPerMinute: a.apiPerMinute, tilesPerMinute: a.tilesPerMinute },
-      // 503 while the event loop lags a second or is 98 % busy, or the heap passes 1.5 GiB.
-      underPressure: { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98, maxHeapUsedBytes: 1.5 * 2 ** 30 },
+      underPressure: SERVER_SHEDDING,
     },
   })
   running.app = app

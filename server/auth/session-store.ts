@@ -87,7 +87,12 @@ export class DbSessionStore {
    * "no such session", or undefined when nothing trusted is at hand (ask get()).
    */
   peek(sid: string): SessionData | null | undefined {
-    const hit = this.trusted.get(sidHash(sid))
+    return this.peekHashed(sidHash(sid))
+  }
+
+  /** peek() by the session id's hash (sessionIdHash), for callers that keep the hash. */
+  peekHashed(hash: string): SessionData | null | undefined {
+    const hit = this.trusted.get(hash)
     if (!hit || hit.generation !== this.generation || Date.now() - hit.at >= this.trustMs) return undefined
     return hit.data
   }

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import cookie, { fastifyCookie, Signer } from '@fastify/cookie'
 import session from '@fastify/session'
 import csrf from '@fastify/csrf-protection'
-import { DbSessionStore, type SessionData } from '../auth/session-store.js'
+import { DbSessionStore, sessionIdHash, type SessionData } from '../auth/session-store.js'
 import { AREA_CODE, areaRelation, defaultAccess, roleAllows, type Access, type Caller } from '../auth/roles.js'
 import { appendAudit, type AuditEntry } from '../auth/audit.js'
+import { rawHeader } from '../http/early-answers.js'
 import { asApp, scopedDb, type DbCaller, type ScopedDb } from '../db/scoped.js'
 import type { Queryable } from '../db/types.js'
 
@@ -50,10 +52,11 @@ export interface RouteInfo {
 }
 
 /**
- * Answers a GET entirely from memory for a signed-in caller with the second factor whose role the
- * route allows; returns true when it has sent the reply, false to let the request go the ordinary way.
+ * Answers a GET entirely from memory, on node's request event (before Fastify), for a signed-in
+ * caller with the second factor; it checks the caller's role itself. Returns true when it has sent
+ * the response, false (having written nothing) to let the request go the ordinary way.
  */
-export type EarlyAnswer = (req: FastifyRequest, reply: FastifyReply, caller: Caller) => boolean
+export type EarlyAnswer = (req: IncomingMessage, res: ServerResponse, caller: Caller) => boolean
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -75,7 +78,7 @@ declare module 'fastify' {
     audit(req: FastifyRequest, entry: Omit<AuditEntry, 'actorId' | 'actorUsername' | 'actorRole' | 'ip' | 'userAgent' | 'requestId'>): Promise<void>
     /** Every registered route with the access it got: the route inventory. */
     routeInventory: RouteInfo[]
-    /** Registers an answer that may serve a GET before the session is loaded (see EarlyAnswer). */
+    /** Registers an answer that may serve a GET before Fastify and the session are involved (see EarlyAnswer). */
     answerEarly(fn: EarlyAnswer): void
     authOptions: Required<Pick<AuthOptions, 'cookieSecure' | 'totp'>> & { cookieName: string }
   }
@@ -120,23 +123,32 @@ export default fp<AuthOptions>(
     // One signer for the session cookie, shared with the early answers below.
     const signer = new Signer(opts.sessionSecret ?? randomBytes(32).toString('base64url'), 'sha256')
 
-    // ---- 0. early answers: before the session machinery, for a caller this process already trusts ----
-    // A map asks for dozens of tiles a second; a cached one needs no database and no session object,
-    // only the caller. The hook runs before cookie parsing and session loading (hooks run in the order
-    // they are added); whatever it does not answer goes the ordinary way, every check included.
-    const early: EarlyAnswer[] = []
+    // ---- 0. early answers: on node's request event, for a caller this process already trusts ----------
+    // A map asks for dozens of tiles a second; a cached one needs no database, no session object and
+    // no Fastify request, only the caller. The session id behind a cookie header is remembered once its
+    // signature has been checked (a pure function of the header); whether that session is still good
+    // is asked of the store every time (trusted for at most trustMs, and never after a sign-out or an
+    // account change). Whatever an answer does not serve goes the ordinary way, every check included.
+    const sidHashByCookie = new Map<string, string>()
+    const trustedCaller = (cookieHeader: string | undefined): Caller | undefined => {
+      if (!cookieHeader) return undefined
+      let hash = sidHashByCookie.get(cookieHeader)
+      if (hash === undefined) {
+        const signed = fastifyCookie.parse(cookieHeader)[cookieName]
+        const unsigned = signed ? signer.unsign(signed) : undefined
+        if (!unsigned?.valid || !unsigned.value) return undefined
+        hash = sessionIdHash(unsigned.value)
+        if (sidHashByCookie.size >= 10_000) sidHashByCookie.clear()
+        sidHashByCookie.set(cookieHeader, hash)
+      }
+      return store.peekHashed(hash)?.caller ?? undefined
+    }
     app.decorate('answerEarly', (fn: EarlyAnswer) => {
-      early.push(fn)
-    })
-    app.addHook('onRequest', (req, reply, done) => {
-      if (early.length === 0 || req.method !== 'GET' || req.is404) return done()
-      const header = req.headers.cookie
-      const signed = header ? fastifyCookie.parse(header)[cookieName] : undefined
-      const unsigned = signed ? signer.unsign(signed) : undefined
-      const caller = unsigned?.valid && unsigned.value ? store.peek(unsigned.value)?.caller : undefined
-      if (!caller || caller.factor !== 'ok' || !roleAllows(req.routeOptions.config.access ?? 'data', caller.role)) return done()
-      for (const answer of early) if (answer(req, reply, caller)) return // answered: no done()
-      done()
+      app.earlyAnswers.add((req, res) => {
+        // Two Cookie headers (node would join them) are left to the full path.
+        const caller = trustedCaller(rawHeader(req, 'cookie'))
+        return caller !== undefined && caller.factor === 'ok' && fn(req, res, caller)
+      })
     })
 
     await app.register(cookie)

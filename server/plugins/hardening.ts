@@ -4,6 +4,14 @@ import helmet from 'helmet'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import rateLimit from '@fastify/rate-limit'
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure'
+import { isBinaryTileUrl } from '../http/binary-tile-url.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The security headers a binary tile gets (the rest mean nothing for a resource no browser renders as a document). */
+    binaryHeaders: Readonly<Record<string, string>>
+  }
+}
 
 export interface HardeningOptions {
   /** HTTPS deployment: HSTS and upgrade-insecure-requests (off for http://localhost). */
@@ -16,6 +24,9 @@ export interface HardeningOptions {
    */
   underPressure?: { maxEventLoopDelayMs?: number; maxEventLoopUtilization?: number; maxHeapUsedBytes?: number; maxRssBytes?: number; sampleIntervalMs?: number }
 }
+
+/** What server.ts sheds at: the event loop lags a second or is 98 % busy, or the heap passes 1.5 GiB. */
+export const SERVER_SHEDDING: NonNullable<HardeningOptions['underPressure']> = { maxEventLoopDelayMs: 1000, maxEventLoopUtilization: 0.98, maxHeapUsedBytes: 1.5 * 2 ** 30 }
 
 /**
  * Response headers (CSP that MapLibre GL and deck.gl work with), CORS closed (no CORS plugin: no
@@ -56,8 +67,9 @@ export default fp<HardeningOptions>(
     // the two that mean anything for a resource no browser renders as a document: the rest (CSP,
     // framing, referrer, …) would be a third of a small tile's bytes and of its header work.
     const tileHeaders = { 'x-content-type-options': headers['x-content-type-options']!, 'cross-origin-resource-policy': headers['cross-origin-resource-policy']! }
+    app.decorate('binaryHeaders', tileHeaders)
     app.addHook('onRequest', (req, reply, done) => {
-      reply.headers(req.url.startsWith('/tiles/') && /\.(?:mvt|png)(?:\?|$)/.test(req.url) ? tileHeaders : headers)
+      reply.headers(isBinaryTileUrl(req.url) ? tileHeaders : headers)
       done()
     })
 

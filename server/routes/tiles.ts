@@ -2,7 +2,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
-import type { TileScope, TileService } from '../tiles/tile-service.js'
+import { requestKey, type Tile, type TileScope, type TileService } from '../tiles/tile-service.js'
+import { rawHeader } from '../http/early-answers.js'
+import { roleAllows, type Access } from '../auth/roles.js'
 import type { TerrainTiles } from '../tiles/terrain-tiles.js'
 import { normaliseFilter, parseTileAddress, TileRequestError, type TileAddress } from '../tiles/tile-filters.js'
 import { buildStyle, tileJson } from '../tiles/style.js'
@@ -29,16 +31,27 @@ export function baseUrl(req: FastifyRequest): string {
 }
 
 type TileParamsT = { layer: string; z: string; x: string; y: string }
-type TileRequest =
-  | { ok: true; layers: readonly LayerDef[]; addr: TileAddress; filter: Record<string, unknown> }
-  | { ok: false; status: 400 | 404; message: string }
+type TileRequestOk = { ok: true; name: string; layers: readonly LayerDef[]; addr: TileAddress; filter: Record<string, unknown> }
+type TileRequest = TileRequestOk | { ok: false; status: 400 | 404; message: string }
+type AnsweredUrl = TileRequestOk & { personal: boolean; access: Access; key: string }
+
+/** The caching headers of a data tile (the security headers come from the hardening plugin). */
+function tileHeaders(etag: string, personal: boolean): Record<string, string> {
+  return {
+    // Every data tile needs a session, so none may sit in a shared cache; Vary: Cookie keeps one
+    // user's tiles from being shown to the next user of the same browser.
+    'cache-control': personal ? 'private, max-age=60' : 'private, max-age=300',
+    etag,
+    vary: 'Accept-Encoding, Cookie',
+  }
+}
 
 /** The layers, tile address and normalised filter of a tile URL, or why it is a 404 or a 400 (no SQL runs for either). */
 function readTileRequest(params: TileParamsT, query: Record<string, unknown>): TileRequest {
   const layers = layersFor(params.layer)
   if (!layers) return { ok: false, status: 404, message: `no tile layer "${params.layer.slice(0, 40)}"` }
   try {
-    return { ok: true, layers, addr: parseTileAddress(params.z, params.x, params.y, '.mvt'), filter: normaliseFilter(layers, query) }
+    return { ok: true, name: params.layer, layers, addr: parseTileAddress(params.z, params.x, params.y, '.mvt'), filter: normaliseFilter(layers, query) }
   } catch (err) {
     if (err instanceof TileRequestError) return { ok: false, status: 400, message: err.message }
     throw err
@@ -66,35 +79,35 @@ const TileParams = Type.Object({
 const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   const { service } = opts
 
-  const sendTile = (reply: FastifyReply, req: FastifyRequest, body: Buffer, etag: string, personal: boolean) => {
-    // Every data tile needs a session, so none may sit in a shared cache; Vary: Cookie keeps one
-    // user's tiles from being shown to the next user of the same browser.
-    reply.header('cache-control', personal ? 'private, max-age=60' : 'private, max-age=300')
-    reply.header('etag', etag)
-    reply.header('vary', 'Accept-Encoding, Cookie')
-    if (req.headers['if-none-match'] === etag) return reply.code(304).send()
+  const sendTile = (reply: FastifyReply, req: FastifyRequest, tile: Tile, personal: boolean) => {
+    reply.headers(tileHeaders(tile.etag, personal))
+    if (req.headers['if-none-match'] === tile.etag) return reply.code(304).send()
     // An empty tile is answered 204 No Content: MapLibre treats it as a tile without features.
-    if (body.length === 0) return reply.code(204).send()
-    return reply.type(MVT).send(body)
+    if (tile.body.length === 0) return reply.code(204).send()
+    return reply.type(MVT).send(tile.body)
   }
 
-  // A tile already in the cache, for a caller the process trusts: answered before the session is
-  // loaded (no database, no session object). Anything unusual — bad input, a miss, stale layer
-  // versions — falls through to the route below, which checks and answers everything itself.
-  app.answerEarly((req, reply, caller) => {
-    if (req.routeOptions.url !== '/tiles/:layer/:z/:x/:y') return false
-    const params = req.params as TileParamsT
-    let read: TileRequest
-    try {
-      read = readTileRequest(params, req.query as Record<string, unknown>)
-    } catch {
-      return false
-    }
-    if (!read.ok) return false
-    const { layers, addr, filter } = read
-    const tile = service.cached(params.layer, layers, addr, filter, scopeKeyOf(layers, caller))
+  // Tile URLs the route below has answered, exactly as requested, with what it read from them: the
+  // early answer serves only these strings, so it never parses a URL or a filter itself.
+  const answered = new Map<string, AnsweredUrl>()
+  const remember = (url: string, read: TileRequestOk, access: Access) => {
+    if (answered.has(url)) return
+    if (answered.size >= 20_000) answered.clear()
+    answered.set(url, { ...read, personal: read.layers.some((l) => l.personal), access, key: requestKey(read.name, read.addr, read.filter) })
+  }
+
+  // A cached tile of a URL answered before, for a caller the process trusts: served on node's request
+  // event (no Fastify request, no database, no session object). A miss, stale layer versions, a role
+  // the route refuses: the route below answers, with every check.
+  app.answerEarly((req, res, caller) => {
+    const known = answered.get(req.url!)
+    if (!known || !roleAllows(known.access, caller.role)) return false
+    const tile = service.cached(known.name, known.layers, known.key, scopeKeyOf(known.layers, caller))
     if (!tile) return false
-    sendTile(reply, req, tile.body, tile.etag, layers.some((l) => l.personal))
+    const headers = { ...app.binaryHeaders, ...tileHeaders(tile.etag, known.personal) }
+    if (rawHeader(req, 'if-none-match') === tile.etag) res.writeHead(304, headers).end()
+    else if (tile.body.length === 0) res.writeHead(204, headers).end()
+    else res.writeHead(200, { ...headers, 'content-type': MVT, 'content-length': tile.body.length }).end(tile.body)
     return true
   })
 
@@ -117,8 +130,9 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       const db = app.scopedDb(req)
       const scope: TileScope = { key: scopeKeyOf(layers, db.caller), run: (fn) => db.run(fn) }
       try {
-        const tile = await service.tile(req.params.layer, layers, addr, filter, scope)
-        return sendTile(reply, req, tile.body, tile.etag, personal)
+        const tile = await service.tile(read.name, layers, addr, filter, scope)
+        remember(req.url, read, req.routeOptions.config.access ?? 'data')
+        return sendTile(reply, req, tile, personal)
       } catch (err) {
         req.log.error({ err }, `Unable to get tile ${addr.z}/${addr.x}/${addr.y} from ${req.params.layer}`)
         throw err

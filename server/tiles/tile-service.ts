@@ -29,6 +29,11 @@ export interface TileServiceOptions {
   versionTtlMs?: number
 }
 
+/** What a tile URL fixes of its cache key: the layer set's name, the address and the normalised filter. */
+export function requestKey(name: string, addr: TileAddress, filter: Record<string, unknown>): string {
+  return `${name}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}`
+}
+
 /**
  * Renders tiles from the declared layers and keeps them in an LRU bounded in bytes. Keys carry each
  * layer's data version (bumped by triggers on the tables behind it), so a change invalidates exactly
@@ -39,7 +44,7 @@ export class TileService {
   private readonly statements = loadLayerStatements()
   private readonly cache: LRUCache<string, Tile>
   private readonly inflight = new Map<string, Promise<Tile>>()
-  private versions: { at: number; map: Map<string, number> } | undefined
+  private versions: { at: number; map: Map<string, number>; tags: Map<string, string> } | undefined
   private versionsPending: Promise<Map<string, number>> | undefined
   private readonly versionTtlMs: number
 
@@ -66,7 +71,7 @@ export class TileService {
     this.versionsPending ??= this.db
       .query<{ layer: string; version: number }>('SELECT layer, version FROM tile_layer_version')
       .then(({ rows }) => {
-        this.versions = { at: Date.now(), map: new Map(rows.map((r) => [r.layer, r.version])) }
+        this.versions = { at: Date.now(), map: new Map(rows.map((r) => [r.layer, r.version])), tags: new Map() }
         return this.versions.map
       })
       .finally(() => {
@@ -80,8 +85,8 @@ export class TileService {
    * Without a scope the tile is rendered by the connecting owner (offline seeding only).
    */
   async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope?: TileScope): Promise<Tile> {
-    const versions = await this.layerVersions()
-    const key = this.keyOf(versions, name, layers, addr, filter, scope?.key)
+    await this.layerVersions()
+    const key = this.keyOf(this.versions!, name, layers, requestKey(name, addr, filter), scope?.key)
     const hit = this.cache.get(key)
     if (hit) return hit
     let pending = this.inflight.get(key)
@@ -96,18 +101,23 @@ export class TileService {
 
   /**
    * The cached tile, answered synchronously, or undefined: when it is not cached, or when the layer
-   * versions are not fresh enough to tell whether it still is (then tile() decides).
+   * versions are not fresh enough to tell whether it still is (then tile() decides). `request` is
+   * requestKey() of the tile, which a caller serving the same URL again keeps.
    */
-  cached(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scopeKey: string): Tile | undefined {
+  cached(name: string, layers: readonly LayerDef[], request: string, scopeKey: string): Tile | undefined {
     const v = this.versions
     if (!v || Date.now() - v.at >= this.versionTtlMs) return undefined
-    return this.cache.get(this.keyOf(v.map, name, layers, addr, filter, scopeKey))
+    return this.cache.get(this.keyOf(v, name, layers, request, scopeKey))
   }
 
-  /** The cache key: the layers' data versions, the tile, the normalised filter and who it is for. */
-  private keyOf(versions: Map<string, number>, name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scopeKey: string | undefined): string {
-    const v = layers.map((l) => `${l.id}@${versions.get(l.id) ?? 0}`).join(',')
-    return `${name}|${v}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}|${scopeKey !== undefined ? `scope:${scopeKey}` : 'owner'}`
+  /** The cache key: the layers' data versions, the tile and filter (requestKey) and who it is for. */
+  private keyOf(versions: NonNullable<TileService['versions']>, name: string, layers: readonly LayerDef[], request: string, scopeKey: string | undefined): string {
+    let tag = versions.tags.get(name)
+    if (tag === undefined) {
+      tag = layers.map((l) => `${l.id}@${versions.map.get(l.id) ?? 0}`).join(',')
+      versions.tags.set(name, tag)
+    }
+    return `${tag}|${request}|${scopeKey !== undefined ? `scope:${scopeKey}` : 'owner'}`
   }
 
   private async render(layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope: TileScope | undefined): Promise<Tile> {

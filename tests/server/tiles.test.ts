@@ -89,6 +89,42 @@ describe('vector tiles', () => {
     expect(inDb).toHaveLength(ids.size)
   })
 
+  it('z12-13 tiles (year rows read per village) hold the households and attributes SQL finds, filters and row-level security included', async () => {
+    const sqlPoints = async (z: number, x: number, y: number, where: string) => {
+      const { rows } = await t.db.query<{ id: string; status: string; gaps: number; village: string }>(
+        `SELECT h.id::text AS id, y.status, h.village_code AS village,
+                assurance_gaps(y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok) AS gaps
+         FROM household h JOIN household_year y ON y.household_id = h.id AND y.year = 2016
+         WHERE ST_Intersects(h.geom_3857, ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)) ${where}`,
+        [z, x, y],
+      )
+      return rows
+    }
+    const tilePoints = (res: { statusCode: number; rawPayload: Buffer }, at: { z: number; x: number; y: number }) =>
+      res.statusCode === 204 ? [] : layerFeatures(decodeTile(res.rawPayload), 'households', at)
+    const asMap = (items: { id: string; status: unknown; gaps: unknown }[]) => new Map(items.map((i) => [i.id, [i.status, i.gaps]]))
+    for (const z of [12, 13]) {
+      const at = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, z)
+      const filters = [
+        ['', ''],
+        ['&status=poor,returned&gap=water', "AND y.status IN ('poor', 'returned') AND NOT y.water_ok"],
+      ] as const
+      for (const [query, where] of filters) {
+        const want = await sqlPoints(z, at.x, at.y, where)
+        if (query === '') expect(want.length, `z${z}`).toBeGreaterThan(50)
+        const got = tilePoints(await get(`/tiles/households/${z}/${at.x}/${at.y}.mvt?year=2016${query}`), at)
+        expect(asMap(got.map((f) => ({ id: String(f.id), status: f.properties?.status, gaps: f.properties?.gaps }))), `z${z}${query}`).toEqual(asMap(want))
+      }
+      // A village team sees its village's households only, here as at z14.
+      const team = await loginAs(app, t.db, 'village_team')
+      const theirs = tilePoints(await team.inject(`/tiles/households/${z}/${at.x}/${at.y}.mvt?year=2016`), at)
+      const wantTeam = await sqlPoints(z, at.x, at.y, `AND h.village_code = '${team.user.scope}'`)
+      expect(wantTeam.length, `z${z} team`).toBeGreaterThan(0)
+      expect(theirs.length).toBe(wantTeam.length)
+      expect(theirs.every((f) => f.properties?.village_code === team.user.scope)).toBe(true)
+    }
+  })
+
   it('attributes and their types are exactly as declared, and personal fields never appear', async () => {
     for (const z of [6, 8, 10, 14]) {
       const at = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, z)
@@ -235,6 +271,57 @@ describe('vector tiles', () => {
 
       expect((await s.inject({ method: 'POST', url: '/api/auth/logout', payload: {} })).statusCode).toBeLessThan(300)
       expect((await s.inject(url)).statusCode).toBe(401)
+    } finally {
+      await fast.close()
+    }
+  })
+
+  it('over HTTP, a cached tile is answered before Fastify for a trusted caller, with the same bytes and headers; anything else goes the full way', async () => {
+    const c = countingDb(t.db)
+    // Trust and layer versions held long enough that a slow machine cannot make this test take the full path.
+    const fast = await buildApp({ dataDir: t.location, db: c.db, serveClient: false, auth: { sessionTrustMs: 60_000 }, tiles: { tileService: { versionTtlMs: 60_000 } } })
+    let throughFastify = 0
+    fast.addHook('onRequest', async () => {
+      throughFastify++
+    })
+    try {
+      await fast.listen({ port: 0, host: '127.0.0.1' })
+      const base = `http://127.0.0.1:${(fast.server.address() as { port: number }).port}`
+      const s = await loginAs(fast, t.db, 'province_admin')
+      const url = `/tiles/households/14/${centre.x}/${centre.y}.mvt?year=2020`
+      const get = (u: string, headers: Record<string, string> = {}) => fetch(`${base}${u}`, { headers: { cookie: s.cookie, ...headers } })
+      const first = await get(url)
+      expect(first.status).toBe(200)
+      const firstBytes = Buffer.from(await first.arrayBuffer())
+      const seen = throughFastify
+      const sql = [c.count(), c.authCount()]
+
+      const again = await get(url)
+      expect(again.status).toBe(200)
+      expect(Buffer.from(await again.arrayBuffer()).equals(firstBytes)).toBe(true)
+      for (const h of ['etag', 'cache-control', 'vary', 'content-type', 'content-length', 'x-content-type-options', 'cross-origin-resource-policy']) {
+        expect(again.headers.get(h), h).toBe(first.headers.get(h))
+      }
+      const notModified = await get(url, { 'if-none-match': first.headers.get('etag')! })
+      expect(notModified.status).toBe(304)
+      expect(throughFastify).toBe(seen)
+      expect([c.count(), c.authCount()]).toEqual(sql)
+
+      // A URL spelled differently, another caller, a forged cookie: the full path, every check.
+      expect((await get(`/tiles/households/14/${centre.x}/${centre.y}.mvt?year=2020&status=poor,lifted,returned`)).status).toBe(200)
+      expect(throughFastify).toBe(seen + 1)
+      const team = await loginAs(fast, t.db, 'village_team')
+      const theirs = await fetch(`${base}${url}`, { headers: { cookie: team.cookie } })
+      expect(Buffer.from(await theirs.arrayBuffer()).equals(firstBytes)).toBe(false)
+      const forged = s.cookie.replace(/povmap_sid=(.)/, (_m, ch: string) => `povmap_sid=${ch === 'a' ? 'b' : 'a'}`)
+      expect(forged).not.toBe(s.cookie)
+      expect((await fetch(`${base}${url}`, { headers: { cookie: forged } })).status).toBe(401)
+
+      // Sign-out: the very next request for the cached tile is refused.
+      expect((await s.inject({ method: 'POST', url: '/api/auth/logout', payload: {} })).statusCode).toBeLessThan(300)
+      const before = throughFastify
+      expect((await get(url)).status).toBe(401)
+      expect(throughFastify).toBe(before + 1)
     } finally {
       await fast.close()
     }

@@ -3,6 +3,7 @@ import { theme } from '../../theme.js'
 import { ASSURANCE_GAPS, FIRST_YEAR, HOUSEHOLD_STATUSES, LAST_YEAR, POVERTY_CAUSES } from '../../../geodata/domain-codes.js'
 
 const causeFields = Object.fromEntries(POVERTY_CAUSES.map((c) => [`c_${c}`, 'Number' as const]))
+const points = ['ref', 'village_code', 'status', 'main_cause', 'size', 'gaps']
 const aggregate = ['code', 'name', 'count', 'people', 'poor', 'lifted', 'returned', ...Object.keys(causeFields)]
 const s = theme.status
 
@@ -19,7 +20,8 @@ export default defineLayer({
     { minzoom: 0, maxzoom: 7, sql: 'z0-7.sql', note: 'per county', fields: aggregate },
     { minzoom: 8, maxzoom: 9, sql: 'z8-9.sql', note: 'per township', fields: aggregate },
     { minzoom: 10, maxzoom: 11, sql: 'z10-11.sql', note: 'per village', fields: aggregate },
-    { minzoom: 12, maxzoom: 22, sql: 'z12-22.sql', note: 'one point per household', fields: ['ref', 'village_code', 'status', 'main_cause', 'size', 'gaps'] },
+    { minzoom: 12, maxzoom: 13, sql: 'z12-13.sql', note: 'one point per household (year rows read per village)', fields: points },
+    { minzoom: 14, maxzoom: 22, sql: 'z14-22.sql', note: 'one point per household', fields: points },
   ],
   fields: {
     code: 'String', name: 'String', count: 'Number', people: 'Number', poor: 'Number', lifted: 'Number', returned: 'Number', ...causeFields,
