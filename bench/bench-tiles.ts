@@ -121,13 +121,23 @@ const NAIVE_SQL = `SELECT ST_AsMVT(q, 'households', 4096, 'geom') AS mvt FROM (
 async function naivePeer(connectionString: string) {
   const pool = new pg.Pool({ connectionString, max: CONNECTIONS })
   const app = Fastify()
+  // Its low-zoom tiles take seconds; those still running when the load stops would eat the next
+  // contender's CPU (and its multi-megabyte results stall this process), so the run waits for them.
+  let running = 0
+  let drained: (() => void) | undefined
   app.get<{ Params: { z: string; x: string; y: string } }>('/tiles/households/:z/:x/:y', async (req, reply) => {
     const y = req.params.y.replace('.mvt', '')
-    const { rows } = await pool.query(NAIVE_SQL, [+req.params.z, +req.params.x, +y, YEAR])
-    return reply.type('application/vnd.mapbox-vector-tile').send(rows[0].mvt)
+    running++
+    try {
+      const { rows } = await pool.query(NAIVE_SQL, [+req.params.z, +req.params.x, +y, YEAR])
+      return reply.type('application/vnd.mapbox-vector-tile').send(rows[0].mvt)
+    } finally {
+      if (--running === 0) drained?.()
+    }
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
-  return { port: (app.server.address() as { port: number }).port, close: async () => (await app.close(), await pool.end()) }
+  const idle = () => (running === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r)))
+  return { port: (app.server.address() as { port: number }).port, idle, close: async () => (await app.close(), await pool.end()) }
 }
 
 async function listen(app: Awaited<ReturnType<typeof buildApp>>) {
@@ -226,6 +236,7 @@ for (const [name, tiles] of Object.entries(LISTS)) {
   const ceilingSame = await loadTest(bareSame.port, tiles)
   const lowZoom = name === 'ladder z4-8' || name === 'Hunan z4-7'
   const n = naive && (lowZoom || name.startsWith('pan')) ? await loadTest(naive.port, tiles) : undefined
+  await naive?.idle()
   rows.push(`| ${name} (${tiles.length}) | floor | ${fmt(f)} |`, `| | floor scoped | ${fmt(fs)} |`, `| | ours uncached | ${fmt(ours)} |`, `| | ours cached | ${fmt(cached)} |`, `| | bare node:http | ${fmt(ceiling)} |`, `| | bare, same response | ${fmt(ceilingSame)} |`)
   if (n) rows.push(`| | naive peer | ${fmt(n)} |`)
   const r = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—')

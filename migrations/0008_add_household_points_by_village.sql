@@ -6,11 +6,12 @@ CREATE INDEX household_year_year_village_idx ON household_year (year, village_co
 
 -- The points of one household tile, joined by hashing. Under row-level security the planner estimates
 -- a handful of households per tile (it cannot see through the scope test) and would probe one by one,
--- so the function turns nested loops off for its own query. It runs as the caller: the policies of
+-- so the function turns nested loops off for its own query (a setting, hence never in a parallel
+-- worker: PARALLEL RESTRICTED). It runs as the caller: the policies of
 -- both tables apply. Used by tiles/layers/households/z12-13.sql.
 CREATE FUNCTION household_points_by_village(z integer, x integer, y integer, q jsonb)
 RETURNS TABLE (id bigint, ref text, village_code text, status text, main_cause text, size integer, gaps integer, geom geometry)
-LANGUAGE sql STABLE PARALLEL SAFE SET enable_nestloop = off AS $$
+LANGUAGE sql STABLE PARALLEL RESTRICTED SET enable_nestloop = off AS $$
   WITH h AS MATERIALIZED (
     SELECT h.id, h.ref, h.village_code, h.main_cause, h.size, h.geom_3857
     FROM household h

@@ -1,4 +1,4 @@
--- households z12+: one point per registered household for the filtered year. No names, ID numbers or phones, ever.
+-- households z14-22: one point per registered household for the filtered year. No names, ID numbers or phones, ever.
 -- ref: the opaque household id that the popup's URL takes (the numeric feature id never goes in a URL).
 SELECT h.id, h.ref::text AS ref, h.village_code, y.status, h.main_cause, h.size,
        assurance_gaps(y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok) AS gaps,
