@@ -6,6 +6,7 @@ import { checkTotp, newTotpSecret, totpNow } from '../../../server/auth/totp.js'
 import { areaRelation, defaultAccess, roleAllows, ROLES } from '../../../server/auth/roles.js'
 import { csvCell } from '../../../server/routes/households.js'
 import { scrubbingDestination } from '../../../server/logging.js'
+import { holdsPersonalBesidesRefs } from '../../helpers/personal.js'
 
 describe('masking', () => {
   it('masks as GB/T 35273 examples show: 433124********1234, 138****5678, 张*', () => {
@@ -28,6 +29,15 @@ describe('masking', () => {
     expect(out).toContain('1764000000000')
     expect(holdsPersonal(out)).toBe(false)
     expect(holdsPersonal(line)).toBe(true)
+  })
+
+  it('the tests’ detector leaves household refs out, and nothing else', () => {
+    const ref = '0c5f2e1a-9b3d-4e7f-8a21-a18780055453'
+    expect(holdsPersonal(`${ref},433124`)).toBe(true)
+    expect(holdsPersonalBesidesRefs(`${ref},433124`)).toBe(false)
+    expect(holdsPersonalBesidesRefs(`${ref},13812345678`)).toBe(true)
+    expect(holdsPersonalBesidesRefs(`${ref}13812345678`)).toBe(true)
+    expect(holdsPersonalBesidesRefs('43312419800101001X')).toBe(true)
   })
 
   it('scrubbed text never holds a pattern (fuzzed, fixed seed)', () => {
