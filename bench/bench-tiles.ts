@@ -197,7 +197,7 @@ const naive = db.kind === 'server' ? await naivePeer(config.databaseUrl!) : null
 // The ceilings: the same tiles from a Map, no framework, no database. "bare node:http" sends the
 // body with only the headers node needs; "bare, same response" sends exactly our status and headers
 // (ETag, private caching, Vary: Cookie, nosniff, CORP), which node itself takes ~10 µs to write.
-const responses = new Map<string, { status: number; body: Buffer; headers: Record<string, string> }>()
+const responses = new Map<string, { body: Buffer; headers: Record<string, string> }>()
 const SAME_HEADERS = ['content-type', 'cache-control', 'etag', 'vary', 'x-content-type-options', 'cross-origin-resource-policy']
 const bareServer = async (sameResponse: boolean) => {
   const server = http.createServer((req, res) => {
@@ -229,7 +229,7 @@ for (const [name, tiles] of Object.entries(LISTS)) {
   for (const t of tiles) {
     const res = await cachedApp.inject({ url: path(t), headers: cachedAuth })
     const headers = Object.fromEntries(SAME_HEADERS.filter((h) => res.headers[h] !== undefined).map((h) => [h, String(res.headers[h])]))
-    responses.set(path(t), { status: res.statusCode, body: res.rawPayload, headers })
+    responses.set(path(t), { body: res.rawPayload, headers })
     largest = Math.max(largest, res.rawPayload.length)
   }
   const ceiling = await loadTest(bare.port, tiles)

@@ -100,4 +100,3 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     )
   return app
 }
-

@@ -29,6 +29,13 @@ export interface TileServiceOptions {
   versionTtlMs?: number
 }
 
+/** One read of the layers' data versions, with the version part of cache keys built from it (per layer set). */
+interface LayerVersions {
+  at: number
+  map: Map<string, number>
+  tags: Map<string, string>
+}
+
 /** What a tile URL fixes of its cache key: the layer set's name, the address and the normalised filter. */
 export function requestKey(name: string, addr: TileAddress, filter: Record<string, unknown>): string {
   return `${name}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}`
@@ -44,8 +51,8 @@ export class TileService {
   private readonly statements = loadLayerStatements()
   private readonly cache: LRUCache<string, Tile>
   private readonly inflight = new Map<string, Promise<Tile>>()
-  private versions: { at: number; map: Map<string, number>; tags: Map<string, string> } | undefined
-  private versionsPending: Promise<Map<string, number>> | undefined
+  private versions: LayerVersions | undefined
+  private versionsPending: Promise<LayerVersions> | undefined
   private readonly versionTtlMs: number
 
   constructor(
@@ -67,12 +74,16 @@ export class TileService {
    * caller's transaction: one statement, shared by every request within the TTL.
    */
   async layerVersions(): Promise<Map<string, number>> {
-    if (this.versions && Date.now() - this.versions.at < this.versionTtlMs) return this.versions.map
+    return (await this.freshVersions()).map
+  }
+
+  private freshVersions(): Promise<LayerVersions> {
+    if (this.versions && Date.now() - this.versions.at < this.versionTtlMs) return Promise.resolve(this.versions)
     this.versionsPending ??= this.db
       .query<{ layer: string; version: number }>('SELECT layer, version FROM tile_layer_version')
       .then(({ rows }) => {
         this.versions = { at: Date.now(), map: new Map(rows.map((r) => [r.layer, r.version])), tags: new Map() }
-        return this.versions.map
+        return this.versions
       })
       .finally(() => {
         this.versionsPending = undefined
@@ -85,8 +96,7 @@ export class TileService {
    * Without a scope the tile is rendered by the connecting owner (offline seeding only).
    */
   async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope?: TileScope): Promise<Tile> {
-    await this.layerVersions()
-    const key = this.keyOf(this.versions!, name, layers, requestKey(name, addr, filter), scope?.key)
+    const key = this.keyOf(await this.freshVersions(), name, layers, requestKey(name, addr, filter), scope?.key)
     const hit = this.cache.get(key)
     if (hit) return hit
     let pending = this.inflight.get(key)
@@ -111,7 +121,7 @@ export class TileService {
   }
 
   /** The cache key: the layers' data versions, the tile and filter (requestKey) and who it is for. */
-  private keyOf(versions: NonNullable<TileService['versions']>, name: string, layers: readonly LayerDef[], request: string, scopeKey: string | undefined): string {
+  private keyOf(versions: LayerVersions, name: string, layers: readonly LayerDef[], request: string, scopeKey: string | undefined): string {
     let tag = versions.tags.get(name)
     if (tag === undefined) {
       tag = layers.map((l) => `${l.id}@${versions.map.get(l.id) ?? 0}`).join(',')
