@@ -26,8 +26,9 @@ import { lastLoad } from '../geodata/load/load-dataset.js'
 import { createRng } from '../geodata/generate/rng.js'
 import { repoRoot } from '../server/paths.js'
 import { loginOverHttp } from '../tests/helpers/auth.js'
-import { withCaller } from '../server/db/scoped.js'
-import type { LoadJob, LoadSummary } from './load-client.js'
+import { viewQueryable } from '../server/db/scoped.js'
+import { wrkInstalled, type LoadJob, type LoadSummary, type LoadTool } from './load-client.js'
+import { mvtBytes } from '../server/tiles/mvt-encoder.js'
 
 type Tile = { z: number; x: number; y: number }
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4)
@@ -69,16 +70,18 @@ interface Result {
   p50: number
   p95: number
   meanBytes: number
-  maxBytes: number
+  maxBytes: number | null
   errors: number
 }
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+// BENCH_LOAD=autocannon forces the npm generator where wrk is installed.
+const LOAD_TOOL: LoadTool = process.env.BENCH_LOAD === 'autocannon' || !(await wrkInstalled()) ? 'autocannon' : 'wrk'
 
 /** Requests the list's tiles for a fixed time, from a separate process (bench/load-client.ts). */
 async function loadTest(port: number, tiles: Tile[], seconds = SECONDS, headers: Record<string, string> = {}): Promise<Result> {
   const child = fork(join(repoRoot, 'bench', 'load-client.ts'), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const job: LoadJob = { port, paths: tiles.map(path), connections: CONNECTIONS, seconds, headers }
+  const job: LoadJob = { tool: LOAD_TOOL, port, paths: tiles.map(path), connections: CONNECTIONS, seconds, headers }
   const answer = await new Promise<{ summary?: LoadSummary; error?: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { summary?: LoadSummary; error?: string }))
     child.once('error', reject)
@@ -158,22 +161,30 @@ process.stderr.write(`bench:tiles on ${db.kind} database, ${load.scale} scale (s
 
 const statements = loadLayerStatements()
 const filter = JSON.stringify({ year: YEAR })
-// The floor: the same prepared statement as the app, run by the owner through the same pool (no
-// HTTP, no session, no row-level security). floor scoped: the same again inside the transaction the
-// app must use for a province administrator (role switch, scope, RLS), i.e. what access control
-// costs in the database alone.
-const caller = { role: 'province_admin' as const, scope: '43', userId: null, username: 'bench' }
+// The floor: the same prepared statement as the app, with the same plan settings as the app's view
+// connections (generic plans), run by the owner on connections of its own (no HTTP, no session, no
+// row-level security). floor scoped: the app's own database path, a view connection of a province
+// administrator (server/db/scoped.ts, viewQueryable: role, scope, RLS), i.e. what access control costs
+// in the database alone.
+const view = viewQueryable(db, { role: 'province_admin', scope: '43' })
+const ownerPool = db.kind === 'server' ? new pg.Pool({ connectionString: config.databaseUrl!, max: CONNECTIONS, options: '-c plan_cache_mode=force_generic_plan' }) : null
+const floorNames = new Map<string, string>()
+const ownerQuery: Queryable['query'] = ownerPool
+  ? async (sql, params, opts) => {
+      if (!floorNames.has(sql)) floorNames.set(sql, `floor_${floorNames.size}`)
+      const r = await ownerPool.query({ text: sql, values: params as unknown[], ...(opts?.prepare ? { name: floorNames.get(sql) } : {}) })
+      return { rows: r.rows, rowCount: r.rowCount ?? 0 }
+    }
+  : (sql, params, opts) => db.query(sql, params, opts)
 const floorRun = (scoped: boolean) => async (t: Tile) => {
   const st = statementFor(statements, 'households', t.z)!
-  const run = async (q: Queryable) => {
-    if (db.kind === 'server') {
-      const { rows } = await q.query<{ mvt: Uint8Array | null }>(st.mvtSql, [t.z, t.x, t.y, filter], { prepare: true })
-      return rows[0]?.mvt?.length ?? 0
-    }
-    const { rows } = await q.query<{ tile_geojson: string | null }>(st.rowsSql, [t.z, t.x, t.y, filter])
-    return rows.reduce((s, r) => s + (r.tile_geojson?.length ?? 0), 0)
+  const query: Queryable['query'] = scoped ? view.query : ownerQuery
+  if (db.kind === 'server') {
+    const { rows } = await query<{ mvt: string | null }>(st.mvtSql, [t.z, t.x, t.y, filter], { prepare: true })
+    return mvtBytes(rows[0]?.mvt).length
   }
-  return scoped ? withCaller(db, caller, run) : run(db)
+  const { rows } = await query<{ tile_geojson: string | null }>(st.rowsSql, [t.z, t.x, t.y, filter])
+  return rows.reduce((s, r) => s + (r.tile_geojson?.length ?? 0), 0)
 }
 
 // Tile serving itself is measured: the per-client rate limit (6,000 tiles/min by default) is lifted;
@@ -217,7 +228,7 @@ const bareSame = await bareServer(true)
 
 const rows: string[] = []
 const summary: string[] = []
-const fmt = (r: Result | undefined) => (r ? `${r.tilesPerS.toFixed(0)} t/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, mean ${(r.meanBytes / 1024).toFixed(1)} KB, max ${(r.maxBytes / 1024).toFixed(1)} KB${r.errors ? `, ${r.errors} errors` : ''}` : '—')
+const fmt = (r: Result | undefined) => (r ? `${r.tilesPerS.toFixed(0)} t/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, mean ${(r.meanBytes / 1024).toFixed(1)} KB${r.maxBytes === null ? '' : `, max ${(r.maxBytes / 1024).toFixed(1)} KB`}${r.errors ? `, ${r.errors} errors` : ''}` : '—')
 let largest = 0
 for (const [name, tiles] of Object.entries(LISTS)) {
   process.stderr.write(`  ${name}: ${tiles.length} tiles…\n`)
@@ -251,9 +262,9 @@ const report = `# Tile benchmark
 
 Measured by \`npm run bench:tiles\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB,
 Node ${process.version}, ${db.kind === 'server' ? 'PostgreSQL server (DATABASE_URL)' : 'embedded PGlite'}, ${load.scale} scale (${counts.household} households),
-layer \`households\` (year ${YEAR}) as a signed-in province administrator (rate limit lifted), ${CONNECTIONS} connections, autocannon on loopback in a separate process.
-Floor: the app's prepared tile statement through the same pool as the owner, no HTTP; floor scoped: the same inside the
-role-switching, scope-setting transaction the app runs it in (row-level security on). Each contender runs ${SECONDS} s per list;
+layer \`households\` (year ${YEAR}) as a signed-in province administrator (rate limit lifted), ${CONNECTIONS} connections, ${LOAD_TOOL === 'wrk' ? "wrk (Debian's, in C)" : 'autocannon'} on loopback in a separate process.
+Floor: the app's prepared tile statement as the owner, no HTTP, on connections with the app's plan settings (generic plans);
+floor scoped: the app's own database path for it (a view connection: request role, scope, row-level security on). Each contender runs ${SECONDS} s per list;
 uncached = the app with a 1-byte cache; both apps run as server.ts runs them (logger at info, shedding on). Ceilings: bare
 node:http sends the same body with node's minimal headers; "bare, same response" sends our status and headers too (ETag,
 private caching, Vary, nosniff, CORP). Connections walk the list from different offsets, never two on the same tile at once.
@@ -279,6 +290,7 @@ if (process.env.BENCH_WRITE !== '0' && !only) {
 await uncachedApp.close()
 await cachedApp.close()
 await naive?.close()
+await ownerPool?.end()
 bare.server.close()
 bareSame.server.close()
 await db.close()

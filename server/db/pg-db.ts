@@ -3,7 +3,7 @@ import { from as copyFromStream } from 'pg-copy-streams'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import { createHash } from 'node:crypto'
-import { copySql, type Db, DbError, DbUnavailableError, type Queryable, type QueryOptions, type QueryResult } from './types.js'
+import { copySql, type Db, DbError, DbUnavailableError, type Queryable, type QueryOptions, type QueryResult, type SessionView } from './types.js'
 import { INT8_OID, NUMERIC_OID, parseNumber } from './type-parsers.js'
 
 export interface PgDbOptions {
@@ -97,19 +97,28 @@ function queryable(client: pg.PoolClient | pg.Pool): Queryable {
 }
 
 export function createPgDb(opts: PgDbOptions): Db {
-  const pool = new pg.Pool({
-    connectionString: opts.connectionString,
-    max: opts.poolMax,
-    connectionTimeoutMillis: opts.connectTimeoutMs,
-    idleTimeoutMillis: 30_000,
-    statement_timeout: opts.statementTimeoutMs,
-    // A transaction left open by a stuck request must not hold locks and a connection for ever.
-    idle_in_transaction_session_timeout: Math.max(opts.statementTimeoutMs, 60_000),
-    application_name: 'povmap',
-  })
-  pool.on('error', (err) => opts.onIdleError?.(err))
+  const newPool = (applicationName: string) => {
+    const p = new pg.Pool({
+      connectionString: opts.connectionString,
+      max: opts.poolMax,
+      connectionTimeoutMillis: opts.connectTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: opts.statementTimeoutMs,
+      // A transaction left open by a stuck request must not hold locks and a connection for ever.
+      idle_in_transaction_session_timeout: Math.max(opts.statementTimeoutMs, 60_000),
+      application_name: applicationName,
+    })
+    p.on('error', (err) => opts.onIdleError?.(err))
+    return p
+  }
+  const pool = newPool('povmap')
   const direct = queryable(pool)
   let closed = false
+  // queryInView's connections hold session-level settings (a role, an area), so they live in a pool of
+  // their own that nothing else draws from: a connection set up for one view is never handed to code
+  // that expects the login role. Opened on first use; `viewOf` is the key each connection is set up for.
+  let viewPool: pg.Pool | undefined
+  const viewOf = new WeakMap<pg.PoolClient, string>()
   return {
     kind: 'server',
     query: direct.query,
@@ -184,10 +193,42 @@ export function createPgDb(opts: PgDbOptions): Db {
         await client?.end().catch(() => undefined)
       }
     },
+    async queryInView<R>(view: SessionView, sql: string, params: readonly unknown[] = [], qopts?: QueryOptions): Promise<QueryResult<R>> {
+      if (closed) throw new DbUnavailableError('database unavailable (query): the pool is closed')
+      viewPool ??= newPool('povmap-views')
+      let client: pg.PoolClient
+      try {
+        client = await viewPool.connect()
+      } catch (err) {
+        throw wrap(err, 'connect')
+      }
+      let broken: Error | undefined
+      const onError = (err: Error) => {
+        broken = err
+      }
+      client.on('error', onError)
+      try {
+        const q = queryable(client)
+        if (viewOf.get(client) !== view.key) {
+          viewOf.delete(client)
+          const { rows } = await q.query<Record<string, unknown>>(view.setupSql, view.setupParams, { prepare: true })
+          if (!view.verify(rows)) throw new DbError('could not set up the session view')
+          viewOf.set(client, view.key)
+        }
+        return await q.query<R>(sql, params, qopts)
+      } catch (err) {
+        // Whatever failed, the connection's state is not worth reasoning about: it is closed, not reused.
+        broken ??= err instanceof Error ? err : new Error(String(err))
+        throw err
+      } finally {
+        client.removeListener('error', onError)
+        client.release(broken)
+      }
+    },
     async close() {
       if (closed) return
       closed = true
-      await pool.end()
+      await Promise.all([pool.end(), viewPool?.end()])
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { Db, Queryable, QueryOptions, QueryResult } from './types.js'
+import type { Db, Queryable, QueryOptions, QueryResult, SessionView } from './types.js'
 import { DbError } from './types.js'
 import { AREA_CODE, ROLES, type Role } from '../auth/roles.js'
 
@@ -126,5 +126,57 @@ export function scopedDb(db: Db, caller: DbCaller): ScopedDb {
     caller,
     query: <R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) => withCaller(db, caller, (tx) => tx.query<R>(sql, params, opts)),
     run: (fn) => withCaller(db, caller, fn),
+  }
+}
+
+// ---- views: reads that depend on the role and area alone, one round trip each ---------------------------
+/** A role and an area: what row-level security reads, and nothing about the user (tiles are cached by it). */
+export interface DbView {
+  role: Role
+  scope: string
+}
+
+// The same settings as SETUP, for the session (set_config(…, false)): a view connection keeps them
+// between statements. The user, address and request settings are emptied, so nothing of one user can
+// reach a statement run for another with the same view.
+// Prepared statements in a view use their generic plan from the first run: PostgreSQL's default keeps
+// re-planning a tile statement for every tile (a generic plan's estimate for `geom && $envelope` looks
+// worse than the custom one), and planning it under row-level security took 0.27 ms against 0.31 ms to
+// run it (z14 province tile). Statements meant for a view must plan well with parameters unknown.
+const VIEW_SETUP = `SELECT set_config('role', '${APP_ROLE}', false) AS role,
+  set_config('povmap.scope', $1, false) AS scope, set_config('povmap.role', $2, false) AS caller_role,
+  set_config('povmap.user_id', '', false), set_config('povmap.username', '', false),
+  set_config('povmap.ip', '', false), set_config('povmap.user_agent', '', false), set_config('povmap.request_id', '', false),
+  set_config('plan_cache_mode', 'force_generic_plan', false)`
+
+function sessionView(view: DbView): SessionView {
+  setupParams({ ...view, userId: null, username: null })
+  return {
+    key: `${view.role}:${view.scope}`,
+    setupSql: VIEW_SETUP,
+    setupParams: [view.scope, view.role],
+    verify: (rows) => rows[0]?.role === APP_ROLE && rows[0]?.scope === view.scope && rows[0]?.caller_role === view.role,
+  }
+}
+
+/**
+ * Runs each statement alone, as the request role with the view's role and area, on either database
+ * kind: for single-statement reads on the hot path (tile rendering). On a server it is one round trip
+ * on a connection already set up for the view (Db.queryInView), instead of BEGIN, set-up, statement and
+ * COMMIT; on the embedded database it is withCaller. Only `query`: a view runs reads, never writes or DDL.
+ */
+export function viewQueryable(db: Db, view: DbView): Queryable {
+  const session = sessionView(view)
+  const target = requestDbOf(db)
+  const refuse = async (): Promise<never> => {
+    throw new DbError('a view runs single read statements only')
+  }
+  return {
+    query: <R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) =>
+      target.queryInView
+        ? target.queryInView<R>(session, sql, params, opts)
+        : withCaller(db, { ...view, userId: null, username: null }, (tx) => tx.query<R>(sql, params, opts)),
+    exec: refuse,
+    copyFrom: refuse,
   }
 }

@@ -49,7 +49,25 @@ export interface Db extends Queryable {
    * Only a server database has other processes to hear from: the embedded one has no listen.
    */
   listen?(channel: string, onNotice: () => void): Promise<() => Promise<void>>
+  /**
+   * Server only: one statement, in its own implicit transaction, on a connection of a separate pool
+   * whose session is set up for `view` (server/db/scoped.ts, viewQueryable). A connection set up for the
+   * same key is reused as it is, so the statement is the only round trip; otherwise the set-up runs
+   * first. The embedded database has one connection and no such pool: it runs reads in transactions.
+   */
+  queryInView?<R = Record<string, unknown>>(view: SessionView, sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>>
   close(): Promise<void>
+}
+
+/** Session settings a connection of a server's view pool holds (Db.queryInView). */
+export interface SessionView {
+  /** Names the settings: connections set up under the same key are interchangeable. */
+  key: string
+  /** One statement that sets them for the session (set_config(…, false)), with bind parameters. */
+  setupSql: string
+  setupParams: readonly unknown[]
+  /** Whether the set-up statement's rows prove the settings took; false discards the connection. */
+  verify(rows: readonly Record<string, unknown>[]): boolean
 }
 
 /** A database failure with the operation that failed; the driver's error is kept as `cause`, never shown to clients. */

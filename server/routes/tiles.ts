@@ -4,6 +4,7 @@ import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
 import { requestKey, type Tile, type TileScope, type TileService } from '../tiles/tile-service.js'
 import { rawHeader } from '../http/early-answers.js'
+import { viewQueryable } from '../db/scoped.js'
 import { roleAllows, type Access } from '../auth/roles.js'
 import type { TerrainTiles } from '../tiles/terrain-tiles.js'
 import { normaliseFilter, parseTileAddress, TileRequestError, type TileAddress } from '../tiles/tile-filters.js'
@@ -127,8 +128,11 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       if (!read.ok) return reply.code(read.status).send({ error: read.status === 404 ? 'Not Found' : 'Bad Request', message: read.message })
       const { layers, addr, filter } = read
       const personal = layers.some((l) => l.personal)
-      const db = app.scopedDb(req)
-      const scope: TileScope = { key: scopeKeyOf(layers, db.caller), run: (fn) => db.run(fn) }
+      // A tile depends on the caller's role and area alone (its cache key): it is rendered in that view,
+      // one statement per layer, with nothing of the user set (server/db/scoped.ts, viewQueryable).
+      const { role, scope: area } = app.dbCaller(req)
+      const view = viewQueryable(app.db, { role, scope: area })
+      const scope: TileScope = { key: scopeKeyOf(layers, { role, scope: area }), run: (fn) => fn(view) }
       try {
         const tile = await service.tile(read.name, layers, addr, filter, scope)
         remember(req.url, read, req.routeOptions.config.access ?? 'data')

@@ -11,7 +11,12 @@ export const BUFFER = 64
 export interface BandStatements {
   layer: LayerDef
   band: ZoomBand
-  /** Server path: the whole MVT layer from ST_AsMVT. Params: $1 z, $2 x, $3 y, $4 filter jsonb. */
+  /**
+   * Server path: the whole MVT layer from ST_AsMVT, as base64 text (mvtBytes decodes it). Params: $1 z,
+   * $2 x, $3 y, $4 filter jsonb. Not bytea: node-postgres reads every result as text, and turning
+   * bytea's hex text back into bytes cost 213 µs for a 66 KB tile, against 22 µs from base64 (a third
+   * fewer bytes on the wire, too).
+   */
   mvtSql: string
   /** Embedded path: rows with the geometry in tile units as GeoJSON, encoded in JS. Same params. */
   rowsSql: string
@@ -32,7 +37,7 @@ function statements(layer: LayerDef, band: ZoomBand): BandStatements {
     layer,
     band,
     mvtSql:
-      `SELECT ST_AsMVT(t, ${`'${layer.id}'`}, ${EXTENT}, 'geom', 'id') AS mvt FROM (` +
+      `SELECT encode(ST_AsMVT(t, ${`'${layer.id}'`}, ${EXTENT}, 'geom', 'id'), 'base64') AS mvt FROM (` +
       `SELECT ${cols}, id, ST_AsMVTGeom(geom, ST_TileEnvelope($1, $2, $3), ${EXTENT}, ${BUFFER}, true) AS geom FROM ${rows} LIMIT ${layer.maxFeatures}` +
       `) AS t WHERE geom IS NOT NULL`,
     rowsSql:

@@ -19,12 +19,17 @@ export interface TileRequest {
   filter: Record<string, unknown>
 }
 
+/** The bytes of an MVT layer from its mvtSql column (base64 text; the line breaks PostgreSQL puts in are skipped). */
+export function mvtBytes(base64: string | null | undefined): Uint8Array {
+  return base64 ? Buffer.from(base64, 'base64') : new Uint8Array()
+}
+
 /** Encodes one layer of one tile; an empty layer gives an empty buffer. */
 export async function encodeLayer(db: Queryable, st: BandStatements, t: TileRequest, encoder: TileEncoder): Promise<Uint8Array> {
   const params = [t.z, t.x, t.y, JSON.stringify(t.filter)]
   if (encoder === 'sql') {
-    const { rows } = await db.query<{ mvt: Uint8Array | null }>(st.mvtSql, params, { prepare: true })
-    return rows[0]?.mvt ?? new Uint8Array()
+    const { rows } = await db.query<{ mvt: string | null }>(st.mvtSql, params, { prepare: true })
+    return mvtBytes(rows[0]?.mvt)
   }
   const { rows } = await db.query<Record<string, unknown> & { id: number | null; tile_geojson: string | null }>(st.rowsSql, params)
   const features: VectorTileFeatureLike[] = []

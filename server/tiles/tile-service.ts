@@ -133,7 +133,7 @@ export class TileService {
   private async render(layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope: TileScope | undefined): Promise<Tile> {
     const bands = layers.map((l) => statementFor(this.statements, l.id, addr.z)).filter((s): s is BandStatements => s !== undefined)
     // MVT layers are independent protobuf messages: concatenating them makes one multi-layer tile.
-    // Each layer in its own (scoped) transaction, so that a pool renders them in parallel.
+    // Each layer is its own statement (in the caller's view), so that a pool renders them in parallel.
     const one = (st: BandStatements) => (q: Queryable) => encodeLayer(q, st, { ...addr, filter }, this.encoder)
     const parts = await Promise.all(bands.map((st) => (scope ? scope.run(one(st)) : one(st)(this.db))))
     const body = Buffer.concat(parts.filter((p) => p.length > 0))
