@@ -5,7 +5,7 @@ import { buildApp } from '../../../server/app.js'
 import { openTestDb, serverUrl, type TestDb } from '../../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
-import { APP_ROLE, asApp, describeRequestLogin, requestLoginProblem, useRequestConnections, withCaller, type DbCaller } from '../../../server/db/scoped.js'
+import { APP_ROLE, asApp, describeRequestLogin, requestLoginProblem, useRequestConnections, viewQueryable, withCaller, type DbCaller } from '../../../server/db/scoped.js'
 import { randomBytes } from 'node:crypto'
 import { createPgDb } from '../../../server/db/pg-db.js'
 import type { Db } from '../../../server/db/types.js'
@@ -324,6 +324,11 @@ describe('database roles and row-level security', () => {
         (await tx.query<{ s: string; c: string; n: number }>('SELECT session_user AS s, current_user AS c, count(*)::int AS n FROM household')).rows[0],
       )
       expect(who).toEqual({ s: web, c: APP_ROLE, n: 600 })
+      // Views (tile statements) too: their connections are the request login's, never the owner's.
+      const viewed = await viewQueryable(owner, { role: 'county_officer', scope: FIXTURE.county }).query<{ s: string; c: string; n: number }>(
+        'SELECT session_user AS s, current_user AS c, count(*)::int AS n FROM household',
+      )
+      expect(viewed.rows[0]).toEqual({ s: web, c: APP_ROLE, n: 600 })
       // The whole app over it: sign-in, sessions, audit appends and a scoped household read.
       app = await buildApp({ dataDir: t.location, db: owner, serveClient: false })
       const officer = await loginAs(app, owner, 'county_officer')
