@@ -1,8 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { FastifyServerFactory } from 'fastify'
 
-/** Serves a GET from memory and returns true, or returns false (having written nothing) to let Fastify answer. */
-export type RawAnswer = (req: IncomingMessage, res: ServerResponse) => boolean
+/**
+ * Takes a GET and returns true, or returns false (having written nothing) to let Fastify answer. An
+ * answer that took the request may still hand it to Fastify later, as long as it has written nothing:
+ * `pass()` does that (once), e.g. when what it found out asynchronously is not a plain success.
+ */
+export type RawAnswer = (req: IncomingMessage, res: ServerResponse, pass: () => void) => boolean
 
 /**
  * Answers tried on node's request event before Fastify builds its request, reply and hooks. A map
@@ -24,12 +28,12 @@ export class EarlyAnswers {
     this.open = false
   }
 
-  /** Tries the answers; false when none served the request. */
-  answer(req: IncomingMessage, res: ServerResponse): boolean {
+  /** Tries the answers; false when none took the request. `pass` hands it to Fastify afterwards. */
+  answer(req: IncomingMessage, res: ServerResponse, pass: () => void = () => undefined): boolean {
     if (!this.open || req.method !== 'GET') return false
     for (const a of this.answers) {
       try {
-        if (a(req, res)) return true
+        if (a(req, res, pass)) return true
       } catch (err) {
         // Nothing is written until an answer has everything it needs; should one fail anyway,
         // Fastify answers (and logs) what it can, unless the response has begun.
@@ -45,7 +49,13 @@ export class EarlyAnswers {
   /** Fastify's serverFactory: node's HTTP server with the timeouts Fastify would give its own. */
   readonly serverFactory: FastifyServerFactory = (handler, opts) => {
     const server = http.createServer((req, res) => {
-      if (!this.answer(req, res)) handler(req, res)
+      let passed = false
+      const pass = () => {
+        if (passed || res.headersSent) return
+        passed = true
+        handler(req, res)
+      }
+      if (!this.answer(req, res, pass)) handler(req, res)
     })
     const o = opts as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number; maxRequestsPerSocket?: number }
     if (o.keepAliveTimeout !== undefined) server.keepAliveTimeout = o.keepAliveTimeout

@@ -52,11 +52,12 @@ export interface RouteInfo {
 }
 
 /**
- * Answers a GET entirely from memory, on node's request event (before Fastify), for a signed-in
- * caller with the second factor; it checks the caller's role itself. Returns true when it has sent
- * the response, false (having written nothing) to let the request go the ordinary way.
+ * Answers a GET on node's request event (before Fastify), for a signed-in caller with the second
+ * factor; it checks the caller's role itself. Returns true when it takes the request, false (having
+ * written nothing) to let the request go the ordinary way; having taken it, it may still hand it to
+ * the ordinary way with `pass()` as long as it has written nothing.
  */
-export type EarlyAnswer = (req: IncomingMessage, res: ServerResponse, caller: Caller) => boolean
+export type EarlyAnswer = (req: IncomingMessage, res: ServerResponse, caller: Caller, pass: () => void) => boolean
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -144,10 +145,10 @@ export default fp<AuthOptions>(
       return store.peekHashed(hash)?.caller ?? undefined
     }
     app.decorate('answerEarly', (fn: EarlyAnswer) => {
-      app.earlyAnswers.add((req, res) => {
+      app.earlyAnswers.add((req, res, pass) => {
         // Two Cookie headers (node would join them) are left to the full path.
         const caller = trustedCaller(rawHeader(req, 'cookie'))
-        return caller !== undefined && caller.factor === 'ok' && fn(req, res, caller)
+        return caller !== undefined && caller.factor === 'ok' && fn(req, res, caller, pass)
       })
     })
 

@@ -10,6 +10,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The security headers a binary tile gets (the rest mean nothing for a resource no browser renders as a document). */
     binaryHeaders: Readonly<Record<string, string>>
+    /**
+     * For a request served before Fastify that costs database work: false when the server is shedding
+     * load or the caller is over the rate limit (the request then takes the ordinary path, which
+     * answers 503 or 429); otherwise true, the request counted against the caller's limit as the
+     * rate-limit hook would count it.
+     */
+    admitEarly(url: string, caller: { userId: number }): Promise<boolean>
   }
 }
 
@@ -88,6 +95,14 @@ export default fp<HardeningOptions>(
       // The static client, docs and health are not limited.
       allowList: (req: FastifyRequest) => !/^\/(api|tiles)\//.test(req.url) || req.url.startsWith('/api/health') || req.url.startsWith('/api/docs'),
       errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) => ({ statusCode: 429, error: 'Too Many Requests', message: `rate limit exceeded, retry in ${ctx.after}` }),
+    })
+    // The same limiter and store as the hook; keyGenerator, max and allowList read only these fields.
+    const limiter = app.createRateLimit()
+    const shedding = () => app.hasDecorator('isUnderPressure') && app.isUnderPressure()
+    app.decorate('admitEarly', async (url: string, caller: { userId: number }) => {
+      if (shedding()) return false
+      const r = await limiter({ url, caller, ip: '', routeOptions: { config: {} } } as unknown as FastifyRequest)
+      return r.isAllowed || !r.isExceeded
     })
 
     const up = opts.underPressure

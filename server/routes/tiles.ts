@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Type } from 'typebox'
 import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
@@ -97,18 +98,37 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
     answered.set(url, { ...read, personal: read.layers.some((l) => l.personal), access, key: requestKey(read.name, read.addr, read.filter) })
   }
 
-  // A cached tile of a URL answered before, for a caller the process trusts: served on node's request
-  // event (no Fastify request, no database, no session object). A miss, stale layer versions, a role
-  // the route refuses: the route below answers, with every check.
-  app.answerEarly((req, res, caller) => {
-    const known = answered.get(req.url!)
-    if (!known || !roleAllows(known.access, caller.role)) return false
-    const tile = service.cached(known.name, known.layers, known.key, scopeKeyOf(known.layers, caller))
-    if (!tile) return false
-    const headers = { ...app.binaryHeaders, ...tileHeaders(tile.etag, known.personal) }
+  const sendEarly = (req: IncomingMessage, res: ServerResponse, tile: Tile, personal: boolean) => {
+    const headers = { ...app.binaryHeaders, ...tileHeaders(tile.etag, personal) }
     if (rawHeader(req, 'if-none-match') === tile.etag) res.writeHead(304, headers).end()
     else if (tile.body.length === 0) res.writeHead(204, headers).end()
     else res.writeHead(200, { ...headers, 'content-type': MVT, 'content-length': tile.body.length }).end(tile.body)
+  }
+
+  // A URL the route below has answered before, for a caller the process trusts, is served on node's
+  // request event (no Fastify request, no session object): from the cache, or else rendered in the
+  // caller's view exactly as the route renders it, once the request is admitted (not shedding, within
+  // the caller's tile rate limit). A role the route refuses goes to the route at once; a refused
+  // admission or a failed rendering is handed to it (pass), which answers 503, 429 or the error with
+  // every check and log. Nothing is written before the tile is in hand.
+  app.answerEarly((req, res, caller, pass) => {
+    const known = answered.get(req.url!)
+    if (!known || !roleAllows(known.access, caller.role)) return false
+    const scopeKey = scopeKeyOf(known.layers, caller)
+    const tile = service.cached(known.name, known.layers, known.key, scopeKey)
+    if (tile) {
+      sendEarly(req, res, tile, known.personal)
+      return true
+    }
+    const url = req.url!
+    const view = viewQueryable(app.db, { role: caller.role, scope: caller.scope })
+    app
+      .admitEarly(url, caller)
+      .then((admitted) => (admitted ? service.tile(known.name, known.layers, known.addr, known.filter, { key: scopeKey, run: (fn) => fn(view) }) : undefined))
+      .then((rendered) => (rendered ? sendEarly(req, res, rendered, known.personal) : pass()))
+      // A failed rendering goes to the route, which renders again and answers (and logs) the error;
+      // should writing itself have failed halfway, the connection is closed.
+      .catch(() => (res.headersSent ? res.destroy() : pass()))
     return true
   })
 

@@ -31,6 +31,9 @@ function countingDb(db: Db) {
     ...wrap(db),
     kind: db.kind,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    // Tile statements run in views on a server: counted like any other statement (their set-up is
+    // inside the database handle and not counted).
+    queryInView: db.queryInView ? (view, sql, params, opts) => (count(sql), db.queryInView!(view, sql, params, opts)) : undefined,
     close: () => db.close(),
   }
   return { db: counted, count: () => n, authCount: () => auth }
@@ -307,12 +310,24 @@ describe('vector tiles', () => {
       expect(throughFastify).toBe(seen)
       expect([c.count(), c.authCount()]).toEqual(sql)
 
-      // A URL spelled differently, another caller, a forged cookie: the full path, every check.
+      // A URL spelled differently: the full path, every check.
       expect((await get(`/tiles/households/14/${centre.x}/${centre.y}.mvt?year=2020&status=poor,lifted,returned`)).status).toBe(200)
       expect(throughFastify).toBe(seen + 1)
+      // Another caller, once trusted, asking for a URL answered before: not cached for their role and
+      // area, so rendered early, in their own view (one statement), without Fastify.
       const team = await loginAs(fast, t.db, 'village_team')
+      await fetch(`${base}/tiles/households/14/0/0.mvt`, { headers: { cookie: team.cookie } }) // trusted from here
+      const [viaFastify, statements] = [throughFastify, c.count()]
       const theirs = await fetch(`${base}${url}`, { headers: { cookie: team.cookie } })
-      expect(Buffer.from(await theirs.arrayBuffer()).equals(firstBytes)).toBe(false)
+      expect(theirs.status).toBe(200)
+      expect(throughFastify).toBe(viaFastify)
+      expect(c.count()).toBe(statements + 1)
+      const theirBytes = Buffer.from(await theirs.arrayBuffer())
+      expect(theirBytes.equals(firstBytes)).toBe(false)
+      const villages = layerFeatures(decodeTile(theirBytes), 'households', centre).map((f) => String(f.properties?.village_code))
+      expect(villages.length).toBeGreaterThan(0)
+      expect(villages.every((v) => v.startsWith(team.user.scope))).toBe(true)
+      // A forged cookie: the full path, 401.
       const forged = s.cookie.replace(/povmap_sid=(.)/, (_m, ch: string) => `povmap_sid=${ch === 'a' ? 'b' : 'a'}`)
       expect(forged).not.toBe(s.cookie)
       expect((await fetch(`${base}${url}`, { headers: { cookie: forged } })).status).toBe(401)
@@ -324,6 +339,52 @@ describe('vector tiles', () => {
       expect(throughFastify).toBe(before + 1)
     } finally {
       await fast.close()
+    }
+  })
+
+  it('an uncached tile rendered before Fastify counts against the caller’s tile rate limit; over it, or when shedding, the full path answers', async () => {
+    const limited = await buildApp({
+      dataDir: t.location,
+      db: t.db,
+      serveClient: false,
+      auth: { sessionTrustMs: 60_000 },
+      hardening: { rateLimit: { tilesPerMinute: 4 } },
+      tiles: { tileService: { cacheBytes: 1, versionTtlMs: 60_000 } },
+    })
+    let throughFastify = 0
+    limited.addHook('onRequest', async () => {
+      throughFastify++
+    })
+    try {
+      await limited.listen({ port: 0, host: '127.0.0.1' })
+      const base = `http://127.0.0.1:${(limited.server.address() as { port: number }).port}`
+      const s = await loginAs(limited, t.db, 'province_admin')
+      const url = `/tiles/households/14/${centre.x}/${centre.y}.mvt?year=2020`
+      const get = () => fetch(`${base}${url}`, { headers: { cookie: s.cookie } })
+      const afterLogin = throughFastify
+      const statuses: number[] = []
+      for (let i = 0; i < 4; i++) statuses.push((await get()).status)
+      // The first through Fastify (which remembers the URL), the next three rendered early (a 1-byte
+      // cache keeps nothing), each counted: the fifth is over the limit of 4 and goes to the full path.
+      expect(statuses).toEqual([200, 200, 200, 200])
+      expect(throughFastify).toBe(afterLogin + 1)
+      const viaFastify = throughFastify
+      const fifth = await get()
+      expect(fifth.status).toBe(429)
+      expect(((await fifth.json()) as { error: string }).error).toBe('Too Many Requests')
+      expect(throughFastify).toBe(viaFastify + 1)
+    } finally {
+      await limited.close()
+    }
+    // Shedding: admission is refused while the process is under pressure, granted otherwise.
+    const shedding = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, hardening: { underPressure: { maxHeapUsedBytes: 1, sampleIntervalMs: 5 } } })
+    try {
+      await shedding.ready()
+      await new Promise((r) => setTimeout(r, 50))
+      expect(await shedding.admitEarly('/tiles/households/14/0/0.mvt', { userId: 1 })).toBe(false)
+      expect(await app.admitEarly('/tiles/households/14/0/0.mvt', { userId: 1 })).toBe(true)
+    } finally {
+      await shedding.close()
     }
   })
 
