@@ -96,6 +96,32 @@ function queryable(client: pg.PoolClient | pg.Pool): Queryable {
   }
 }
 
+/**
+ * Runs fn on a client checked out of the pool and returns it afterwards, unless its connection failed
+ * or fn called `broken` (the client is then destroyed instead of going back to the pool). pg-pool
+ * listens for errors of idle clients only: a checked-out client whose connection drops between two
+ * statements (a server restart) would emit an unhandled 'error' and end the process.
+ */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, broken: (err: Error) => void) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient
+  try {
+    client = await pool.connect()
+  } catch (err) {
+    throw wrap(err, 'connect')
+  }
+  let failure: Error | undefined
+  const broken = (err: Error) => {
+    failure ??= err
+  }
+  client.on('error', broken)
+  try {
+    return await fn(client, broken)
+  } finally {
+    client.removeListener('error', broken)
+    client.release(failure)
+  }
+}
+
 export function createPgDb(opts: PgDbOptions): Db {
   const newPool = (applicationName: string) => {
     const p = new pg.Pool({
@@ -124,38 +150,24 @@ export function createPgDb(opts: PgDbOptions): Db {
     query: direct.query,
     exec: direct.exec,
     copyFrom: direct.copyFrom,
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      let client: pg.PoolClient
-      try {
-        client = await pool.connect()
-      } catch (err) {
-        throw wrap(err, 'connect')
-      }
-      const tx = queryable(client)
-      let broken: Error | undefined
-      // pg-pool listens for errors of idle clients only: a checked-out client whose connection drops
-      // between two statements (a server restart) would emit an unhandled 'error' and end the process.
-      const onError = (err: Error) => {
-        broken = err
-      }
-      client.on('error', onError)
-      try {
-        await tx.exec('BEGIN')
-        const result = await fn(tx)
-        await tx.exec('COMMIT')
-        return result
-      } catch (err) {
+    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      return withClient(pool, async (client, broken) => {
+        const tx = queryable(client)
         try {
-          await client.query('ROLLBACK')
-        } catch (rollbackErr) {
-          broken = rollbackErr as Error
+          await tx.exec('BEGIN')
+          const result = await fn(tx)
+          await tx.exec('COMMIT')
+          return result
+        } catch (err) {
+          try {
+            await client.query('ROLLBACK')
+          } catch (rollbackErr) {
+            // A client whose rollback failed is in an unknown state: destroyed, not returned.
+            broken(rollbackErr as Error)
+          }
+          throw err
         }
-        throw err
-      } finally {
-        // A client whose rollback failed is in an unknown state: destroy it instead of returning it.
-        client.removeListener('error', onError)
-        client.release(broken)
-      }
+      })
     },
     async listen(channel: string, onNotice: () => void) {
       if (!/^[a-z_]+$/.test(channel)) throw new DbError(`not a channel name: ${JSON.stringify(channel)}`)
@@ -196,34 +208,22 @@ export function createPgDb(opts: PgDbOptions): Db {
     async queryInView<R>(view: SessionView, sql: string, params: readonly unknown[] = [], qopts?: QueryOptions): Promise<QueryResult<R>> {
       if (closed) throw new DbUnavailableError('database unavailable (query): the pool is closed')
       viewPool ??= newPool('povmap-views')
-      let client: pg.PoolClient
-      try {
-        client = await viewPool.connect()
-      } catch (err) {
-        throw wrap(err, 'connect')
-      }
-      let broken: Error | undefined
-      const onError = (err: Error) => {
-        broken = err
-      }
-      client.on('error', onError)
-      try {
-        const q = queryable(client)
-        if (viewOf.get(client) !== view.key) {
-          viewOf.delete(client)
-          const { rows } = await q.query<Record<string, unknown>>(view.setupSql, view.setupParams, { prepare: true })
-          if (!view.verify(rows)) throw new DbError('could not set up the session view')
-          viewOf.set(client, view.key)
+      return withClient(viewPool, async (client, broken) => {
+        try {
+          const q = queryable(client)
+          if (viewOf.get(client) !== view.key) {
+            viewOf.delete(client)
+            const { rows } = await q.query<Record<string, unknown>>(view.setupSql, view.setupParams, { prepare: true })
+            if (!view.verify(rows)) throw new DbError('could not set up the session view')
+            viewOf.set(client, view.key)
+          }
+          return await q.query<R>(sql, params, qopts)
+        } catch (err) {
+          // Whatever failed, the connection's state is not worth reasoning about: it is closed, not reused.
+          broken(err instanceof Error ? err : new Error(String(err)))
+          throw err
         }
-        return await q.query<R>(sql, params, qopts)
-      } catch (err) {
-        // Whatever failed, the connection's state is not worth reasoning about: it is closed, not reused.
-        broken ??= err instanceof Error ? err : new Error(String(err))
-        throw err
-      } finally {
-        client.removeListener('error', onError)
-        client.release(broken)
-      }
+      })
     },
     async close() {
       if (closed) return
