@@ -6,7 +6,7 @@ import type { LayerDef } from '../../tiles/layer-def.js'
 import { requestKey, type Tile, type TileScope, type TileService } from '../tiles/tile-service.js'
 import { rawHeader } from '../http/early-answers.js'
 import { viewQueryable } from '../db/scoped.js'
-import { roleAllows, type Access } from '../auth/roles.js'
+import { roleAllows, type Access, type Role } from '../auth/roles.js'
 import type { TerrainTiles } from '../tiles/terrain-tiles.js'
 import { normaliseFilter, parseTileAddress, TileRequestError, type TileAddress } from '../tiles/tile-filters.js'
 import { buildStyle, tileJson } from '../tiles/style.js'
@@ -98,6 +98,13 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
     answered.set(url, { ...read, personal: read.layers.some((l) => l.personal), access, key: requestKey(read.name, read.addr, read.filter) })
   }
 
+  // A tile depends on the caller's role and area alone (its cache key): both paths render it in that
+  // view, one statement per layer, with nothing of the user set (server/db/scoped.ts, viewQueryable).
+  const tileScope = (layers: readonly LayerDef[], caller: { role: Role; scope: string }): TileScope => {
+    const view = viewQueryable(app.db, { role: caller.role, scope: caller.scope })
+    return { key: scopeKeyOf(layers, caller), run: (fn) => fn(view) }
+  }
+
   const sendEarly = (req: IncomingMessage, res: ServerResponse, tile: Tile, personal: boolean) => {
     const headers = { ...app.binaryHeaders, ...tileHeaders(tile.etag, personal) }
     if (rawHeader(req, 'if-none-match') === tile.etag) res.writeHead(304, headers).end()
@@ -114,17 +121,14 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   app.answerEarly((req, res, caller, pass) => {
     const known = answered.get(req.url!)
     if (!known || !roleAllows(known.access, caller.role)) return false
-    const scopeKey = scopeKeyOf(known.layers, caller)
-    const tile = service.cached(known.name, known.layers, known.key, scopeKey)
+    const tile = service.cached(known.name, known.layers, known.key, scopeKeyOf(known.layers, caller))
     if (tile) {
       sendEarly(req, res, tile, known.personal)
       return true
     }
-    const url = req.url!
-    const view = viewQueryable(app.db, { role: caller.role, scope: caller.scope })
     app
-      .admitEarly(url, caller)
-      .then((admitted) => (admitted ? service.tile(known.name, known.layers, known.addr, known.filter, { key: scopeKey, run: (fn) => fn(view) }) : undefined))
+      .admitEarly(req.url!, caller)
+      .then((admitted) => (admitted ? service.tile(known.name, known.layers, known.addr, known.filter, tileScope(known.layers, caller)) : undefined))
       .then((rendered) => (rendered ? sendEarly(req, res, rendered, known.personal) : pass()))
       // A failed rendering goes to the route, which renders again and answers (and logs) the error;
       // should writing itself have failed halfway, the connection is closed.
@@ -148,11 +152,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       if (!read.ok) return reply.code(read.status).send({ error: read.status === 404 ? 'Not Found' : 'Bad Request', message: read.message })
       const { layers, addr, filter } = read
       const personal = layers.some((l) => l.personal)
-      // A tile depends on the caller's role and area alone (its cache key): it is rendered in that view,
-      // one statement per layer, with nothing of the user set (server/db/scoped.ts, viewQueryable).
-      const { role, scope: area } = app.dbCaller(req)
-      const view = viewQueryable(app.db, { role, scope: area })
-      const scope: TileScope = { key: scopeKeyOf(layers, { role, scope: area }), run: (fn) => fn(view) }
+      const scope = tileScope(layers, app.dbCaller(req))
       try {
         const tile = await service.tile(read.name, layers, addr, filter, scope)
         remember(req.url, read, req.routeOptions.config.access ?? 'data')
