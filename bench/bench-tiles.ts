@@ -189,13 +189,20 @@ const floorTile = (scoped: boolean) => async (t: Tile): Promise<Uint8Array> => {
 }
 const floorRun = (scoped: boolean) => async (t: Tile) => (await floorTile(scoped)(t)).length
 
+/** A bare node:http server on a free loopback port. */
+async function listenBare(handler: http.RequestListener) {
+  const server = http.createServer(handler)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { server, port: (server.address() as { port: number }).port }
+}
+
 /**
  * "floor over HTTP": the owner's floor statement behind a bare node:http handler (no framework, no
  * session, no row-level security, no cache). What any HTTP tile server on this machine, Node and pg
  * can reach at best: the distance from it to the floor is HTTP's share, not ours.
  */
-async function floorOverHttp() {
-  const server = http.createServer((req, res) => {
+function floorOverHttp() {
+  return listenBare((req, res) => {
     const m = /^\/tiles\/households\/(\d+)\/(\d+)\/(\d+)\.mvt$/.exec(req.url ?? '')
     if (!m) return void res.writeHead(404).end()
     floorTile(false)({ z: +m[1]!, x: +m[2]!, y: +m[3]! }).then(
@@ -203,8 +210,6 @@ async function floorOverHttp() {
       () => res.writeHead(500).end(),
     )
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { server, port: (server.address() as { port: number }).port }
 }
 
 // Tile serving itself is measured: the per-client rate limit (6,000 tiles/min by default) is lifted;
@@ -231,8 +236,8 @@ const floorHttp = db.kind === 'server' ? await floorOverHttp() : null
 // (ETag, private caching, Vary: Cookie, nosniff, CORP), which node itself takes ~10 µs to write.
 const responses = new Map<string, { body: Buffer; headers: Record<string, string> }>()
 const SAME_HEADERS = ['content-type', 'cache-control', 'etag', 'vary', 'x-content-type-options', 'cross-origin-resource-policy']
-const bareServer = async (sameResponse: boolean) => {
-  const server = http.createServer((req, res) => {
+const bareServer = (sameResponse: boolean) =>
+  listenBare((req, res) => {
     const r = responses.get(req.url ?? '')
     if (!r || r.body.length === 0) {
       res.writeHead(204, sameResponse && r ? r.headers : undefined).end()
@@ -241,9 +246,6 @@ const bareServer = async (sameResponse: boolean) => {
     const headers = sameResponse ? { ...r.headers, 'content-length': r.body.length } : { 'content-type': 'application/vnd.mapbox-vector-tile', 'content-length': r.body.length }
     res.writeHead(200, headers).end(r.body)
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { server, port: (server.address() as { port: number }).port }
-}
 const bare = await bareServer(false)
 const bareSame = await bareServer(true)
 
