@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 
 const apiPort = process.env.PORT ?? '8080'
 const children = [
-  spawn('npx', ['tsx', 'watch', '--clear-screen=false', 'server/server.ts'], { stdio: 'inherit', env: { ...process.env, PORT: apiPort } }),
+  spawn('npx', ['tsx', 'watch', '--clear-screen=false', 'server/server.ts'], { stdio: 'inherit', env: { ...process.env, PORT: apiPort, NODE_OPTIONS: [process.env.NODE_OPTIONS, '--expose-gc'].filter(Boolean).join(' ') } }),
   spawn('npx', ['vite'], { stdio: 'inherit', env: { ...process.env, API_PORT: apiPort } }),
 ]
 process.stderr.write('povmap dev: open http://127.0.0.1:5173/ (API on :' + apiPort + ')\n')
