@@ -166,16 +166,34 @@ function sessionView(view: DbView): SessionView {
  * COMMIT; on the embedded database it is withCaller. Only `query`: a view runs reads, never writes or DDL.
  */
 export function viewQueryable(db: Db, view: DbView): Queryable {
+  // One handle per database, role and area: the tile routes ask for one on every request.
+  let handles = viewHandles.get(db)
+  if (!handles) viewHandles.set(db, (handles = new Map()))
+  const key = `${view.role}:${view.scope}`
+  let q = handles.get(key)
+  if (!q) {
+    if (handles.size >= 10_000) handles.clear()
+    q = newViewQueryable(db, view)
+    handles.set(key, q)
+  }
+  return q
+}
+
+const viewHandles = new WeakMap<Db, Map<string, Queryable>>()
+
+function newViewQueryable(db: Db, view: DbView): Queryable {
   const session = sessionView(view)
-  const target = requestDbOf(db)
   const refuse = async (): Promise<never> => {
     throw new DbError('a view runs single read statements only')
   }
   return {
-    query: <R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) =>
-      target.queryInView
+    query: <R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) => {
+      // Looked up per statement: request connections may be registered after the handle was made.
+      const target = requestDbOf(db)
+      return target.queryInView
         ? target.queryInView<R>(session, sql, params, opts)
-        : withCaller(db, { ...view, userId: null, username: null }, (tx) => tx.query<R>(sql, params, opts)),
+        : withCaller(db, { ...view, userId: null, username: null }, (tx) => tx.query<R>(sql, params, opts))
+    },
     exec: refuse,
     copyFrom: refuse,
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { Db, Queryable } from '../db/types.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
@@ -137,7 +137,7 @@ export class TileService {
     const one = (st: BandStatements) => (q: Queryable) => encodeLayer(q, st, { ...addr, filter }, this.encoder)
     const parts = await Promise.all(bands.map((st) => (scope ? scope.run(one(st)) : one(st)(this.db))))
     const body = Buffer.concat(parts.filter((p) => p.length > 0))
-    return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` }
+    return { body, etag: `"${hash('sha1', body, 'base64url')}"` }
   }
 
   cacheStats() {
