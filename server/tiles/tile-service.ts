@@ -25,7 +25,10 @@ export interface TileServiceOptions {
   /** 'sql' (ST_AsMVT) on a server, 'js' on the embedded database; tests force either. */
   encoder?: TileEncoder
   cacheBytes?: number
-  /** How long a read of the layer versions is trusted (ms). Writes in this process invalidate at once. */
+  /**
+   * How long a read of the layer versions is trusted (ms): a data change reaches the tiles within it.
+   * (No route writes to the tables behind a layer; loads and other processes bump the versions.)
+   */
   versionTtlMs?: number
 }
 
@@ -62,11 +65,6 @@ export class TileService {
     this.encoder = opts.encoder ?? (db.kind === 'server' ? 'sql' : 'js')
     this.versionTtlMs = opts.versionTtlMs ?? 1000
     this.cache = new LRUCache<string, Tile>({ maxSize: opts.cacheBytes ?? 128 * 1024 * 1024, sizeCalculation: (t) => t.body.length + 64 })
-  }
-
-  /** Forget what is known of the layer versions (after a write through this process). */
-  invalidateVersions(): void {
-    this.versions = undefined
   }
 
   /**
