@@ -29,6 +29,7 @@ import { loginOverHttp } from '../tests/helpers/auth.js'
 import { viewQueryable } from '../server/db/scoped.js'
 import { wrkInstalled, type LoadJob, type LoadSummary, type LoadTool } from './load-client.js'
 import { mvtBytes } from '../server/tiles/mvt-encoder.js'
+import { statementName } from '../server/db/pg-db.js'
 
 type Tile = { z: number; x: number; y: number }
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4)
@@ -93,25 +94,36 @@ async function loadTest(port: number, tiles: Tile[], seconds = SECONDS, headers:
   return { tilesPerS: r.requests / r.seconds, p50: r.p50, p95: r.p95, meanBytes: r.meanBytes, maxBytes: r.maxBytes, errors: r.errors }
 }
 
-/** The raw tile SQL through a pool, same concurrency and time, no HTTP: what PostgreSQL itself costs. */
-async function floor(run: (t: Tile) => Promise<number>, tiles: Tile[], seconds = SECONDS): Promise<Result> {
+/**
+ * Runs `run` over the list, CONNECTIONS tiles at a time: for `seconds`, walking the list round, or,
+ * with seconds undefined, once through it however long that takes.
+ */
+async function drive(run: (t: Tile) => Promise<{ bytes: number; ok: boolean }>, tiles: Tile[], seconds?: number): Promise<Result> {
   const lat: number[] = []
   const bytes: number[] = []
+  let errors = 0
   let next = 0
-  const started = Date.now()
-  const until = started + seconds * 1000
+  const started = performance.now()
+  const until = started + (seconds ?? 0) * 1000
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
-      while (Date.now() < until) {
+      while (seconds === undefined ? next < tiles.length : performance.now() < until) {
         const t = tiles[next++ % tiles.length]!
         const t0 = performance.now()
-        bytes.push(await run(t))
+        const r = await run(t)
         lat.push(performance.now() - t0)
+        bytes.push(r.bytes)
+        if (!r.ok) errors++
       }
     }),
   )
-  const secs = (Date.now() - started) / 1000
-  return { tilesPerS: lat.length / secs, p50: pct(lat, 50), p95: pct(lat, 95), meanBytes: bytes.reduce((s, b) => s + b, 0) / bytes.length, maxBytes: bytes.reduce((m, b) => Math.max(m, b), 0), errors: 0 }
+  const secs = (performance.now() - started) / 1000
+  return { tilesPerS: lat.length / secs, p50: pct(lat, 50), p95: pct(lat, 95), meanBytes: bytes.reduce((s, b) => s + b, 0) / bytes.length, maxBytes: bytes.reduce((m, b) => Math.max(m, b), 0), errors }
+}
+
+/** The raw tile SQL through a pool, same concurrency and time, no HTTP: what PostgreSQL itself costs. */
+function floor(run: (t: Tile) => Promise<number>, tiles: Tile[], seconds = SECONDS): Promise<Result> {
+  return drive(async (t) => ({ bytes: await run(t), ok: true }), tiles, seconds)
 }
 
 // ---- contenders -------------------------------------------------------------------------------------
@@ -143,41 +155,26 @@ async function naivePeer(connectionString: string) {
   return { port: (app.server.address() as { port: number }).port, idle, close: async () => (await app.close(), await pool.end()) }
 }
 
+/** A GET on loopback: the body's size and whether the status is below 400. */
+function httpGet(port: number, p: string): Promise<{ bytes: number; ok: boolean }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: p }, (res) => {
+        let bytes = 0
+        res.on('data', (d: Buffer) => (bytes += d.length))
+        res.on('end', () => resolve({ bytes, ok: (res.statusCode ?? 500) < 400 }))
+        res.on('error', reject)
+      })
+      .on('error', reject)
+  })
+}
+
 /**
- * One pass over the list, CONNECTIONS tiles at a time, each tile once, however long it takes: for the
- * naive peer's low-zoom tiles, of which a timed run finishes none (each holds every household below it).
+ * One pass over the list, each tile once, however long it takes: for the naive peer's low-zoom
+ * tiles, of which a timed run finishes none (each holds every household below it).
  */
-async function onePass(port: number, tiles: Tile[]): Promise<Result> {
-  const get = (p: string) =>
-    new Promise<{ bytes: number; ok: boolean }>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path: p }, (res) => {
-          let bytes = 0
-          res.on('data', (d: Buffer) => (bytes += d.length))
-          res.on('end', () => resolve({ bytes, ok: (res.statusCode ?? 500) < 400 }))
-          res.on('error', reject)
-        })
-        .on('error', reject)
-    })
-  const lat: number[] = []
-  const bytes: number[] = []
-  let errors = 0
-  let next = 0
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (next < tiles.length) {
-        const t = tiles[next++]!
-        const t0 = performance.now()
-        const r = await get(path(t))
-        lat.push(performance.now() - t0)
-        bytes.push(r.bytes)
-        if (!r.ok) errors++
-      }
-    }),
-  )
-  const secs = (performance.now() - started) / 1000
-  return { tilesPerS: lat.length / secs, p50: pct(lat, 50), p95: pct(lat, 95), meanBytes: bytes.reduce((s, b) => s + b, 0) / bytes.length, maxBytes: bytes.reduce((m, b) => Math.max(m, b), 0), errors }
+function onePass(port: number, tiles: Tile[]): Promise<Result> {
+  return drive((t) => httpGet(port, path(t)), tiles)
 }
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
@@ -224,11 +221,9 @@ const filter = JSON.stringify({ year: YEAR })
 // in the database alone.
 const view = viewQueryable(db, { role: 'province_admin', scope: '43' })
 const ownerPool = db.kind === 'server' ? new pg.Pool({ connectionString: config.databaseUrl!, max: CONNECTIONS, options: '-c plan_cache_mode=force_generic_plan' }) : null
-const floorNames = new Map<string, string>()
 const ownerQuery: Queryable['query'] = ownerPool
   ? async (sql, params, opts) => {
-      if (!floorNames.has(sql)) floorNames.set(sql, `floor_${floorNames.size}`)
-      const r = await ownerPool.query({ text: sql, values: params as unknown[], ...(opts?.prepare ? { name: floorNames.get(sql) } : {}) })
+      const r = await ownerPool.query({ text: sql, values: params as unknown[], ...(opts?.prepare ? { name: statementName(sql) } : {}) })
       return { rows: r.rows, rowCount: r.rowCount ?? 0 }
     }
   : (sql, params, opts) => db.query(sql, params, opts)

@@ -54,7 +54,7 @@ async function copyInto(client: pg.PoolClient, table: string, columns: readonly 
 
 const names = new Map<string, string>()
 /** A prepared statement's name: the same text gets the same name on every connection. */
-function statementName(sql: string): string {
+export function statementName(sql: string): string {
   let name = names.get(sql)
   if (!name) {
     name = `povmap_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`

@@ -149,10 +149,13 @@ const VIEW_SETUP = `SELECT set_config('role', '${APP_ROLE}', false) AS role,
   set_config('povmap.ip', '', false), set_config('povmap.user_agent', '', false), set_config('povmap.request_id', '', false),
   set_config('plan_cache_mode', 'force_generic_plan', false)`
 
+/** What names a view: connections and handles set up for the same key are interchangeable. */
+const viewKey = (view: DbView) => `${view.role}:${view.scope}`
+
 function sessionView(view: DbView): SessionView {
   setupParams({ ...view, userId: null, username: null })
   return {
-    key: `${view.role}:${view.scope}`,
+    key: viewKey(view),
     setupSql: VIEW_SETUP,
     setupParams: [view.scope, view.role],
     verify: (rows) => rows[0]?.role === APP_ROLE && rows[0]?.scope === view.scope && rows[0]?.caller_role === view.role,
@@ -169,7 +172,7 @@ export function viewQueryable(db: Db, view: DbView): Queryable {
   // One handle per database, role and area: the tile routes ask for one on every request.
   let handles = viewHandles.get(db)
   if (!handles) viewHandles.set(db, (handles = new Map()))
-  const key = `${view.role}:${view.scope}`
+  const key = viewKey(view)
   let q = handles.get(key)
   if (!q) {
     if (handles.size >= 10_000) handles.clear()
