@@ -61,6 +61,20 @@ describe('views: single statements as a role and area', () => {
     }
   })
 
+  it('the same role in two areas are two views: alternating them never shows one area the other’s rows', async () => {
+    const areas: DbView[] = [
+      { role: 'village_team', scope: FIXTURE.villages[0]! },
+      { role: 'village_team', scope: FIXTURE.villages[1]! },
+    ]
+    const expected = await Promise.all(areas.map(async (v) => (await withCaller(t.db, { ...v, userId: 1, username: 'someone' }, (tx) => tx.query(count))).rows[0]))
+    expect(expected[0]).not.toEqual(expected[1])
+    for (let i = 0; i < 6; i++) {
+      const k = i % 2
+      const { rows } = await viewQueryable(narrow, areas[k]!).query(count)
+      expect(rows[0], areas[k]!.scope).toEqual(expected[k])
+    }
+  })
+
   it('a failing statement leaves no view behind, and the owner’s connections never carry one', async () => {
     const village = viewQueryable(narrow, { role: 'village_team', scope: FIXTURE.villages[0]! })
     await expect(village.query('SELECT 1 / 0')).rejects.toThrow(DbError)
