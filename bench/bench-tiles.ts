@@ -182,7 +182,7 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
 /**
  * Measures a against b in ROUNDS rounds, alternating which goes first; the round with the median
  * ratio a/b stands for both. A VM's speed drifts by tens of per cent within a minute (neighbours),
- * and one 5 s window of each contender read the same pair anywhere from 0.54 to 0.70 here.
+ * and single rounds of the same pair (pan z14, BENCH_ROUNDS=5) read from 0.38 to 0.73 within one run here.
  */
 async function paired(a: () => Promise<Result>, b: () => Promise<Result>): Promise<{ a: Result; b: Result; ratios: number[] }> {
   const rounds: { a: Result; b: Result; ratio: number }[] = []
