@@ -63,6 +63,16 @@ export function statementName(sql: string): string {
   return name
 }
 
+/** One statement on a client or pool, with our type parsers; prepared (named) when opts.prepare. */
+async function queryOn<R>(client: pg.PoolClient | pg.Pool, sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<R>> {
+  try {
+    const r = await client.query({ text: sql, values: params as unknown[], types, ...(opts?.prepare ? { name: statementName(sql) } : {}) })
+    return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length }
+  } catch (err) {
+    throw wrap(err, 'query')
+  }
+}
+
 function queryable(client: pg.PoolClient | pg.Pool): Queryable {
   return {
     async copyFrom(table, columns, chunks) {
@@ -78,14 +88,7 @@ function queryable(client: pg.PoolClient | pg.Pool): Queryable {
       }
       return copyInto(client, table, columns, chunks)
     },
-    async query<R>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<R>> {
-      try {
-        const r = await client.query({ text: sql, values: params as unknown[], types, ...(opts?.prepare ? { name: statementName(sql) } : {}) })
-        return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length }
-      } catch (err) {
-        throw wrap(err, 'query')
-      }
-    },
+    query: (sql, params, opts) => queryOn(client, sql, params, opts),
     async exec(sql: string): Promise<void> {
       try {
         await client.query(sql)
@@ -210,14 +213,13 @@ export function createPgDb(opts: PgDbOptions): Db {
       viewPool ??= newPool('povmap-views')
       return withClient(viewPool, async (client, broken) => {
         try {
-          const q = queryable(client)
           if (viewOf.get(client) !== view.key) {
             viewOf.delete(client)
-            const { rows } = await q.query<Record<string, unknown>>(view.setupSql, view.setupParams, { prepare: true })
+            const { rows } = await queryable(client).query<Record<string, unknown>>(view.setupSql, view.setupParams, { prepare: true })
             if (!view.verify(rows)) throw new DbError('could not set up the session view')
             viewOf.set(client, view.key)
           }
-          return await q.query<R>(sql, params, qopts)
+          return await queryOn<R>(client, sql, params, qopts)
         } catch (err) {
           // Whatever failed, the connection's state is not worth reasoning about: it is closed, not reused.
           broken(err instanceof Error ? err : new Error(String(err)))

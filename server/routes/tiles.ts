@@ -106,10 +106,12 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   }
 
   const sendEarly = (req: IncomingMessage, res: ServerResponse, tile: Tile, personal: boolean) => {
-    const headers = { ...app.binaryHeaders, ...tileHeaders(tile.etag, personal) }
-    if (rawHeader(req, 'if-none-match') === tile.etag) res.writeHead(304, headers).end()
-    else if (tile.body.length === 0) res.writeHead(204, headers).end()
-    else res.writeHead(200, { ...headers, 'content-type': MVT, 'content-length': tile.body.length }).end(tile.body)
+    const headers: Record<string, string | number> = { ...app.binaryHeaders, ...tileHeaders(tile.etag, personal) }
+    if (rawHeader(req, 'if-none-match') === tile.etag) return void res.writeHead(304, headers).end()
+    if (tile.body.length === 0) return void res.writeHead(204, headers).end()
+    headers['content-type'] = MVT
+    headers['content-length'] = tile.body.length
+    res.writeHead(200, headers).end(tile.body)
   }
 
   // A URL the route below has answered before, for a caller the process trusts, is served on node's
@@ -128,7 +130,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
     }
     app
       .admitEarly(req.url!, caller)
-      .then((admitted) => (admitted ? service.tile(known.name, known.layers, known.addr, known.filter, tileScope(known.layers, caller)) : undefined))
+      .then((admitted) => (admitted ? service.tile(known.name, known.layers, known.addr, known.filter, tileScope(known.layers, caller), known.key) : undefined))
       .then((rendered) => (rendered ? sendEarly(req, res, rendered, known.personal) : pass()))
       // A failed rendering goes to the route, which renders again and answers (and logs) the error;
       // should writing itself have failed halfway, the connection is closed.

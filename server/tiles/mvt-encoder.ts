@@ -16,17 +16,20 @@ export interface TileRequest {
   z: number
   x: number
   y: number
-  filter: Record<string, unknown>
+  /** The normalised filter as JSON (the $4 of every tile statement), made once per tile for all its layers. */
+  filterJson: string
 }
 
 /** The bytes of an MVT layer from its mvtSql column (base64 text; the line breaks PostgreSQL puts in are skipped). */
-export function mvtBytes(base64: string | null | undefined): Uint8Array {
-  return base64 ? Buffer.from(base64, 'base64') : new Uint8Array()
+export function mvtBytes(base64: string | null | undefined): Buffer {
+  return base64 ? Buffer.from(base64, 'base64') : EMPTY
 }
 
+const EMPTY = Buffer.alloc(0)
+
 /** Encodes one layer of one tile; an empty layer gives an empty buffer. */
-export async function encodeLayer(db: Queryable, st: BandStatements, t: TileRequest, encoder: TileEncoder): Promise<Uint8Array> {
-  const params = [t.z, t.x, t.y, JSON.stringify(t.filter)]
+export async function encodeLayer(db: Queryable, st: BandStatements, t: TileRequest, encoder: TileEncoder): Promise<Buffer> {
+  const params = [t.z, t.x, t.y, t.filterJson]
   if (encoder === 'sql') {
     const { rows } = await db.query<{ mvt: string | null }>(st.mvtSql, params, { prepare: true })
     return mvtBytes(rows[0]?.mvt)
@@ -50,9 +53,10 @@ export async function encodeLayer(db: Queryable, st: BandStatements, t: TileRequ
       loadGeometry: () => shape.rings as Point[][],
     })
   }
-  if (features.length === 0) return new Uint8Array()
+  if (features.length === 0) return EMPTY
   const layer: VectorTileLayerLike = { version: 2, name: st.layer.id, extent: EXTENT, length: features.length, feature: (i: number) => features[i]! }
-  return fromVectorTileJs({ layers: { [st.layer.id]: layer } })
+  const bytes = fromVectorTileJs({ layers: { [st.layer.id]: layer } })
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 type XY = { x: number; y: number }
