@@ -313,7 +313,7 @@ for (const [name, tiles] of Object.entries(LISTS)) {
   const uncached = await paired(() => loadTest(uncachedPort, tiles, SECONDS, uncachedAuth), () => floor(floorRun(false), tiles))
   const [ours, f] = [uncached.a, uncached.b]
   const fs = await floor(floorRun(true), tiles)
-  const fh = floorHttp ? await loadTest(floorHttp.port, tiles) : undefined
+  const fh = floorHttp ? await loadTest(floorHttp.port, tiles, SECONDS, uncachedAuth) : undefined
   for (const t of tiles) await cachedApp.inject({ url: path(t), headers: cachedAuth }) // warm the cache
   for (const t of tiles) {
     const res = await cachedApp.inject({ url: path(t), headers: cachedAuth })
@@ -321,11 +321,11 @@ for (const [name, tiles] of Object.entries(LISTS)) {
     responses.set(path(t), { body: res.rawPayload, headers })
     largest = Math.max(largest, res.rawPayload.length)
   }
-  const cachedRounds = await paired(() => loadTest(cachedPort, tiles, SECONDS, cachedAuth), () => loadTest(bare.port, tiles))
+  const cachedRounds = await paired(() => loadTest(cachedPort, tiles, SECONDS, cachedAuth), () => loadTest(bare.port, tiles, SECONDS, cachedAuth))
   const [cached, ceiling] = [cachedRounds.a, cachedRounds.b]
-  const ceilingSame = await loadTest(bareSame.port, tiles)
+  const ceilingSame = await loadTest(bareSame.port, tiles, SECONDS, cachedAuth)
   const lowZoom = name === 'ladder z4-8' || name === 'Hunan z4-7'
-  const n = !naive ? undefined : lowZoom ? await onePass(naive.port, tiles) : name.startsWith('pan') ? await loadTest(naive.port, tiles) : undefined
+  const n = !naive ? undefined : lowZoom ? await onePass(naive.port, tiles) : name.startsWith('pan') ? await loadTest(naive.port, tiles, SECONDS, uncachedAuth) : undefined
   await naive?.idle()
   rows.push(`| ${name} (${tiles.length}) | floor | ${fmt(f)} |`, `| | floor scoped | ${fmt(fs)} |`, ...(fh ? [`| | floor over HTTP | ${fmt(fh)} |`] : []), `| | ours uncached | ${fmt(ours)} |`, `| | ours cached | ${fmt(cached)} |`, `| | bare node:http | ${fmt(ceiling)} |`, `| | bare, same response | ${fmt(ceilingSame)} |`)
   if (n) rows.push(`| | naive peer${lowZoom ? ' (one pass)' : ''} | ${fmt(n)} |`)
@@ -350,7 +350,8 @@ with the median ratio is shown (every round's ratio is listed), and the other co
 uncached = the app with a 1-byte cache; the naive peer's low-zoom lists
 (ladder z4-8, Hunan z4-7), of which it finishes no tile within ${SECONDS} s, are instead timed as one pass over the list, ${CONNECTIONS} tiles at a time; both apps run as server.ts runs them (logger at info, shedding on). Ceilings: bare
 node:http sends the same body with node's minimal headers; "bare, same response" sends our status and headers too (ETag,
-private caching, Vary, nosniff, CORP). Connections walk the list from different offsets, never two on the same tile at once.
+private caching, Vary, nosniff, CORP). Every HTTP contender gets the same requests (the session cookie included, which only ours
+reads). Connections walk the list from different offsets, never two on the same tile at once.
 
 ## Ratios
 ${summary.join('\n')}
