@@ -215,7 +215,7 @@ export function createPgDb(opts: PgDbOptions): Db {
         try {
           if (viewOf.get(client) !== view.key) {
             viewOf.delete(client)
-            const { rows } = await queryable(client).query<Record<string, unknown>>(view.setupSql, view.setupParams, { prepare: true })
+            const { rows } = await queryOn<Record<string, unknown>>(client, view.setupSql, view.setupParams, { prepare: true })
             if (!view.verify(rows)) throw new DbError('could not set up the session view')
             viewOf.set(client, view.key)
           }

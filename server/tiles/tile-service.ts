@@ -39,8 +39,6 @@ interface LayerVersions {
   tags: Map<string, string>
 }
 
-const EMPTY_BODY = Buffer.alloc(0)
-
 /** What a tile URL fixes of its cache key: the layer set's name, the address and the normalised filter. */
 export function requestKey(name: string, addr: TileAddress, filter: Record<string, unknown>): string {
   return `${name}|${addr.z}/${addr.x}/${addr.y}|${JSON.stringify(filter)}`
@@ -96,15 +94,8 @@ export class TileService {
    * Without a scope the tile is rendered by the connecting owner (offline seeding only). `request`:
    * requestKey() of the tile, when the caller already has it.
    */
-  tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope?: TileScope, request = requestKey(name, addr, filter)): Promise<Tile> {
-    // Fresh versions (nearly always) are used at once: no extra promise turn for every tile.
-    const v = this.versions
-    if (v && Date.now() - v.at < this.versionTtlMs) return this.tileWith(v, name, layers, addr, filter, request, scope)
-    return this.freshVersions().then((fresh) => this.tileWith(fresh, name, layers, addr, filter, request, scope))
-  }
-
-  private async tileWith(versions: LayerVersions, name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, request: string, scope: TileScope | undefined): Promise<Tile> {
-    const key = this.keyOf(versions, name, layers, request, scope?.key)
+  async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope?: TileScope, request = requestKey(name, addr, filter)): Promise<Tile> {
+    const key = this.keyOf(await this.freshVersions(), name, layers, request, scope?.key)
     const hit = this.cache.get(key)
     if (hit) return hit
     let pending = this.inflight.get(key)
@@ -140,20 +131,13 @@ export class TileService {
 
   private async render(layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope: TileScope | undefined): Promise<Tile> {
     const t = { z: addr.z, x: addr.x, y: addr.y, filterJson: JSON.stringify(filter) }
+    const bands = layers.map((l) => statementFor(this.statements, l.id, addr.z)).filter((s): s is BandStatements => s !== undefined)
+    // MVT layers are independent protobuf messages: concatenating them makes one multi-layer tile.
+    // Each layer is its own statement (in the caller's view), so that a pool renders them in parallel.
     const one = (st: BandStatements) => (q: Queryable) => encodeLayer(q, st, t, this.encoder)
-    const run = (st: BandStatements) => (scope ? scope.run(one(st)) : one(st)(this.db))
-    let body: Buffer
-    if (layers.length === 1) {
-      // One layer (every request but the base set): its bytes are the tile, no copy.
-      const st = statementFor(this.statements, layers[0]!.id, addr.z)
-      body = st ? await run(st) : EMPTY_BODY
-    } else {
-      // MVT layers are independent protobuf messages: concatenating them makes one multi-layer tile.
-      // Each layer is its own statement (in the caller's view), so that a pool renders them in parallel.
-      const bands = layers.map((l) => statementFor(this.statements, l.id, addr.z)).filter((s): s is BandStatements => s !== undefined)
-      const parts = await Promise.all(bands.map(run))
-      body = Buffer.concat(parts.filter((p) => p.length > 0))
-    }
+    const parts = (await Promise.all(bands.map((st) => (scope ? scope.run(one(st)) : one(st)(this.db))))).filter((p) => p.length > 0)
+    // A tile whose features all come from one layer (every non-empty single-layer tile) is that layer’s bytes, uncopied.
+    const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
     return { body, etag: `"${hash('sha1', body, 'base64url')}"` }
   }
 
