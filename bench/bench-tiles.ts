@@ -156,10 +156,10 @@ async function naivePeer(connectionString: string) {
 }
 
 /** A GET on loopback: the body's size and whether the status is below 400. */
-function httpGet(port: number, p: string): Promise<{ bytes: number; ok: boolean }> {
+function httpGet(port: number, p: string, headers: Record<string, string>): Promise<{ bytes: number; ok: boolean }> {
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path: p }, (res) => {
+      .get({ host: '127.0.0.1', port, path: p, headers }, (res) => {
         let bytes = 0
         res.on('data', (d: Buffer) => (bytes += d.length))
         res.on('end', () => resolve({ bytes, ok: (res.statusCode ?? 500) < 400 }))
@@ -173,8 +173,8 @@ function httpGet(port: number, p: string): Promise<{ bytes: number; ok: boolean 
  * One pass over the list, each tile once, however long it takes: for the naive peer's low-zoom
  * tiles, of which a timed run finishes none (each holds every household below it).
  */
-function onePass(port: number, tiles: Tile[]): Promise<Result> {
-  return drive((t) => httpGet(port, path(t)), tiles)
+function onePass(port: number, tiles: Tile[], headers: Record<string, string>): Promise<Result> {
+  return drive((t) => httpGet(port, path(t), headers), tiles)
 }
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
@@ -325,7 +325,7 @@ for (const [name, tiles] of Object.entries(LISTS)) {
   const [cached, ceiling] = [cachedRounds.a, cachedRounds.b]
   const ceilingSame = await loadTest(bareSame.port, tiles, SECONDS, cachedAuth)
   const lowZoom = name === 'ladder z4-8' || name === 'Hunan z4-7'
-  const n = !naive ? undefined : lowZoom ? await onePass(naive.port, tiles) : name.startsWith('pan') ? await loadTest(naive.port, tiles, SECONDS, uncachedAuth) : undefined
+  const n = !naive ? undefined : lowZoom ? await onePass(naive.port, tiles, uncachedAuth) : name.startsWith('pan') ? await loadTest(naive.port, tiles, SECONDS, uncachedAuth) : undefined
   await naive?.idle()
   rows.push(`| ${name} (${tiles.length}) | floor | ${fmt(f)} |`, `| | floor scoped | ${fmt(fs)} |`, ...(fh ? [`| | floor over HTTP | ${fmt(fh)} |`] : []), `| | ours uncached | ${fmt(ours)} |`, `| | ours cached | ${fmt(cached)} |`, `| | bare node:http | ${fmt(ceiling)} |`, `| | bare, same response | ${fmt(ceilingSame)} |`)
   if (n) rows.push(`| | naive peer${lowZoom ? ' (one pass)' : ''} | ${fmt(n)} |`)
