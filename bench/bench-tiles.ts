@@ -6,6 +6,7 @@
  * server with the usual ST_AsMVTGeom(ST_Transform(geom, 3857)) query, no aggregation, no cache;
  * ours uncached and cached (the real app over HTTP); ceiling = bare node:http returning the same bytes.
  */
+import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import os from 'node:os'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -25,7 +26,7 @@ import { HUNAN_BOUNDS } from '../server/tiles/style.js'
 import { lastLoad } from '../geodata/load/load-dataset.js'
 import { createRng } from '../geodata/generate/rng.js'
 import { repoRoot } from '../server/paths.js'
-import { loginOverHttp } from '../tests/helpers/auth.js'
+import { loginOverHttp, sessionCaller } from '../tests/helpers/auth.js'
 import { viewQueryable } from '../server/db/scoped.js'
 import { wrkInstalled, type LoadJob, type LoadSummary, type LoadTool } from './load-client.js'
 import { mvtBytes } from '../server/tiles/mvt-encoder.js'
@@ -219,7 +220,9 @@ const filter = JSON.stringify({ year: YEAR })
 // row-level security). floor scoped: the app's own database path, a view connection of a province
 // administrator (server/db/scoped.ts, viewQueryable: role, scope, RLS), i.e. what access control costs
 // in the database alone.
-const view = viewQueryable(db, { role: 'province_admin', scope: '43' })
+// The view is bound to a session of its own (the database derives role and area from it); its account has
+// a random password, never signed in with.
+const view = viewQueryable(db, await sessionCaller(db, 'province_admin', '43', { password: randomBytes(24).toString('base64url') }))
 const ownerPool = db.kind === 'server' ? new pg.Pool({ connectionString: config.databaseUrl!, max: CONNECTIONS, options: '-c plan_cache_mode=force_generic_plan' }) : null
 const ownerQuery: Queryable['query'] = ownerPool
   ? async (sql, params, opts) => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../db/types.js'
-import { asApp } from '../db/scoped.js'
+import { withAccounts } from '../db/scoped.js'
 import type { Caller, Department, Role } from './roles.js'
 
 export interface SessionTimeouts {
@@ -123,7 +123,7 @@ export class DbSessionStore {
     const { caller: _caller, ...data } = session
     // The Session object carries its cookie; plain JSON of what we keep.
     const json = JSON.stringify({ ...data, cookie: undefined })
-    asApp(this.db, (tx) => tx.query(SAVE, [sidHash(sid), session.userId ?? null, json, Math.ceil(this.timeouts.maxAgeMs / 1000)])).then(
+    withAccounts(this.db, (tx) => tx.query(SAVE, [sidHash(sid), session.userId ?? null, json, Math.ceil(this.timeouts.maxAgeMs / 1000)])).then(
       () => cb(),
       (err: unknown) => cb(err),
     )
@@ -131,14 +131,14 @@ export class DbSessionStore {
 
   destroy(sid: string, cb: Callback): void {
     this.distrustAll()
-    asApp(this.db, (tx) => tx.query('DELETE FROM app_session WHERE sid_hash = $1', [sidHash(sid)])).then(
+    withAccounts(this.db, (tx) => tx.query('DELETE FROM app_session WHERE sid_hash = $1', [sidHash(sid)])).then(
       () => cb(),
       (err: unknown) => cb(err),
     )
   }
 
   private async load(sid: string): Promise<SessionData | null> {
-    const { rows } = await asApp(this.db, (tx) =>
+    const { rows } = await withAccounts(this.db, (tx) =>
       tx.query<{
         userId: number | null
         data: SessionData
@@ -172,7 +172,7 @@ export class DbSessionStore {
 
   /** Deletes expired and idle sessions; returns how many. */
   async sweep(): Promise<number> {
-    const r = await asApp(this.db, (tx) =>
+    const r = await withAccounts(this.db, (tx) =>
       tx.query('DELETE FROM app_session WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(secs => $1)', [
         Math.ceil(this.timeouts.idleMs / 1000),
       ]),

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/types.js'
+import { sessionIdHash } from './session-store.js'
 import type { Department, Role } from './roles.js'
 import { hashPassword } from './passwords.js'
 import { isSealed, seal, secretKey, sealedKeyId, SecretKeyError, unseal } from './secret-box.js'
@@ -145,4 +146,9 @@ export async function setDisabled(tx: Queryable, id: number, disabled: boolean):
   const r = await tx.query('UPDATE app_user SET disabled = $2 WHERE id = $1', [id, disabled])
   if (disabled) await tx.query('DELETE FROM app_session WHERE user_id = $1', [id])
   return r.rowCount > 0
+}
+
+/** Ends every session of the user but `keepSid` (the raw id of the session that made the change). */
+export async function endOtherSessions(tx: Queryable, userId: number, keepSid: string): Promise<void> {
+  await tx.query('DELETE FROM app_session WHERE user_id = $1 AND sid_hash <> $2', [userId, sessionIdHash(keepSid)])
 }

@@ -5,8 +5,17 @@ import { AREA_CODE, ROLES, type Role } from '../auth/roles.js'
 /** The request role (migration 0004): owns nothing, cannot log in, cannot bypass row-level security. */
 export const APP_ROLE = 'povmap_app'
 
-/** What the database policies read: the caller's role and area, plus who and where for audit rows. */
+/** The request role for sign-in, sessions and accounts (migration 0009): reads no registry data. */
+export const ACCOUNTS_ROLE = 'povmap_auth'
+
+/**
+ * Who a request transaction runs for. The database trusts `sid` alone: the raw session id, from which
+ * it looks up the user, role and area itself (povmap_session_caller, migration 0009). role and scope
+ * are this process's copy, for checks made before any SQL; ip, user agent and request id go into
+ * audit rows.
+ */
 export interface DbCaller {
+  sid: string
   role: Role
   scope: string
   userId: number | null
@@ -19,26 +28,17 @@ export interface DbCaller {
 // One statement, bind parameters only. set_config(…, true) is transaction-local: COMMIT or ROLLBACK
 // puts the role and every setting back, so a pooled connection never carries a caller into the
 // next transaction. set_config('role', …) is SET LOCAL ROLE.
-const SETUP = `SELECT set_config('role', '${APP_ROLE}', true) AS role,
-  set_config('povmap.scope', $1, true) AS scope, set_config('povmap.role', $2, true),
-  set_config('povmap.user_id', $3, true), set_config('povmap.username', $4, true),
-  set_config('povmap.ip', $5, true), set_config('povmap.user_agent', $6, true), set_config('povmap.request_id', $7, true)`
+const SETUP = `SELECT set_config('role', '${APP_ROLE}', true) AS role, set_config('povmap.sid', $1, true),
+  set_config('povmap.ip', $2, true), set_config('povmap.user_agent', $3, true), set_config('povmap.request_id', $4, true)`
 
 function setupParams(caller: DbCaller | null): string[] {
   if (caller) {
-    // Checked here too: a malformed scope would be a silent widening or narrowing of what RLS shows.
+    // Checked here too: these are what the tile cache and the early checks key on.
     if (!AREA_CODE.test(caller.scope)) throw new DbError(`refusing a scoped transaction for malformed scope ${JSON.stringify(caller.scope.slice(0, 20))}`)
     if (!ROLES.includes(caller.role)) throw new DbError(`refusing a scoped transaction for unknown role ${JSON.stringify(String(caller.role).slice(0, 20))}`)
+    if (!caller.sid) throw new DbError('refusing a scoped transaction without a session')
   }
-  return [
-    caller?.scope ?? '',
-    caller?.role ?? '',
-    caller?.userId === null || caller?.userId === undefined ? '' : String(caller.userId),
-    caller?.username ?? '',
-    (caller?.ip ?? '').slice(0, 64),
-    (caller?.userAgent ?? '').slice(0, 200),
-    (caller?.requestId ?? '').slice(0, 64),
-  ]
+  return [caller?.sid ?? '', (caller?.ip ?? '').slice(0, 64), (caller?.userAgent ?? '').slice(0, 200), (caller?.requestId ?? '').slice(0, 64)]
 }
 
 // ---- APP_DATABASE_URL: request transactions on connections of a login role that owns nothing -------------
@@ -109,9 +109,24 @@ export async function withCaller<T>(db: Db, caller: DbCaller | null, fn: (tx: Qu
   })
 }
 
-/** The request role with no caller: for sessions, sign-in and appending audit rows. */
+/** The request role with no session: it sees no scoped row and may append only anonymous audit rows. */
 export function asApp<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return withCaller(db, null, fn)
+}
+
+const ACCOUNTS_SETUP = `SELECT set_config('role', '${ACCOUNTS_ROLE}', true) AS role`
+
+/**
+ * Runs fn in one transaction as the accounts role, on the owner's connections (the request login of
+ * APP_DATABASE_URL cannot switch to it): for the fixed statements of sign-in, sessions and account
+ * administration, which the request role may not run.
+ */
+export function withAccounts<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ role: string }>(ACCOUNTS_SETUP, [], { prepare: true })
+    if (rows[0]?.role !== ACCOUNTS_ROLE) throw new DbError('could not switch to the accounts role')
+    return fn(tx)
+  })
 }
 
 /** A per-request handle: every call is its own scoped transaction, or `run` groups several. */
@@ -130,38 +145,42 @@ export function scopedDb(db: Db, caller: DbCaller): ScopedDb {
 }
 
 // ---- views: reads that depend on the role and area alone, one round trip each ---------------------------
-/** A role and an area: what row-level security reads, and nothing about the user (tiles are cached by it). */
+/**
+ * A role and an area: what row-level security reads, and what tiles are cached by. The database learns
+ * them from the session `sid` of a caller who has them (any caller of that role and area will do).
+ */
 export interface DbView {
   role: Role
   scope: string
+  sid: string
 }
 
 // The same settings as SETUP, for the session (set_config(…, false)): a view connection keeps them
-// between statements. The user, address and request settings are emptied, so nothing of one user can
-// reach a statement run for another with the same view.
+// between statements. The address and request settings are emptied.
 // Prepared statements in a view use their generic plan from the first run: PostgreSQL's default keeps
 // re-planning a tile statement for every tile (a generic plan's estimate for `geom && $envelope` looks
 // worse than the custom one), and planning it under row-level security took 0.27 ms against 0.31 ms to
 // run it (z14 province tile). Statements meant for a view must plan well with parameters unknown.
-const VIEW_SETUP = `SELECT set_config('role', '${APP_ROLE}', false) AS role,
-  set_config('povmap.scope', $1, false) AS scope, set_config('povmap.role', $2, false) AS caller_role,
-  set_config('povmap.user_id', '', false), set_config('povmap.username', '', false),
+const VIEW_SETUP = `SELECT set_config('role', '${APP_ROLE}', false) AS role, set_config('povmap.sid', $1, false) AS sid,
   set_config('povmap.ip', '', false), set_config('povmap.user_agent', '', false), set_config('povmap.request_id', '', false),
   set_config('plan_cache_mode', 'force_generic_plan', false)`
 
-/** What names a view: connections and handles set up for the same key are interchangeable. */
-const viewKey = (view: DbView) => `${view.role}:${view.scope}`
+/**
+ * What names a view: connections and handles set up for the same key are interchangeable. The session
+ * is part of it: a connection holds one session's id, and a statement on it fails once that session
+ * ends (another session of the same role and area sets it up again).
+ */
+const viewKey = (view: DbView) => `${view.role}:${view.scope}:${view.sid}`
 
 function sessionView(view: DbView): SessionView {
   setupParams({ ...view, userId: null, username: null })
   return {
     key: viewKey(view),
     setupSql: VIEW_SETUP,
-    setupParams: [view.scope, view.role],
-    verify: (rows) => rows[0]?.role === APP_ROLE && rows[0]?.scope === view.scope && rows[0]?.caller_role === view.role,
+    setupParams: [view.sid],
+    verify: (rows) => rows[0]?.role === APP_ROLE && rows[0]?.sid === view.sid,
   }
 }
-
 /**
  * Runs each statement alone, as the request role with the view's role and area, on either database
  * kind: for single-statement reads on the hot path (tile rendering). On a server it is one round trip

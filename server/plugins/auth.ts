@@ -9,7 +9,7 @@ import { DbSessionStore, sessionIdHash, type SessionData } from '../auth/session
 import { AREA_CODE, areaRelation, defaultAccess, roleAllows, type Access, type Caller } from '../auth/roles.js'
 import { appendAudit, type AuditEntry } from '../auth/audit.js'
 import { rawHeader } from '../http/early-answers.js'
-import { asApp, scopedDb, type DbCaller, type ScopedDb } from '../db/scoped.js'
+import { asApp, scopedDb, withCaller, type DbCaller, type ScopedDb } from '../db/scoped.js'
 import type { Queryable } from '../db/types.js'
 
 export interface AuthOptions {
@@ -57,7 +57,7 @@ export interface RouteInfo {
  * written nothing) to let the request go the ordinary way; having taken it, it may still hand it to
  * the ordinary way with `pass()` as long as it has written nothing.
  */
-export type EarlyAnswer = (req: IncomingMessage, res: ServerResponse, caller: Caller, pass: () => void) => boolean
+export type EarlyAnswer = (req: IncomingMessage, res: ServerResponse, caller: Caller, pass: () => void, sid: string) => boolean
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -130,25 +130,26 @@ export default fp<AuthOptions>(
     // signature has been checked (a pure function of the header); whether that session is still good
     // is asked of the store every time (trusted for at most trustMs, and never after a sign-out or an
     // account change). Whatever an answer does not serve goes the ordinary way, every check included.
-    const sidHashByCookie = new Map<string, string>()
-    const trustedCaller = (cookieHeader: string | undefined): Caller | undefined => {
+    const sessionByCookie = new Map<string, { sid: string; hash: string }>()
+    const trustedSession = (cookieHeader: string | undefined): { caller: Caller; sid: string } | undefined => {
       if (!cookieHeader) return undefined
-      let hash = sidHashByCookie.get(cookieHeader)
-      if (hash === undefined) {
+      let known = sessionByCookie.get(cookieHeader)
+      if (known === undefined) {
         const signed = fastifyCookie.parse(cookieHeader)[cookieName]
         const unsigned = signed ? signer.unsign(signed) : undefined
         if (!unsigned?.valid || !unsigned.value) return undefined
-        hash = sessionIdHash(unsigned.value)
-        if (sidHashByCookie.size >= 10_000) sidHashByCookie.clear()
-        sidHashByCookie.set(cookieHeader, hash)
+        known = { sid: unsigned.value, hash: sessionIdHash(unsigned.value) }
+        if (sessionByCookie.size >= 10_000) sessionByCookie.clear()
+        sessionByCookie.set(cookieHeader, known)
       }
-      return store.peekHashed(hash)?.caller ?? undefined
+      const caller = store.peekHashed(known.hash)?.caller
+      return caller ? { caller, sid: known.sid } : undefined
     }
     app.decorate('answerEarly', (fn: EarlyAnswer) => {
       app.earlyAnswers.add((req, res, pass) => {
         // Two Cookie headers (node would join them) are left to the full path.
-        const caller = trustedCaller(rawHeader(req, 'cookie'))
-        return caller !== undefined && caller.factor === 'ok' && fn(req, res, caller, pass)
+        const trusted = trustedSession(rawHeader(req, 'cookie'))
+        return trusted !== undefined && trusted.caller.factor === 'ok' && fn(req, res, trusted.caller, pass, trusted.sid)
       })
     })
 
@@ -180,6 +181,8 @@ export default fp<AuthOptions>(
       const c = req.caller
       if (!c) throw Object.assign(new Error('no caller: this route must declare its access'), { statusCode: 401 })
       return {
+        // The database looks the caller up from this (migration 0009); the rest is for audit rows.
+        sid: req.session.sessionId,
         role: c.role,
         scope: c.scope,
         userId: c.userId,
@@ -192,7 +195,9 @@ export default fp<AuthOptions>(
     app.decorate('dbCaller', dbCaller)
     app.decorate('scopedDb', (req: FastifyRequest) => scopedDb(app.db, dbCaller(req)))
     const audit = async (req: FastifyRequest, entry: Omit<AuditEntry, 'actorId' | 'actorUsername' | 'actorRole' | 'ip' | 'userAgent' | 'requestId'>) => {
-      await asApp(app.db, (tx) => appendAudit(tx, { ...entry, ...auditFields(req) }))
+      // As the caller's session (the database checks that the actor is its user), or anonymous.
+      const write = (tx: Queryable) => appendAudit(tx, { ...entry, ...auditFields(req) })
+      await (req.caller ? withCaller(app.db, dbCaller(req), write) : asApp(app.db, write))
     }
     app.decorate('audit', audit)
     // A deny is never held up or undone by a failing audit write; the failure is logged.

@@ -1,15 +1,15 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { asApp } from '../db/scoped.js'
+import { withAccounts } from '../db/scoped.js'
 import { appendAudit } from '../auth/audit.js'
 import { auditFields } from '../plugins/auth.js'
-import { claimTotpStep, enableTotp, findUser, findUserById, openTotpSecret, recordFailedLogin, recordSuccessfulLogin, type UserRow } from '../auth/users.js'
+import { claimTotpStep, enableTotp, endOtherSessions, findUser, findUserById, openTotpSecret, recordFailedLogin, recordSuccessfulLogin, type UserRow } from '../auth/users.js'
 import { hashPassword, passwordProblem, verifyPassword, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.js'
 import { scrubPersonal } from '../auth/masking.js'
 import { REGISTRY_ROLES, REVEAL_ROLES, TOTP_ROLES, DATA_ROLES, type Caller } from '../auth/roles.js'
-import { sessionIdHash, type SessionData } from '../auth/session-store.js'
+import type { SessionData } from '../auth/session-store.js'
 import { seal, unseal } from '../auth/secret-box.js'
 
 export interface AuthRoutesOptions {
@@ -111,9 +111,9 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       const username = req.body.username.trim().toLowerCase()
       // What was typed as a username goes to the audit log: never an ID number or phone.
       const base = { ...auditFields(req), actorUsername: scrubPersonal(username), action: 'login' }
-      const user = await asApp(app.db, (tx) => findUser(tx, username))
+      const user = await withAccounts(app.db, (tx) => findUser(tx, username))
       const fail = async (reason: string, count: boolean, extra: { totpRequired?: boolean; message?: string } = {}) => {
-        const locked = await asApp(app.db, async (tx) => {
+        const locked = await withAccounts(app.db, async (tx) => {
           const nowLocked = user && count ? await recordFailedLogin(tx, user.id) : false
           await appendAudit(tx, { ...base, actorId: user?.id ?? null, actorRole: user?.role ?? null, outcome: 'failed', area: user?.scope ?? null, detail: { reason, ...(nowLocked ? { locked: true } : {}) } })
           return nowLocked
@@ -135,7 +135,7 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       if (user.totpEnabled && user.totpSealed) {
         if (!totp) return fail('totp missing', false, { totpRequired: true, message: 'enter the 6-digit code from your authenticator app' })
         step = await checkTotp(openTotpSecret(user), totp, user.totpLastStep)
-        const claimed = step !== null && (await asApp(app.db, (tx) => claimTotpStep(tx, user.id, step!)))
+        const claimed = step !== null && (await withAccounts(app.db, (tx) => claimTotpStep(tx, user.id, step!)))
         if (!claimed) return fail('totp', true, { totpRequired: true, message: 'the code is wrong or was already used' })
       } else if (totpRequiredFor(user)) {
         factor = 'enrol'
@@ -148,7 +148,7 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       const caller = callerOf(user, factor)
       s.caller = caller
       req.caller = caller
-      await asApp(app.db, async (tx) => {
+      await withAccounts(app.db, async (tx) => {
         await recordSuccessfulLogin(tx, user.id, step)
         await appendAudit(tx, { ...base, ...auditFields(req), action: 'login', outcome: 'ok', area: user.scope, detail: { factor: user.totpEnabled ? 'totp' : factor === 'enrol' ? 'enrolment pending' : 'password' } })
       })
@@ -196,7 +196,7 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
     },
     async (req, reply) => {
       const c = req.caller!
-      const user = await asApp(app.db, (tx) => findUserById(tx, c.userId))
+      const user = await withAccounts(app.db, (tx) => findUserById(tx, c.userId))
       if (!user || !(await verifyPassword(user.passwordHash, req.body.current))) {
         await app.audit(req, { action: 'password.change', outcome: 'failed', area: c.scope, detail: { reason: 'current password' } })
         return reply.code(401).send({ error: 'Unauthorized', message: 'the current password is wrong' })
@@ -205,10 +205,10 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       if (problem) return reply.code(400).send({ error: 'Bad Request', message: problem })
       const hash = await hashPassword(req.body.next)
       await req.session.regenerate(['userId', 'factor', 'caller'])
-      await asApp(app.db, async (tx) => {
+      await withAccounts(app.db, async (tx) => {
         await tx.query('UPDATE app_user SET password_hash = $2, password_changed_at = now() WHERE id = $1', [c.userId, hash])
         // Every other session of this user ends; this one continues under a new id.
-        await tx.query('DELETE FROM app_session WHERE user_id = $1 AND sid_hash <> $2', [c.userId, sessionIdHash(req.session.sessionId)])
+        await endOtherSessions(tx, c.userId, req.session.sessionId)
         await appendAudit(tx, { ...auditFields(req), action: 'password.change', outcome: 'ok', area: c.scope })
       })
       return { csrfToken: reply.generateCsrf() }
@@ -227,7 +227,7 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
     },
     async (req, reply) => {
       const c = req.caller!
-      const user = await asApp(app.db, (tx) => findUserById(tx, c.userId))
+      const user = await withAccounts(app.db, (tx) => findUserById(tx, c.userId))
       if (user?.totpEnabled) return reply.code(409).send({ error: 'Conflict', message: 'a second factor is already set up for this account' })
       const secret = newTotpSecret()
       // Sessions are stored in the database: the pending seed is kept sealed there too.
@@ -245,7 +245,7 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
         summary: 'Finish TOTP enrolment with a code from the app; the session continues under a new id',
         tags: ['auth'],
         body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false }),
-        response: { 200: Session, 400: err, 401: err, 403: err },
+        response: { 200: Session, 400: err, 401: err, 403: err, 409: err },
       },
     },
     async (req, reply) => {
@@ -264,8 +264,16 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
         await app.audit(req, { action: 'totp.confirm', outcome: 'failed', area: c.scope })
         return reply.code(400).send({ error: 'Bad Request', message: 'the code does not match; check the clock of the device' })
       }
-      await asApp(app.db, (tx) => enableTotp(tx, c.userId, secret, step))
+      // Enrolment ends where a second factor already exists: someone else (holding the password) may have
+      // started this enrolment while the owner enrolled. Such a session stays without the factor.
+      if (!(await withAccounts(app.db, (tx) => enableTotp(tx, c.userId, secret, step)))) {
+        delete sessionOf(req).pendingTotp
+        await app.audit(req, { action: 'totp.confirm', outcome: 'failed', area: c.scope, detail: { reason: 'already enrolled' } })
+        return reply.code(409).send({ error: 'Conflict', message: 'a second factor is already set up for this account: sign in again with it' })
+      }
       await req.session.regenerate(['userId'])
+      // Every other session of the account ends: none of them proved the new factor.
+      await withAccounts(app.db, (tx) => endOtherSessions(tx, c.userId, req.session.sessionId))
       const s = sessionOf(req)
       s.factor = 'ok'
       const caller: Caller = { ...c, factor: 'ok' }

@@ -100,8 +100,8 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
 
   // A tile depends on the caller's role and area alone (its cache key): both paths render it in that
   // view, one statement per layer, with nothing of the user set (server/db/scoped.ts, viewQueryable).
-  const tileScope = (layers: readonly LayerDef[], caller: { role: Role; scope: string }): TileScope => {
-    const view = viewQueryable(app.db, { role: caller.role, scope: caller.scope })
+  const tileScope = (layers: readonly LayerDef[], caller: { role: Role; scope: string; sid: string }): TileScope => {
+    const view = viewQueryable(app.db, { role: caller.role, scope: caller.scope, sid: caller.sid })
     return { key: scopeKeyOf(layers, caller), run: (fn) => fn(view) }
   }
 
@@ -120,7 +120,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   // the caller's tile rate limit). A role the route refuses goes to the route at once; a refused
   // admission or a failed rendering is handed to it (pass), which answers 503, 429 or the error with
   // every check and log. Nothing is written before the tile is in hand.
-  app.answerEarly((req, res, caller, pass) => {
+  app.answerEarly((req, res, caller, pass, sid) => {
     const known = answered.get(req.url!)
     if (!known || !roleAllows(known.access, caller.role)) return false
     const tile = service.cached(known.name, known.layers, known.key, scopeKeyOf(known.layers, caller))
@@ -130,7 +130,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
     }
     app
       .admitEarly(req.url!, caller)
-      .then((admitted) => (admitted ? service.tile(known.name, known.layers, known.addr, known.filter, tileScope(known.layers, caller), known.key) : undefined))
+      .then((admitted) => (admitted ? service.tile(known.name, known.layers, known.addr, known.filter, tileScope(known.layers, { ...caller, sid }), known.key) : undefined))
       .then((rendered) => (rendered ? sendEarly(req, res, rendered, known.personal) : pass()))
       // A failed rendering goes to the route, which renders again and answers (and logs) the error;
       // should writing itself have failed halfway, the connection is closed.

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
-import { asApp } from '../db/scoped.js'
+import { withAccounts } from '../db/scoped.js'
 import { appendAudit } from '../auth/audit.js'
 import { auditFields } from '../plugins/auth.js'
 import { createUser, findUserById, setDisabled } from '../auth/users.js'
@@ -35,7 +35,7 @@ const users: FastifyPluginAsync = async (app) => {
   r.get(
     '/api/users',
     { config: { access: 'admin' }, schema: { summary: 'Accounts in the administrator’s area', tags: ['users'], response: { 200: Type.Array(Account), 401: err, 403: err } } },
-    async (req) => (await asApp(app.db, (tx) => tx.query<Static<typeof Account>>(LIST, [req.caller!.scope]))).rows,
+    async (req) => (await withAccounts(app.db, (tx) => tx.query<Static<typeof Account>>(LIST, [req.caller!.scope]))).rows,
   )
 
   r.post(
@@ -70,7 +70,7 @@ const users: FastifyPluginAsync = async (app) => {
       if (holdsPersonal(b.username) || holdsPersonal(b.displayName)) return bad('a username or display name must not be an ID number or phone number')
       const problem = passwordProblem(b.password, b.username)
       if (problem) return bad(problem)
-      const id = await asApp(app.db, async (tx) => {
+      const id = await withAccounts(app.db, async (tx) => {
         const exists = await tx.query('SELECT 1 FROM app_user WHERE username = $1', [b.username])
         if (exists.rowCount > 0) return null
         const newId = await createUser(tx, { username: b.username, displayName: b.displayName, role, scope: b.scope, department: (b.department as Department | undefined) ?? null, password: b.password })
@@ -98,7 +98,7 @@ const users: FastifyPluginAsync = async (app) => {
         const admin = req.caller!
         const id = Number(req.params.id)
         if (id === admin.userId) return reply.code(400).send({ error: 'Bad Request', message: 'an administrator cannot disable their own account' })
-        const done = await asApp(app.db, async (tx) => {
+        const done = await withAccounts(app.db, async (tx) => {
           const u = await findUserById(tx, id)
           if (!u || !u.scope.startsWith(admin.scope)) return false
           await setDisabled(tx, id, action === 'disable')

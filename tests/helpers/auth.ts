@@ -16,6 +16,8 @@ import type { Db } from '../../server/db/types.js'
 import { createUser } from '../../server/auth/users.js'
 import { totpNow } from '../../server/auth/totp.js'
 import { TOTP_ROLES, type Department, type Role } from '../../server/auth/roles.js'
+import { sessionIdHash } from '../../server/auth/session-store.js'
+import type { DbCaller } from '../../server/db/scoped.js'
 
 /** Passes the password rules (≥ 12 characters, not common). */
 export const TEST_PASSWORD = 'Xiangxi-test-pass-2024!'
@@ -164,4 +166,24 @@ export async function loginOverHttp(
   const cookie = mergeCookies('', { headers: { 'set-cookie': res.headers.getSetCookie() } })
   const i = cookie.indexOf('=')
   return { name: cookie.slice(0, i), value: cookie.slice(i + 1), csrfToken: ((await res.json()) as { csrfToken: string }).csrfToken, user }
+}
+
+/**
+ * A signed-in session written straight into app_session (as the owner), for tests that talk to the
+ * database without the HTTP layer: the database derives the caller from the session id alone.
+ */
+export async function sessionCaller(
+  db: Db,
+  role: Role,
+  scope: string = TEST_SCOPES[role],
+  opts: { factor?: 'ok' | 'enrol'; password?: string } = {},
+): Promise<DbCaller & { user: TestUser }> {
+  const user = await createTestUser(db, role, { scope, password: opts.password })
+  const sid = randomBytes(24).toString('base64url')
+  await db.query(`INSERT INTO app_session (sid_hash, user_id, data, expires_at) VALUES ($1, $2, $3::jsonb, now() + interval '1 hour')`, [
+    sessionIdHash(sid),
+    user.id,
+    JSON.stringify({ userId: user.id, factor: opts.factor ?? 'ok' }),
+  ])
+  return { sid, role, scope, userId: user.id, username: user.username, user }
 }

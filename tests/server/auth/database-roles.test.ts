@@ -13,7 +13,7 @@ import { ROLES, type Role } from '../../../server/auth/roles.js'
 import { maskIdNumber, maskName, maskPhone } from '../../../server/auth/masking.js'
 import { SCOPE_FREE_LAYERS } from '../../../server/routes/tiles.js'
 import { LAYER_BY_ID } from '../../../tiles/registry.js'
-import { loginAs } from '../../helpers/auth.js'
+import { loginAs, sessionCaller } from '../../helpers/auth.js'
 
 /** Tables holding people or what they did: RLS on and forced. */
 const PERSONAL_TABLES = ['household', 'household_year', 'member', 'audit_log', 'photo']
@@ -24,9 +24,8 @@ const SCOPED_TABLES = ['household_agg', 'indicator_value', 'project', 'admin_are
  * infrastructure and definitions, tile cache versions, and the auth tables (no personal registry
  * data; the sign-in code needs them before any scope exists).
  */
-const UNSCOPED_READABLE = ['road', 'water', 'school', 'clinic', 'indicator_def', 'tile_layer_version', 'app_user', 'app_session']
+const UNSCOPED_READABLE = ['road', 'water', 'school', 'clinic', 'indicator_def', 'tile_layer_version']
 
-const caller = (role: Role, scope: string): DbCaller => ({ role, scope, userId: null, username: null })
 
 describe('database roles and row-level security', () => {
   let t: TestDb
@@ -37,6 +36,8 @@ describe('database roles and row-level security', () => {
   afterAll(async () => {
     await t?.dispose()
   })
+  // The database derives who is asking from a live session: each caller here is one.
+  const caller = (role: Role, scope: string): Promise<DbCaller> => sessionCaller(t.db, role, scope)
 
   it('the request role cannot log in, is no superuser, cannot bypass RLS and owns nothing', async () => {
     const { rows } = await t.db.query<Record<string, boolean>>(
@@ -97,7 +98,7 @@ describe('database roles and row-level security', () => {
     expect((await t.db.query<{ ok: boolean }>("SELECT has_table_privilege($1, 'app_secret', 'SELECT') AS ok", [APP_ROLE])).rows[0]!.ok).toBe(false)
 
     // Tried for real, as the request role with a full scope:
-    const admin = caller('province_admin', '43')
+    const admin = await caller('province_admin', '43')
     await asApp(t.db, (tx) => tx.query("INSERT INTO audit_log (action, outcome) VALUES ('test.append', 'ok')"))
     for (const sql of ["UPDATE audit_log SET outcome = 'denied'", 'DELETE FROM audit_log', 'TRUNCATE audit_log', 'SELECT name FROM member LIMIT 1', 'SELECT id_number FROM member LIMIT 1', 'SELECT phone FROM household LIMIT 1', 'SELECT * FROM member LIMIT 1', "UPDATE household SET size = 1"]) {
       await expect(withCaller(t.db, admin, (tx) => tx.query(sql)), sql).rejects.toThrow(/permission denied/)
@@ -126,30 +127,30 @@ describe('database roles and row-level security', () => {
   it('each role sees its own area and nothing else; department viewers, leaders and auditors see no household', async () => {
     const count = (c: DbCaller, sql: string) => withCaller(t.db, c, async (tx) => (await tx.query<{ n: number }>(sql)).rows[0]!.n)
     const households = 'SELECT count(*)::int AS n FROM household'
-    expect(await count(caller('province_admin', '43'), households)).toBe(600)
-    expect(await count(caller('county_officer', FIXTURE.county), households)).toBe(600)
-    expect(await count(caller('township_officer', FIXTURE.townships[0]!), households)).toBe(300)
-    expect(await count(caller('village_team', FIXTURE.villages[0]!), households)).toBe(150)
-    expect(await count(caller('village_team', FIXTURE.villages[0]!), 'SELECT count(*)::int AS n FROM member')).toBe(150)
-    expect(await count(caller('village_team', FIXTURE.villages[0]!), 'SELECT count(*)::int AS n FROM household_year')).toBe(150 * 7)
-    expect(await count(caller('township_officer', '433125001'), households)).toBe(0)
+    expect(await count(await caller('province_admin', '43'), households)).toBe(600)
+    expect(await count(await caller('county_officer', FIXTURE.county), households)).toBe(600)
+    expect(await count(await caller('township_officer', FIXTURE.townships[0]!), households)).toBe(300)
+    expect(await count(await caller('village_team', FIXTURE.villages[0]!), households)).toBe(150)
+    expect(await count(await caller('village_team', FIXTURE.villages[0]!), 'SELECT count(*)::int AS n FROM member')).toBe(150)
+    expect(await count(await caller('village_team', FIXTURE.villages[0]!), 'SELECT count(*)::int AS n FROM household_year')).toBe(150 * 7)
+    expect(await count(await caller('township_officer', '433125001'), households)).toBe(0)
     for (const role of ['department_viewer', 'leader', 'auditor'] as const) {
-      expect(await count(caller(role, '43'), households), role).toBe(0)
-      expect(await count(caller(role, '43'), 'SELECT count(*)::int AS n FROM member'), role).toBe(0)
+      expect(await count(await caller(role, '43'), households), role).toBe(0)
+      expect(await count(await caller(role, '43'), 'SELECT count(*)::int AS n FROM member'), role).toBe(0)
     }
     // Aggregates: in scope only, for every role that sees data.
     const agg = "SELECT count(DISTINCT area_code)::int AS n FROM household_agg WHERE level = 'village'"
-    expect(await count(caller('department_viewer', FIXTURE.townships[1]!), agg)).toBe(2)
-    expect(await count(caller('leader', '43'), agg)).toBe(4)
-    expect(await count(caller('auditor', '43'), agg)).toBe(0)
-    expect(await count(caller('township_officer', FIXTURE.townships[0]!), "SELECT count(*)::int AS n FROM household_agg WHERE area_code = '433124'")).toBe(0)
+    expect(await count(await caller('department_viewer', FIXTURE.townships[1]!), agg)).toBe(2)
+    expect(await count(await caller('leader', '43'), agg)).toBe(4)
+    expect(await count(await caller('auditor', '43'), agg)).toBe(0)
+    expect(await count(await caller('township_officer', FIXTURE.townships[0]!), "SELECT count(*)::int AS n FROM household_agg WHERE area_code = '433124'")).toBe(0)
     // Divisions: the path up to the province and everything below.
-    const areas = await withCaller(t.db, caller('township_officer', FIXTURE.townships[0]!), async (tx) =>
+    const areas = await withCaller(t.db, await caller('township_officer', FIXTURE.townships[0]!), async (tx) =>
       (await tx.query<{ code: string }>('SELECT code FROM admin_area ORDER BY code')).rows.map((r) => r.code),
     )
     expect(areas).toEqual(['43', '4331', '433124', '433124110', '433124110226', '433124110227'])
     // Projects: the village's own and the county-wide ones of its county.
-    const projects = await withCaller(t.db, caller('village_team', FIXTURE.villages[1]!), async (tx) => (await tx.query('SELECT id FROM project')).rows)
+    const projects = await withCaller(t.db, await caller('village_team', FIXTURE.villages[1]!), async (tx) => (await tx.query('SELECT id FROM project')).rows)
     expect(projects).toEqual([])
   })
 
@@ -167,25 +168,93 @@ describe('database roles and row-level security', () => {
     const auditRows = async () => (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'household.reveal' AND target = $1", [ref])).rows[0]!.n
     const reveal = (c: DbCaller) => withCaller(t.db, c, async (tx) => (await tx.query('SELECT * FROM povmap_reveal_household($1::uuid, $2)', [ref, 'home visit'])).rows)
     for (const role of ['province_admin', 'prefecture_officer', 'department_viewer', 'leader', 'auditor'] as const) {
-      await expect(reveal(caller(role, '43')), role).rejects.toThrow(/may not reveal/)
+      await expect(reveal(await caller(role, '43')), role).rejects.toThrow(/may not reveal/)
     }
-    expect(await reveal(caller('village_team', FIXTURE.villages[1]!))).toEqual([])
+    expect(await reveal(await caller('village_team', FIXTURE.villages[1]!))).toEqual([])
     expect(await auditRows()).toBe(0)
-    const shown = await reveal({ ...caller('village_team', FIXTURE.villages[0]!), userId: 9, username: 'team.shibadong', ip: '127.0.0.1' })
+    // The actor is the session's user, whatever the process claims about it.
+    const team = await caller('village_team', FIXTURE.villages[0]!)
+    const shown = await reveal({ ...team, userId: 9, username: 'team.shibadong', ip: '127.0.0.1' })
     expect(shown).toEqual([
       { phone: expect.stringMatching(/^138[0-9]{8}$/), member_no: 0, name: null, id_number: null },
       { phone: null, member_no: 1, name: '龙某某', id_number: '43312419800101001X' },
     ])
     const { rows: audit } = await t.db.query('SELECT actor_id, actor_username, actor_role, outcome, area_code, detail, ip FROM audit_log WHERE action = $1 AND target = $2', ['household.reveal', ref])
-    expect(audit).toEqual([{ actor_id: 9, actor_username: 'team.shibadong', actor_role: 'village_team', outcome: 'ok', area_code: FIXTURE.villages[0], detail: { reason: 'home visit' }, ip: '127.0.0.1' }])
+    expect(audit).toEqual([{ actor_id: team.userId, actor_username: team.username, actor_role: 'village_team', outcome: 'ok', area_code: FIXTURE.villages[0], detail: { reason: 'home visit' }, ip: '127.0.0.1' }])
     // A reveal whose transaction rolls back leaves no trace and no data behind.
     await expect(
-      withCaller(t.db, caller('village_team', FIXTURE.villages[0]!), async (tx) => {
+      withCaller(t.db, await caller('village_team', FIXTURE.villages[0]!), async (tx) => {
         await tx.query('SELECT * FROM povmap_reveal_household($1::uuid, $2)', [ref, 'rolled back'])
         throw new Error('client went away')
       }),
     ).rejects.toThrow(/client went away/)
     expect(await auditRows()).toBe(1)
+  })
+
+  it('the database trusts a live session, not settings: the request role forging a caller, reading or writing accounts, sessions or another actor’s audit rows is refused', async () => {
+    const households = 'SELECT count(*)::int AS n FROM household'
+    // Settings any role can set name nobody: the old povmap.scope / povmap.role are ignored.
+    const forged = await asApp(t.db, async (tx) => {
+      await tx.query("SELECT set_config('povmap.scope', '43', true), set_config('povmap.role', 'province_admin', true), set_config('povmap.user_id', '1', true)")
+      return (await tx.query<{ n: number }>(households)).rows[0]!.n
+    })
+    expect(forged).toBe(0)
+    await expect(
+      asApp(t.db, async (tx) => {
+        await tx.query("SELECT set_config('povmap.role', 'village_team', true), set_config('povmap.scope', $1, true)", [FIXTURE.villages[0]])
+        const { rows } = await tx.query<{ ref: string }>('SELECT ref::text AS ref FROM household LIMIT 1')
+        return tx.query("SELECT * FROM povmap_reveal_household(COALESCE($1, gen_random_uuid()::text)::uuid, 'forged settings')", [rows[0]?.ref ?? null])
+      }),
+    ).rejects.toThrow(/may not reveal/)
+    // A made-up session id, or the stored hash of a real one, is an error, not a caller.
+    const live = await caller('province_admin', '43')
+    const { rows: hashRows } = await t.db.query<{ h: string }>('SELECT sid_hash AS h FROM app_session WHERE user_id = $1', [live.userId])
+    for (const sid of ['made-up-session-id', hashRows[0]!.h]) {
+      await expect(withCaller(t.db, { ...live, sid }, (tx) => tx.query(households)), sid).rejects.toThrow(/session has ended/)
+    }
+    expect(await withCaller(t.db, live, async (tx) => (await tx.query<{ n: number }>(households)).rows[0]!.n)).toBe(600)
+    // A session still waiting for its second factor sees no data.
+    const enrolling = await sessionCaller(t.db, 'county_officer', FIXTURE.county, { factor: 'enrol' })
+    expect(await withCaller(t.db, enrolling, async (tx) => (await tx.query<{ n: number }>(households)).rows[0]!.n)).toBe(0)
+
+    // Accounts and sessions: nothing, with or without a session. Nor may it become the accounts role.
+    const other = await caller('auditor', '43')
+    const refused = [
+      'SELECT password_hash FROM app_user',
+      'SELECT totp_secret FROM app_user',
+      'SELECT id, username FROM app_user',
+      `UPDATE app_user SET password_hash = 'x' WHERE id = ${other.userId}`,
+      `UPDATE app_user SET totp_enabled = false, totp_secret = NULL WHERE id = ${other.userId}`,
+      `UPDATE app_user SET disabled = true WHERE id = ${other.userId}`,
+      "INSERT INTO app_user (username, display_name, role, scope_code, password_hash) VALUES ('mallory', 'm', 'province_admin', '43', 'x')",
+      'SELECT * FROM app_session',
+      `INSERT INTO app_session (sid_hash, user_id, data, expires_at) VALUES (repeat('a', 64), ${other.userId}, '{"factor":"ok"}', now() + interval '1 hour')`,
+      `UPDATE app_session SET data = '{"factor":"ok"}'`,
+      'DELETE FROM app_session',
+      'SELECT * FROM app_secret',
+    ]
+    // (Switching roles is checked against the login, not the current role: that the request login of
+    // APP_DATABASE_URL cannot become povmap_auth or the owner is tested below, on a server.)
+    for (const sql of refused) {
+      await expect(asApp(t.db, (tx) => tx.query(sql)), sql).rejects.toThrow(/permission denied/)
+      await expect(withCaller(t.db, live, (tx) => tx.query(sql)), sql).rejects.toThrow(/permission denied/)
+    }
+
+    // Audit rows: the actor is the session's user, or nobody when no session is set.
+    const insert = `INSERT INTO audit_log (actor_id, actor_username, actor_role, action, outcome) VALUES ($1, $2, $3, 'test.actor', 'ok')`
+    const own = [live.userId, live.username, 'province_admin']
+    await expect(withCaller(t.db, live, (tx) => tx.query(insert, own))).resolves.toBeDefined()
+    await expect(asApp(t.db, (tx) => tx.query(insert, [null, null, null]))).resolves.toBeDefined()
+    for (const [who, params] of [
+      [live, [other.userId, other.username, 'auditor']],
+      [live, [live.userId, live.username, 'auditor']],
+      [live, [live.userId, 'someone.else', 'province_admin']],
+      [live, [null, null, null]],
+      [null, own],
+      [null, [null, 'admin.hunan', null]],
+    ] as [DbCaller | null, unknown[]][]) {
+      await expect(withCaller(t.db, who, (tx) => tx.query(insert, params)), JSON.stringify(params)).rejects.toThrow(/row-level security/)
+    }
   })
 
   it('a household added without an id gets a random one in [1, 2^48), clear of the loaded ids in [2^48, 2^49)', async () => {
@@ -220,7 +289,7 @@ describe('database roles and row-level security', () => {
        WHERE o.oprname = '&&' AND o.oprleft = 'geometry'::regtype AND o.oprright = 'geometry'::regtype`,
     )
     expect(rows).toEqual([{ leakproof: true }])
-    const plan = await withCaller(t.db, caller('province_admin', '43'), async (tx) => {
+    const plan = await withCaller(t.db, await caller('province_admin', '43'), async (tx) => {
       await tx.query('SET LOCAL enable_seqscan = off')
       const { rows } = await tx.query<Record<string, string>>('EXPLAIN SELECT id FROM household WHERE geom_3857 && ST_TileEnvelope(14, 13367, 6827)')
       return rows.map((r) => Object.values(r)[0]).join('\n')
@@ -236,7 +305,7 @@ describe('database roles and row-level security', () => {
          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
        ORDER BY 1`,
     )
-    expect(rows.map((r) => r.name)).toEqual(['povmap_reveal_household'])
+    expect(rows.map((r) => r.name)).toEqual(['povmap_reveal_household', 'povmap_session_caller'])
     const { rows: execs } = await t.db.query<{ ok: boolean }>(
       "SELECT has_function_privilege($1, 'povmap_reveal_household(uuid, text)', 'EXECUTE') AS ok UNION ALL SELECT has_function_privilege('public', 'povmap_reveal_household(uuid, text)', 'EXECUTE')",
       [APP_ROLE],
@@ -253,19 +322,19 @@ describe('database roles and row-level security', () => {
 
   it('a pooled connection of size 1 does not carry one caller into the next transaction, after commit, rollback or error', async () => {
     const p = await onePool()
-    const bare = async () => (await p.db.query<{ u: string; s: string; r: string }>("SELECT current_user AS u, current_setting('povmap.scope', true) AS s, current_setting('povmap.role', true) AS r")).rows[0]
+    const bare = async () => (await p.db.query<{ u: string; s: string }>("SELECT current_user AS u, COALESCE(current_setting('povmap.sid', true), '') AS s")).rows[0]
     const owner = (await bare())!.u
     try {
-      await withCaller(p.db, caller('village_team', FIXTURE.villages[0]!), (tx) => tx.query('SELECT 1'))
-      expect(await bare()).toEqual({ u: owner, s: '', r: '' })
-      await expect(withCaller(p.db, caller('village_team', FIXTURE.villages[0]!), async () => { throw new Error('boom') })).rejects.toThrow('boom')
-      expect(await bare()).toEqual({ u: owner, s: '', r: '' })
-      await expect(withCaller(p.db, caller('village_team', FIXTURE.villages[0]!), (tx) => tx.query('SELECT 1/0'))).rejects.toThrow()
-      expect(await bare()).toEqual({ u: owner, s: '', r: '' })
+      await withCaller(p.db, await caller('village_team', FIXTURE.villages[0]!), (tx) => tx.query('SELECT 1'))
+      expect(await bare()).toEqual({ u: owner, s: '' })
+      await expect(withCaller(p.db, await caller('village_team', FIXTURE.villages[0]!), async () => { throw new Error('boom') })).rejects.toThrow('boom')
+      expect(await bare()).toEqual({ u: owner, s: '' })
+      await expect(withCaller(p.db, await caller('village_team', FIXTURE.villages[0]!), (tx) => tx.query('SELECT 1/0'))).rejects.toThrow()
+      expect(await bare()).toEqual({ u: owner, s: '' })
       // The next caller without a scope sees nothing, not the previous caller's village.
       expect(await asApp(p.db, async (tx) => (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM household')).rows[0]!.n)).toBe(0)
       // Interleaved callers on the one connection: each sees exactly its own area, every time.
-      const who = [caller('village_team', FIXTURE.villages[0]!), caller('village_team', FIXTURE.villages[3]!), caller('township_officer', FIXTURE.townships[1]!), caller('province_admin', '43')]
+      const who = [await caller('village_team', FIXTURE.villages[0]!), await caller('village_team', FIXTURE.villages[3]!), await caller('township_officer', FIXTURE.townships[1]!), await caller('province_admin', '43')]
       const expected = [150, 150, 300, 600]
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
@@ -320,12 +389,12 @@ describe('database roles and row-level security', () => {
       expect(requestLoginProblem(await describeRequestLogin(owner))).toMatch(/superuser|member of/)
 
       useRequestConnections(owner, webDb)
-      const who = await withCaller(owner, caller('county_officer', FIXTURE.county), async (tx) =>
+      const who = await withCaller(owner, await caller('county_officer', FIXTURE.county), async (tx) =>
         (await tx.query<{ s: string; c: string; n: number }>('SELECT session_user AS s, current_user AS c, count(*)::int AS n FROM household')).rows[0],
       )
       expect(who).toEqual({ s: web, c: APP_ROLE, n: 600 })
       // Views (tile statements) too: their connections are the request login's, never the owner's.
-      const viewed = await viewQueryable(owner, { role: 'county_officer', scope: FIXTURE.county }).query<{ s: string; c: string; n: number }>(
+      const viewed = await viewQueryable(owner, await caller('county_officer', FIXTURE.county)).query<{ s: string; c: string; n: number }>(
         'SELECT session_user AS s, current_user AS c, count(*)::int AS n FROM household',
       )
       expect(viewed.rows[0]).toEqual({ s: web, c: APP_ROLE, n: 600 })
@@ -338,7 +407,7 @@ describe('database roles and row-level security', () => {
       expect((await owner.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'household.members' AND target = $1", [h[0]!.ref])).rows[0]!.n).toBe(1)
 
       // The audit log: no row lock, change or removal, neither as the login role nor as the request role.
-      const admin = caller('auditor', '43')
+      const admin = await caller('auditor', '43')
       for (const sql of ['SELECT id FROM audit_log FOR UPDATE', 'SELECT id FROM audit_log FOR NO KEY UPDATE', "UPDATE audit_log SET outcome = 'denied'", 'DELETE FROM audit_log', 'TRUNCATE audit_log']) {
         await expect(webDb.query(sql), `${web}: ${sql}`).rejects.toThrow(/permission denied/)
         await expect(withCaller(owner, admin, (tx) => tx.query(sql)), `${APP_ROLE}: ${sql}`).rejects.toThrow(/permission denied/)
@@ -349,6 +418,9 @@ describe('database roles and row-level security', () => {
       }
       await expect(webDb.transaction((tx) => tx.query("SELECT set_config('role', $1, true)", [ownerRole]))).rejects.toThrow(/permission denied/)
       await expect(withCaller(owner, admin, (tx) => tx.query(`SET LOCAL ROLE ${ownerRole}`))).rejects.toThrow(/permission denied/)
+      for (const sql of ['SELECT password_hash FROM app_user', 'SELECT * FROM app_session', "SELECT set_config('role', 'povmap_auth', true)"]) {
+        await expect(webDb.transaction((tx) => tx.query(sql)), `${web}: ${sql}`).rejects.toThrow(/permission denied/)
+      }
       // Alone, without switching to the request role, it reads nothing at all.
       await expect(webDb.query('SELECT count(*) FROM household')).rejects.toThrow(/permission denied/)
     } finally {

@@ -61,7 +61,7 @@ describe('sessions, sign-in and request hardening', () => {
   })
 
   it('with COOKIE_SECURE the cookie is __Host-povmap_sid; Secure, and is only ever set over HTTPS', async () => {
-    const secure = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, trustProxy: true, auth: { cookieSecure: true } })
+    const secure = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, trustProxy: ['loopback'], auth: { cookieSecure: true } })
     try {
       const https = { 'x-forwarded-proto': 'https' }
       const pre = await secure.inject({ url: '/api/auth/csrf', headers: https })
@@ -282,6 +282,51 @@ describe('sessions, sign-in and request hardening', () => {
     expect((await app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401)
     // From now on the code is needed at sign-in.
     await expect(login(app, user)).rejects.toThrow(/totpRequired/)
+  })
+
+  it('an enrolment started by someone holding only the password cannot be confirmed once the owner has enrolled; enrolling ends the other sessions', async () => {
+    const user = await createTestUser(t.db, 'village_team', { totp: false })
+    const village = STATS.replace(FIXTURE.county, FIXTURE.villages[0]!)
+    // The intruder (initial password) and the owner both sign in and start enrolling.
+    const intruder = await login(app, user, { remoteAddress: '10.9.9.9' })
+    const owner = await login(app, user)
+    const startEnrol = async (s: typeof owner) => {
+      const res = await s.inject({ method: 'POST', url: '/api/auth/totp/enrol' })
+      expect(res.statusCode).toBe(200)
+      return { secret: res.json().secret as string, cookie: mergeCookies(s.cookie, res), csrf: s.csrfToken }
+    }
+    const theirs = await startEnrol(intruder)
+    const mine = await startEnrol(owner)
+    const confirm = async (e: typeof mine) =>
+      app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: { cookie: e.cookie, 'x-csrf-token': e.csrf }, payload: { code: await totpNow(e.secret) } })
+    const ownerDone = await confirm(mine)
+    expect(ownerDone.statusCode).toBe(200)
+    // The owner's enrolment ended every other session, the intruder's included …
+    expect((await app.inject({ url: '/api/auth/me', headers: { cookie: theirs.cookie } })).statusCode).toBe(401)
+    // … and even with that session kept alive, the intruder's own pending secret does not count.
+    const revived = await login(app, user, { remoteAddress: '10.9.9.8', totp: await totpNow(mine.secret) }).catch(() => null)
+    expect(revived === null || revived.login.statusCode === 200).toBe(true)
+    const stale = await app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: { cookie: theirs.cookie, 'x-csrf-token': theirs.csrf }, payload: { code: await totpNow(theirs.secret) } })
+    expect(stale.statusCode).toBe(401)
+    expect((await app.inject({ url: village, headers: { cookie: theirs.cookie } })).statusCode).toBe(401)
+    // The seed stored is the owner's.
+    expect((await login(app, { ...user }, { totp: await totpNow(theirs.secret) }).catch((e: Error) => e.message)) as string).toMatch(/401/)
+  })
+
+  it('confirming a pending enrolment after another session of the account enrolled is refused (409) and grants nothing', async () => {
+    const user = await createTestUser(t.db, 'village_team', { totp: false })
+    const village = STATS.replace(FIXTURE.county, FIXTURE.villages[0]!)
+    const intruder = await login(app, user, { remoteAddress: '10.9.9.7' })
+    const enrol = await intruder.inject({ method: 'POST', url: '/api/auth/totp/enrol' })
+    const cookie = mergeCookies(intruder.cookie, enrol)
+    // Meanwhile the owner enrols (as the server would, directly in the database, leaving this session alone).
+    await t.db.query("UPDATE app_user SET totp_secret = 'sealed-elsewhere', totp_enabled = true WHERE id = $1", [user.id])
+    const res = await app.inject({ method: 'POST', url: '/api/auth/totp/confirm', headers: { cookie, 'x-csrf-token': intruder.csrfToken }, payload: { code: await totpNow(enrol.json().secret) } })
+    expect(res.statusCode).toBe(409)
+    const after = mergeCookies(cookie, res)
+    expect((await app.inject({ url: '/api/auth/me', headers: { cookie: after } })).json().user.factor).toBe('enrol')
+    expect((await app.inject({ url: village, headers: { cookie: after } })).statusCode).toBe(403)
+    expect((await t.db.query<{ s: string }>('SELECT totp_secret AS s FROM app_user WHERE id = $1', [user.id])).rows[0]!.s).toBe('sealed-elsewhere')
   })
 
   it('password changes follow the rules and end the user’s other sessions', async () => {
