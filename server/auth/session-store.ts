@@ -172,11 +172,11 @@ export class DbSessionStore {
 
   /** Deletes expired and idle sessions; returns how many. */
   async sweep(): Promise<number> {
-    const r = await withAccounts(this.db, (tx) =>
-      tx.query('DELETE FROM app_session WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(secs => $1)', [
-        Math.ceil(this.timeouts.idleMs / 1000),
-      ]),
-    )
+    const r = await withAccounts(this.db, async (tx) => {
+      // Sign-in counts of addresses quiet for a day go too (a lock lasts minutes).
+      await tx.query("DELETE FROM login_throttle WHERE last_attempt_at < now() - interval '1 day'")
+      return tx.query('DELETE FROM app_session WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(secs => $1)', [Math.ceil(this.timeouts.idleMs / 1000)])
+    })
     return r.rowCount
   }
 }

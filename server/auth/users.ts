@@ -26,9 +26,12 @@ const USER_COLUMNS = `id, username, display_name AS "displayName", role, scope_c
   password_hash AS "passwordHash", totp_secret AS "totpSealed", totp_enabled AS "totpEnabled", totp_last_step AS "totpLastStep",
   failed_logins AS "failedLogins", locked_until AS "lockedUntil", disabled`
 
-/** After this many failures in a row the account is locked for LOCK_MINUTES (reset by a success). */
+/** After this many attempts in a row without a success from one address, that address is locked out of the account for LOCK_MINUTES. */
 export const MAX_FAILED_LOGINS = 5
 export const LOCK_MINUTES = 15
+/** After this many failures in a row from any address, each attempt waits 2^(n - threshold) s, up to the cap. */
+export const GLOBAL_BACKOFF_AFTER = 20
+export const GLOBAL_BACKOFF_MAX_SECONDS = 60
 
 export async function findUser(tx: Queryable, username: string): Promise<UserRow | undefined> {
   return (await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM app_user WHERE username = $1`, [username])).rows[0]
@@ -38,15 +41,37 @@ export async function findUserById(tx: Queryable, id: number): Promise<UserRow |
   return (await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM app_user WHERE id = $1`, [id])).rows[0]
 }
 
-/** Counts a failure; locks the account when it reaches the limit. Returns whether it is now locked. */
-export async function recordFailedLogin(tx: Queryable, id: number): Promise<boolean> {
-  const { rows } = await tx.query<{ locked: boolean }>(
-    `UPDATE app_user SET failed_logins = failed_logins + 1,
-       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
-     WHERE id = $1 RETURNING locked_until IS NOT NULL AND locked_until > now() AS locked`,
-    [id, MAX_FAILED_LOGINS, LOCK_MINUTES],
-  )
-  return rows[0]?.locked ?? false
+const CLAIM_FOR_ADDRESS = `INSERT INTO login_throttle AS t (user_id, address, attempts) VALUES ($1, $2, 1)
+ON CONFLICT (user_id, address) DO UPDATE SET
+  attempts = CASE WHEN t.locked_until <= now() THEN 1 ELSE t.attempts + 1 END,
+  locked_until = CASE WHEN t.locked_until <= now() THEN NULL
+                      WHEN t.locked_until IS NULL AND t.attempts + 1 >= $3 THEN now() + make_interval(mins => $4)
+                      ELSE t.locked_until END,
+  last_attempt_at = now()
+RETURNING attempts, locked_until IS NOT NULL AS locked`
+
+const CLAIM_FOR_ACCOUNT = `UPDATE app_user SET failed_logins = failed_logins + 1,
+  locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => least($3, power(2, failed_logins + 1 - $2))::int) ELSE NULL END
+WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now())`
+
+export type LoginClaim = { ok: true; locksNow: boolean } | { ok: false; reason: 'locked' | 'backoff' }
+
+/**
+ * Counts a sign-in attempt before its password is checked, so that parallel guesses cannot all pass
+ * before a lock is written: the address's attempts since its last success, then the account's slower
+ * back-off. `locksNow`: a failure of this attempt leaves the address locked. A success must call
+ * recordSuccessfulLogin, which clears both counts. Run it in a transaction of its own.
+ */
+export async function claimLoginAttempt(tx: Queryable, userId: number, address: string): Promise<LoginClaim> {
+  const { rows } = await tx.query<{ attempts: number; locked: boolean }>(CLAIM_FOR_ADDRESS, [userId, address.slice(0, 64), MAX_FAILED_LOGINS, LOCK_MINUTES])
+  if (rows[0]!.attempts > MAX_FAILED_LOGINS) return { ok: false, reason: 'locked' }
+  const account = await tx.query(CLAIM_FOR_ACCOUNT, [userId, GLOBAL_BACKOFF_AFTER, GLOBAL_BACKOFF_MAX_SECONDS])
+  if (account.rowCount === 0) {
+    // Not checked, so not counted for the address either.
+    await tx.query('UPDATE login_throttle SET attempts = attempts - 1 WHERE user_id = $1 AND address = $2 AND attempts > 1', [userId, address.slice(0, 64)])
+    return { ok: false, reason: 'backoff' }
+  }
+  return { ok: true, locksNow: rows[0]!.locked }
 }
 
 /**
@@ -58,7 +83,8 @@ export async function claimTotpStep(tx: Queryable, id: number, step: number): Pr
   return rowCount === 1
 }
 
-export async function recordSuccessfulLogin(tx: Queryable, id: number, totpStep: number | null): Promise<void> {
+export async function recordSuccessfulLogin(tx: Queryable, id: number, totpStep: number | null, address: string): Promise<void> {
+  await tx.query('DELETE FROM login_throttle WHERE user_id = $1 AND address = $2', [id, address.slice(0, 64)])
   await tx.query(
     `UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = now(),
        totp_last_step = COALESCE($2, totp_last_step) WHERE id = $1`,

@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { withAccounts } from '../db/scoped.js'
 import { appendAudit } from '../auth/audit.js'
 import { auditFields } from '../plugins/auth.js'
-import { claimTotpStep, enableTotp, endOtherSessions, findUser, findUserById, openTotpSecret, recordFailedLogin, recordSuccessfulLogin, type UserRow } from '../auth/users.js'
+import { claimTotpStep, enableTotp, endOtherSessions, findUser, findUserById, claimLoginAttempt, openTotpSecret, recordSuccessfulLogin, LOCK_MINUTES, MAX_FAILED_LOGINS, type UserRow } from '../auth/users.js'
 import { hashPassword, passwordProblem, verifyPassword, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.js'
 import { scrubPersonal } from '../auth/masking.js'
@@ -41,7 +41,7 @@ const LoginFailed = Type.Object({
 const Csrf = Type.Object({ csrfToken: Type.String() })
 const err = { $ref: 'ErrorBody#' }
 
-const GENERIC = 'invalid username or password (an account is locked for 15 minutes after 5 failures in a row)'
+const GENERIC = `invalid username or password (after ${MAX_FAILED_LOGINS} failures in a row, sign-in from this address is locked for ${LOCK_MINUTES} minutes)`
 
 function describe(c: Caller) {
   return {
@@ -112,31 +112,34 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       // What was typed as a username goes to the audit log: never an ID number or phone.
       const base = { ...auditFields(req), actorUsername: scrubPersonal(username), action: 'login' }
       const user = await withAccounts(app.db, (tx) => findUser(tx, username))
-      const fail = async (reason: string, count: boolean, extra: { totpRequired?: boolean; message?: string } = {}) => {
-        const locked = await withAccounts(app.db, async (tx) => {
-          const nowLocked = user && count ? await recordFailedLogin(tx, user.id) : false
-          await appendAudit(tx, { ...base, actorId: user?.id ?? null, actorRole: user?.role ?? null, outcome: 'failed', area: user?.scope ?? null, detail: { reason, ...(nowLocked ? { locked: true } : {}) } })
-          return nowLocked
-        })
-        if (locked) req.log.warn({ user: user?.id }, 'account locked after repeated sign-in failures')
+      let locksNow = false
+      // Every answer but success counts against the address (a right password without its code too).
+      const fail = async (reason: string, extra: { totpRequired?: boolean; message?: string } = {}) => {
+        await withAccounts(app.db, (tx) =>
+          appendAudit(tx, { ...base, actorId: user?.id ?? null, actorRole: user?.role ?? null, outcome: 'failed', area: user?.scope ?? null, detail: { reason, ...(locksNow ? { locked: true } : {}) } }),
+        )
+        if (locksNow) req.log.warn({ user: user?.id }, 'sign-in locked for one address after repeated failures')
         return reply.code(401).send({ error: 'Unauthorized', message: extra.message ?? GENERIC, ...(extra.totpRequired ? { totpRequired: true } : {}) })
       }
       if (!user || user.disabled) {
         await verifyPassword(null, password)
-        return fail(user ? 'disabled' : 'unknown user', false)
+        return fail(user ? 'disabled' : 'unknown user')
       }
-      if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+      // Counted before the password is checked: parallel guesses cannot all get past the lock.
+      const claim = await withAccounts(app.db, (tx) => claimLoginAttempt(tx, user.id, req.ip))
+      if (!claim.ok) {
         await verifyPassword(null, password)
-        return fail('locked', false)
+        return fail(claim.reason)
       }
-      if (!(await verifyPassword(user.passwordHash, password))) return fail('password', true)
+      locksNow = claim.locksNow
+      if (!(await verifyPassword(user.passwordHash, password))) return fail('password')
       let factor: 'ok' | 'enrol' = 'ok'
       let step: number | null = null
       if (user.totpEnabled && user.totpSealed) {
-        if (!totp) return fail('totp missing', false, { totpRequired: true, message: 'enter the 6-digit code from your authenticator app' })
+        if (!totp) return fail('totp missing', { totpRequired: true, message: 'enter the 6-digit code from your authenticator app' })
         step = await checkTotp(openTotpSecret(user), totp, user.totpLastStep)
         const claimed = step !== null && (await withAccounts(app.db, (tx) => claimTotpStep(tx, user.id, step!)))
-        if (!claimed) return fail('totp', true, { totpRequired: true, message: 'the code is wrong or was already used' })
+        if (!claimed) return fail('totp', { totpRequired: true, message: 'the code is wrong or was already used' })
       } else if (totpRequiredFor(user)) {
         factor = 'enrol'
       }
@@ -149,7 +152,7 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       s.caller = caller
       req.caller = caller
       await withAccounts(app.db, async (tx) => {
-        await recordSuccessfulLogin(tx, user.id, step)
+        await recordSuccessfulLogin(tx, user.id, step, req.ip)
         await appendAudit(tx, { ...base, ...auditFields(req), action: 'login', outcome: 'ok', area: user.scope, detail: { factor: user.totpEnabled ? 'totp' : factor === 'enrol' ? 'enrolment pending' : 'password' } })
       })
       return { user: describe(caller), csrfToken: reply.generateCsrf() }

@@ -6,7 +6,7 @@ import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { createTestUser, login, loginAs, mergeCookies, TEST_PASSWORD, TEST_TOTP_SECRET } from '../../helpers/auth.js'
 import { totpNow } from '../../../server/auth/totp.js'
-import { MAX_FAILED_LOGINS } from '../../../server/auth/users.js'
+import { GLOBAL_BACKOFF_AFTER, MAX_FAILED_LOGINS } from '../../../server/auth/users.js'
 
 const STATS = `/api/areas/${FIXTURE.county}/stats`
 
@@ -152,22 +152,54 @@ describe('sessions, sign-in and request hardening', () => {
     expect(rows).toEqual([{ action: 'user.disable', target: user.username }, { action: 'user.enable', target: user.username }])
   })
 
-  it(`locks an account after ${MAX_FAILED_LOGINS} failures in a row: then even the right password fails; each attempt is audited`, async () => {
+  it(`locks sign-in from one address after ${MAX_FAILED_LOGINS} failures in a row: even the right password fails there, not from elsewhere; each attempt is audited`, async () => {
     const user = await createTestUser(t.db, 'leader')
+    const attacker = { remoteAddress: '10.0.0.66' }
     for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
-      await expect(login(app, { ...user, password: `wrong-password-${i}` }, { remoteAddress: `10.0.0.${i}` })).rejects.toThrow(/401/)
+      await expect(login(app, { ...user, password: `wrong-password-${i}` }, attacker)).rejects.toThrow(/401/)
     }
-    await expect(login(app, user, { remoteAddress: '10.0.1.1' })).rejects.toThrow(/401.*locked for 15 minutes/)
+    await expect(login(app, user, attacker)).rejects.toThrow(/401.*locked for 15 minutes/)
     const rows = await audits(user.username, 'login')
     expect(rows.map((r) => r.outcome)).toEqual(Array(MAX_FAILED_LOGINS + 1).fill('failed'))
     expect(rows.at(-2)!.detail).toEqual({ reason: 'password', locked: true })
     expect(rows.at(-1)!.detail).toEqual({ reason: 'locked' })
+    // The owner, from their own address, is not locked out by someone guessing elsewhere.
+    expect((await login(app, user, { remoteAddress: '10.0.1.1' })).login.statusCode).toBe(200)
     // Unknown users answer the same way (no user enumeration), and are audited without an area.
     const ghost = await login(app, { ...user, username: 'no-such-user' }).catch((e: Error) => e.message)
     expect(ghost).toMatch(/401.*invalid username or password/)
-    // When the lock has run out, the right password works again and the counter starts afresh.
+    // When the lock has run out, the right password works from that address too and the count starts afresh.
+    await expect(login(app, user, attacker)).rejects.toThrow(/401/)
+    await t.db.query("UPDATE login_throttle SET locked_until = now() - interval '1 second' WHERE user_id = $1", [user.id])
+    expect((await login(app, user, attacker)).login.statusCode).toBe(200)
+    expect((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM login_throttle WHERE user_id = $1', [user.id])).rows[0]!.n).toBe(0)
+  })
+
+  it(`parallel guesses from one address: at most ${MAX_FAILED_LOGINS} passwords are checked before the lock holds`, async () => {
+    const user = await createTestUser(t.db, 'leader')
+    const guesses = await Promise.allSettled(Array.from({ length: 16 }, (_, i) => login(app, { ...user, password: `parallel-guess-${i}` }, { remoteAddress: '10.0.2.2' })))
+    expect(guesses.every((g) => g.status === 'rejected')).toBe(true)
+    const reasons = (await audits(user.username, 'login')).map((r) => r.detail.reason)
+    expect(reasons.filter((r) => r === 'password').length).toBe(MAX_FAILED_LOGINS)
+    expect(reasons.filter((r) => r === 'locked').length).toBe(16 - MAX_FAILED_LOGINS)
+  })
+
+  it(`a right password without its code counts as a failure; past ${GLOBAL_BACKOFF_AFTER} failures from anywhere the account backs off`, async () => {
+    const officer = await createTestUser(t.db, 'county_officer')
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+      const res = await login(app, officer, { remoteAddress: '10.0.3.3', totp: '' }).catch((e: Error) => e.message)
+      expect(res).toMatch(/401.*totpRequired/)
+    }
+    await expect(login(app, officer, { remoteAddress: '10.0.3.3' })).rejects.toThrow(/401.*locked/)
+    // Many addresses, one guess each: the per-address lock never triggers, the account's back-off does.
+    const user = await createTestUser(t.db, 'leader')
+    await t.db.query('UPDATE app_user SET failed_logins = $2 WHERE id = $1', [user.id, GLOBAL_BACKOFF_AFTER - 1])
+    await expect(login(app, { ...user, password: 'botnet-guess-1' }, { remoteAddress: '10.1.0.1' })).rejects.toThrow(/401/)
+    await expect(login(app, user, { remoteAddress: '10.1.0.2' })).rejects.toThrow(/401/)
+    expect((await audits(user.username, 'login')).map((r) => r.detail.reason)).toEqual(['password', 'backoff'])
+    // The back-off is short: once it has passed, the owner gets in and the counts are cleared.
     await t.db.query("UPDATE app_user SET locked_until = now() - interval '1 second' WHERE id = $1", [user.id])
-    expect((await login(app, user)).login.statusCode).toBe(200)
+    expect((await login(app, user, { remoteAddress: '10.1.0.3' })).login.statusCode).toBe(200)
     expect((await t.db.query<{ n: number }>('SELECT failed_logins AS n FROM app_user WHERE id = $1', [user.id])).rows[0]!.n).toBe(0)
   })
 
