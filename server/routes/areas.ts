@@ -99,7 +99,7 @@ const areas: FastifyPluginAsync = async (app) => {
         summary: "Divisions in the caller's area whose name or code matches, best first",
         tags: ['areas'],
         querystring: Type.Object(
-          { q: Type.String({ minLength: 1, maxLength: 50 }), limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }) },
+          { q: Type.String({ minLength: 1, maxLength: 50, pattern: '^[^\\u0000-\\u001f]*$', description: 'name or code; no control characters' }), limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }) },
           { additionalProperties: false },
         ),
         response: { 200: Type.Array(SearchHit), 400: { $ref: 'ErrorBody#' } },
