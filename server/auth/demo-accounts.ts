@@ -36,7 +36,7 @@ export interface CreatedDemoAccount extends DemoAccount {
  * with their passwords (from POVMAP_DEMO_PASSWORD or generated) and TOTP secrets, to be shown once.
  * Returns [] when accounts exist. Runs as the connecting owner, like the loader.
  */
-export async function ensureDemoAccounts(db: Db, opts: { password?: string; totp: 'personal' | 'off' }): Promise<CreatedDemoAccount[]> {
+export async function ensureDemoAccounts(db: Db, opts: { password?: string; totp: 'personal' | 'off'; totpRoles?: readonly Role[] }): Promise<CreatedDemoAccount[]> {
   if (opts.password) {
     const problem = passwordProblem(opts.password)
     if (problem) throw new Error(`POVMAP_DEMO_PASSWORD is refused: ${problem}`)
@@ -49,7 +49,7 @@ export async function ensureDemoAccounts(db: Db, opts: { password?: string; totp
     const created: CreatedDemoAccount[] = []
     for (const a of DEMO_ACCOUNTS) {
       const password = opts.password ?? generatePassword()
-      const totpSecret = opts.totp === 'personal' && TOTP_ROLES.includes(a.role) ? newTotpSecret() : null
+      const totpSecret = opts.totp === 'personal' && (opts.totpRoles ?? TOTP_ROLES).includes(a.role) ? newTotpSecret() : null
       await createUser(tx, { ...a, password, totpSecret })
       created.push({ ...a, password, totpSecret, totpUri: totpSecret ? totpUri(totpSecret, a.username) : null })
     }

@@ -14,6 +14,8 @@ export interface SessionTimeouts {
    * read at once; a change made by another process is seen within this time.
    */
   trustMs?: number
+  /** Whether a role needs a second factor: a session of such an account without one is an enrolment session. */
+  needsSecondFactor?: (role: Role) => boolean
 }
 
 interface Trusted {
@@ -46,7 +48,7 @@ const LOAD = `WITH s AS (
   WHERE t.sid_hash = s.sid_hash AND s.last_seen_at < now() - interval '30 seconds'
 )
 SELECT s.user_id AS "userId", s.data, u.username, u.display_name AS "displayName", u.role, u.scope_code AS scope,
-  u.department, u.disabled
+  u.department, u.disabled, u.totp_enabled AS "totpEnabled"
 FROM s LEFT JOIN app_user u ON u.id = s.user_id`
 
 const SAVE = `INSERT INTO app_session (sid_hash, user_id, data, expires_at)
@@ -148,6 +150,7 @@ export class DbSessionStore {
         scope: string | null
         department: Department | null
         disabled: boolean | null
+        totpEnabled: boolean | null
       }>(LOAD, [sidHash(sid), Math.ceil(this.timeouts.idleMs / 1000)]),
     )
     const r = rows[0]
@@ -165,9 +168,26 @@ export class DbSessionStore {
         role: r.role,
         scope: r.scope,
         department: r.department,
-        factor: data.factor === 'ok' ? 'ok' : 'enrol',
+        factor: data.factor === 'ok' && (r.totpEnabled === true || !this.timeouts.needsSecondFactor?.(r.role)) ? 'ok' : 'enrol',
       },
     }
+  }
+
+  /**
+   * Sessions that passed sign-in without a second factor their role now needs (of accounts without
+   * one) become enrolment sessions, in the stored data the database reads too. Returns how many.
+   */
+  async demoteUnenrolled(roles: readonly Role[]): Promise<number> {
+    if (roles.length === 0) return 0
+    const r = await withAccounts(this.db, (tx) =>
+      tx.query(
+        `UPDATE app_session s SET data = jsonb_set(s.data, '{factor}', '"enrol"') FROM app_user u
+         WHERE u.id = s.user_id AND u.role = ANY($1::text[]) AND NOT u.totp_enabled AND s.data ->> 'factor' = 'ok'`,
+        [roles],
+      ),
+    )
+    this.distrustAll()
+    return r.rowCount
   }
 
   /** Deletes expired and idle sessions; returns how many. */

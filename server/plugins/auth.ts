@@ -6,7 +6,7 @@ import cookie, { fastifyCookie, Signer } from '@fastify/cookie'
 import session from '@fastify/session'
 import csrf from '@fastify/csrf-protection'
 import { DbSessionStore, sessionIdHash, type SessionData } from '../auth/session-store.js'
-import { AREA_CODE, areaRelation, defaultAccess, roleAllows, type Access, type Caller } from '../auth/roles.js'
+import { AREA_CODE, areaRelation, defaultAccess, roleAllows, TOTP_ROLES, type Access, type Caller, type Role } from '../auth/roles.js'
 import { appendAudit, type AuditEntry } from '../auth/audit.js'
 import { rawHeader } from '../http/early-answers.js'
 import { asApp, scopedDb, withCaller, type DbCaller, type ScopedDb } from '../db/scoped.js'
@@ -17,8 +17,10 @@ export interface AuthOptions {
   sessionSecret?: string
   /** Secure cookies named __Host-povmap_sid (HTTPS only); false: povmap_sid, for http://localhost. */
   cookieSecure?: boolean
-  /** 'personal': roles that see personal data need TOTP; 'off': nobody (demo only). */
+  /** 'personal': the roles of totpRoles need TOTP; 'off': nobody (demo only). */
   totp?: 'personal' | 'off'
+  /** Roles that need a second factor (default TOTP_ROLES: the registry roles and auditors). */
+  totpRoles?: readonly Role[]
   idleMinutes?: number
   maxHours?: number
   /** How long a session read from the database is trusted by this process (ms, default 2000; see DbSessionStore). */
@@ -81,7 +83,7 @@ declare module 'fastify' {
     routeInventory: RouteInfo[]
     /** Registers an answer that may serve a GET before Fastify and the session are involved (see EarlyAnswer). */
     answerEarly(fn: EarlyAnswer): void
-    authOptions: Required<Pick<AuthOptions, 'cookieSecure' | 'totp'>> & { cookieName: string }
+    authOptions: Required<Pick<AuthOptions, 'cookieSecure' | 'totp' | 'totpRoles'>> & { cookieName: string }
   }
 }
 
@@ -115,8 +117,15 @@ export default fp<AuthOptions>(
     const cookieSecure = opts.cookieSecure ?? false
     const cookieName = cookieSecure ? '__Host-povmap_sid' : 'povmap_sid'
     const idleMs = (opts.idleMinutes ?? 30) * 60_000
-    const store = new DbSessionStore(app.db, { idleMs, maxAgeMs: (opts.maxHours ?? 12) * 3_600_000, trustMs: opts.sessionTrustMs })
-    app.decorate('authOptions', { cookieSecure, totp: opts.totp ?? 'personal', cookieName })
+    const totp = opts.totp ?? 'personal'
+    const totpRoles = opts.totpRoles ?? TOTP_ROLES
+    const needsSecondFactor = (role: Role) => totp === 'personal' && totpRoles.includes(role)
+    const store = new DbSessionStore(app.db, { idleMs, maxAgeMs: (opts.maxHours ?? 12) * 3_600_000, trustMs: opts.sessionTrustMs, needsSecondFactor })
+    app.decorate('authOptions', { cookieSecure, totp, totpRoles, cookieName })
+    // A second factor required since these sessions began (TOTP_REQUIRED or TOTP_ROLES changed): they
+    // must enrol before any more data, in the database too.
+    const demoted = await store.demoteUnenrolled(totp === 'personal' ? totpRoles : [])
+    if (demoted > 0) app.log.warn({ sessions: demoted }, 'sessions of accounts without the second factor their role now needs must enrol before any data')
     // Other processes on the same database end sessions and change accounts too: they say so.
     const stopListening = await app.db.listen?.('povmap_sessions', () => store.distrustAll())
     app.addHook('onClose', async () => stopListening?.())

@@ -8,7 +8,7 @@ import { claimTotpStep, enableTotp, endOtherSessions, findUser, findUserById, cl
 import { hashPassword, passwordProblem, verifyPassword, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.js'
 import { scrubPersonal } from '../auth/masking.js'
-import { REGISTRY_ROLES, REVEAL_ROLES, TOTP_ROLES, DATA_ROLES, type Caller } from '../auth/roles.js'
+import { REGISTRY_ROLES, REVEAL_ROLES, DATA_ROLES, type Caller } from '../auth/roles.js'
 import type { SessionData } from '../auth/session-store.js'
 import { seal, unseal } from '../auth/secret-box.js'
 
@@ -76,7 +76,7 @@ const sessionOf = (req: FastifyRequest) => req.session as unknown as SessionData
 /** Sign-in, sign-out, the CSRF token, password change and TOTP enrolment. */
 const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  const totpRequiredFor = (u: UserRow) => app.authOptions.totp === 'personal' && TOTP_ROLES.includes(u.role)
+  const totpRequiredFor = (u: UserRow) => app.authOptions.totp === 'personal' && app.authOptions.totpRoles.includes(u.role)
 
   r.get(
     '/api/auth/csrf',

@@ -361,6 +361,46 @@ describe('sessions, sign-in and request hardening', () => {
     expect((await t.db.query<{ s: string }>('SELECT totp_secret AS s FROM app_user WHERE id = $1', [user.id])).rows[0]!.s).toBe('sealed-elsewhere')
   })
 
+  it('turning the second factor on ends the trust in sessions that signed in without one, in the database too', async () => {
+    const sessionSecret = 'a-session-secret-of-at-least-32-characters'
+    const relaxed = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { totp: 'off', sessionSecret } })
+    const user = await createTestUser(t.db, 'township_officer', { totp: false })
+    const township = STATS.replace(FIXTURE.county, FIXTURE.townships[0]!)
+    let s: Awaited<ReturnType<typeof login>>
+    try {
+      s = await login(relaxed, user)
+      expect((await s.inject(township)).statusCode).toBe(200)
+    } finally {
+      await relaxed.close()
+    }
+    // The same database, now with the second factor required (a restart with TOTP_REQUIRED=personal).
+    const strict = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { sessionSecret } })
+    try {
+      const me = await strict.inject({ url: '/api/auth/me', headers: s.headers })
+      expect(me.json().user.factor).toBe('enrol')
+      expect((await strict.inject({ url: township, headers: s.headers })).statusCode).toBe(403)
+      const { rows } = await t.db.query<{ f: string }>("SELECT data ->> 'factor' AS f FROM app_session WHERE user_id = $1", [user.id])
+      expect(rows.map((r) => r.f)).toEqual(['enrol'])
+    } finally {
+      await strict.close()
+    }
+  })
+
+  it('auditors need a second factor by default; the list of roles that need one is configurable', async () => {
+    const auditor = await createTestUser(t.db, 'auditor', { totp: false })
+    expect((await login(app, auditor)).login.json().user.factor).toBe('enrol')
+    const custom = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { totpRoles: ['province_admin'] } })
+    try {
+      expect((await login(custom, auditor)).login.json().user.factor).toBe('ok')
+      const admin = await createTestUser(t.db, 'province_admin', { totp: false })
+      expect((await login(custom, admin)).login.json().user.factor).toBe('enrol')
+      const officer = await createTestUser(t.db, 'county_officer', { totp: false })
+      expect((await login(custom, officer)).login.json().user.factor).toBe('ok')
+    } finally {
+      await custom.close()
+    }
+  })
+
   it('password changes follow the rules and end the user’s other sessions', async () => {
     const user = await createTestUser(t.db, 'leader')
     const a = await login(app, user)
