@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -33,13 +33,14 @@ export interface AuthOptions {
  * - area: 'scope' (default) — an area code in params/query must be the caller's area or below;
  *         'path' — the divisions above it too (division heads and children); 'none' — not checked
  * - householdGuard: false to opt out of the generic household check (routes under /api/households/:id)
- * - csrf: false to opt out of the CSRF token check (no route does)
+ * - csrf: false to opt out of the CSRF token check (no route does); 'login': the pre-login token of
+ *   GET /api/auth/csrf, bound to a cookie instead of a session (sign-in)
  */
 export interface AccessConfig {
   access?: Access
   area?: 'scope' | 'path' | 'none'
   householdGuard?: boolean
-  csrf?: boolean
+  csrf?: boolean | 'login'
 }
 
 export interface RouteInfo {
@@ -66,7 +67,7 @@ declare module 'fastify' {
     access?: Access
     area?: 'scope' | 'path' | 'none'
     householdGuard?: boolean
-    csrf?: boolean
+    csrf?: boolean | 'login'
   }
   interface FastifyRequest {
     /** The signed-in user (fresh from the database on every request), or null. */
@@ -79,6 +80,8 @@ declare module 'fastify' {
     dbCaller(req: FastifyRequest): DbCaller
     /** Appends an audit entry for this request (own transaction; use appendAudit(tx, …) inside one). */
     audit(req: FastifyRequest, entry: Omit<AuditEntry, 'actorId' | 'actorUsername' | 'actorRole' | 'ip' | 'userAgent' | 'requestId'>): Promise<void>
+    /** The sign-in CSRF token, bound to a cookie (no session exists before sign-in). */
+    loginCsrf: { issue(req: FastifyRequest, reply: FastifyReply): string; valid(req: FastifyRequest): boolean; clear(reply: FastifyReply): void }
     /** Every registered route with the access it got: the route inventory. */
     routeInventory: RouteInfo[]
     /** Registers an answer that may serve a GET before Fastify and the session are involved (see EarlyAnswer). */
@@ -124,14 +127,46 @@ export default fp<AuthOptions>(
     app.decorate('authOptions', { cookieSecure, totp, totpRoles, cookieName })
     // A second factor required since these sessions began (TOTP_REQUIRED or TOTP_ROLES changed): they
     // must enrol before any more data, in the database too.
-    const demoted = await store.demoteUnenrolled(totp === 'personal' ? totpRoles : [])
+    const demoted = await store.demoteUnenrolled(totp === 'personal' ? totpRoles : []).catch((err: unknown) => {
+      // A database not migrated yet (health still answers) has no sessions to demote.
+      if (['42P01', '42704', '22023'].includes((err as { code?: string }).code ?? '')) return 0
+      throw err
+    })
     if (demoted > 0) app.log.warn({ sessions: demoted }, 'sessions of accounts without the second factor their role now needs must enrol before any data')
     // Other processes on the same database end sessions and change accounts too: they say so.
     const stopListening = await app.db.listen?.('povmap_sessions', () => store.distrustAll())
     app.addHook('onClose', async () => stopListening?.())
 
     // One signer for the session cookie, shared with the early answers below.
-    const signer = new Signer(opts.sessionSecret ?? randomBytes(32).toString('base64url'), 'sha256')
+    const cookieSecret = opts.sessionSecret ?? randomBytes(32).toString('base64url')
+    const signer = new Signer(cookieSecret, 'sha256')
+
+    // ---- the sign-in CSRF token: no session (and no database row) before sign-in --------------------------
+    // GET /api/auth/csrf gives an anonymous browser a random nonce in a cookie and the token
+    // HMAC(key, nonce); sign-in checks the pair (double submit, keyed so that the token cannot be made
+    // from the cookie). Signed-in callers get their session's token as before.
+    const loginCookie = cookieSecure ? '__Host-povmap_login' : 'povmap_login'
+    const loginKey = createHmac('sha256', cookieSecret).update('povmap sign-in csrf').digest()
+    const loginToken = (nonce: string) => createHmac('sha256', loginKey).update(nonce).digest('base64url')
+    app.decorate('loginCsrf', {
+      issue(req: FastifyRequest, reply: FastifyReply): string {
+        const nonce = randomBytes(18).toString('base64url')
+        // A Secure cookie is never sent over plain HTTP (as the session cookie is not): the token is then useless.
+        if (!cookieSecure || req.protocol === 'https') reply.setCookie(loginCookie, nonce, { path: '/', httpOnly: true, sameSite: 'strict', secure: cookieSecure })
+        return loginToken(nonce)
+      },
+      valid(req: FastifyRequest): boolean {
+        const nonce = req.cookies[loginCookie]
+        const sent = req.headers['x-csrf-token']
+        if (!nonce || typeof sent !== 'string') return false
+        const want = Buffer.from(loginToken(nonce))
+        const got = Buffer.from(sent)
+        return got.length === want.length && timingSafeEqual(got, want)
+      },
+      clear(reply: FastifyReply): void {
+        reply.clearCookie(loginCookie, { path: '/', httpOnly: true, sameSite: 'strict', secure: cookieSecure })
+      },
+    })
 
     // ---- 0. early answers: on node's request event, for a caller this process already trusts ----------
     // A map asks for dozens of tiles a second; a cached one needs no database, no session object and
@@ -258,6 +293,14 @@ export default fp<AuthOptions>(
     // Callback style: on a missing or wrong token the plugin answers 403 itself and never calls done.
     app.addHook('preValidation', (req, reply, done) => {
       if (req.is404 || SAFE_METHODS.has(req.method) || req.routeOptions.config.csrf === false || reply.sent) return done()
+      if (req.routeOptions.config.csrf === 'login') {
+        if (app.loginCsrf.valid(req)) return done()
+        // Like the plugin below: the refusal is the answer, and done is not called.
+        void auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: null, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'csrf' } }).then(() =>
+          deny(reply, 403, 'missing or invalid CSRF token: GET /api/auth/csrf first, send it as x-csrf-token'),
+        )
+        return
+      }
       app.csrfProtection(req, reply, done)
     })
     app.addHook('onError', async (req, _reply, err) => {

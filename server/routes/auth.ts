@@ -82,15 +82,16 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
     '/api/auth/csrf',
     {
       config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } },
-      schema: { summary: 'A CSRF token for this browser session (needed before signing in)', tags: ['auth'], response: { 200: Csrf } },
+      schema: { summary: 'A CSRF token: before sign-in bound to a cookie (no session is created), after it the session’s', tags: ['auth'], response: { 200: Csrf } },
     },
-    async (_req, reply) => ({ csrfToken: reply.generateCsrf() }),
+    // Before sign-in a cookie-bound token, with no session row; a signed-in session's own token after.
+    async (req, reply) => ({ csrfToken: req.caller ? reply.generateCsrf() : app.loginCsrf.issue(req, reply) }),
   )
 
   r.post(
     '/api/auth/login',
     {
-      config: { access: 'public', rateLimit: { max: opts.loginPerMinute ?? 30, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `login:${req.ip}` } },
+      config: { access: 'public', csrf: 'login', rateLimit: { max: opts.loginPerMinute ?? 30, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `login:${req.ip}` } },
       schema: {
         summary: 'Sign in with username, password and (for roles that see personal data) a TOTP code',
         description: 'Needs the x-csrf-token header from GET /api/auth/csrf. Answers a new session cookie (the id changes at every sign-in).',
@@ -155,6 +156,7 @@ const auth: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
         await recordSuccessfulLogin(tx, user.id, step, req.ip)
         await appendAudit(tx, { ...base, ...auditFields(req), action: 'login', outcome: 'ok', area: user.scope, detail: { factor: user.totpEnabled ? 'totp' : factor === 'enrol' ? 'enrolment pending' : 'password' } })
       })
+      app.loginCsrf.clear(reply)
       return { user: describe(caller), csrfToken: reply.generateCsrf() }
     },
   )

@@ -38,34 +38,42 @@ describe('sessions, sign-in and request hardening', () => {
     expect((await app.inject('/styles/povmap.json')).statusCode).toBe(200)
   })
 
-  it('sign-in gives a new session id, httpOnly and SameSite=Strict; the old (pre-login) id is gone', async () => {
+  it('sign-in gives a new session id, httpOnly and SameSite=Strict; before it, the CSRF token is bound to a cookie and no session is stored', async () => {
     const user = await createTestUser(t.db, 'leader')
-    const pre = await app.inject('/api/auth/csrf')
+    const sessions = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_session')).rows[0]!.n
+    const before = await sessions()
+    const pres = []
+    for (let i = 0; i < 20; i++) pres.push(await app.inject('/api/auth/csrf'))
+    expect(await sessions()).toBe(before)
+    const pre = pres[0]!
     const preCookie = mergeCookies('', pre)
-    expect(preCookie).toMatch(/^povmap_sid=/)
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      headers: { cookie: preCookie, 'x-csrf-token': pre.json().csrfToken },
-      payload: { username: user.username, password: user.password },
-    })
+    expect(preCookie).toMatch(/^povmap_login=[^;]+$/)
+    expect(String(pre.headers['set-cookie'])).toMatch(/; Path=\/; HttpOnly; SameSite=Strict$/)
+    const signIn = (cookie: string, token: string) =>
+      app.inject({ method: 'POST', url: '/api/auth/login', headers: { cookie, 'x-csrf-token': token }, payload: { username: user.username, password: user.password } })
+    // The token goes with its own cookie only, and is needed.
+    expect((await signIn(mergeCookies('', pres[1]!), pre.json().csrfToken)).statusCode).toBe(403)
+    expect((await signIn('', pre.json().csrfToken)).statusCode).toBe(403)
+    expect((await signIn(preCookie, '')).statusCode).toBe(403)
+    const res = await signIn(preCookie, pre.json().csrfToken)
     expect(res.statusCode).toBe(200)
-    const set = String(res.headers['set-cookie'])
-    expect(set).toMatch(/^povmap_sid=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/)
-    const after = mergeCookies('', res)
-    expect(after).not.toBe(preCookie)
-    // The pre-login session id no longer opens anything.
+    const set = ([] as string[]).concat(res.headers['set-cookie'] as string | string[])
+    expect(set.find((c) => c.startsWith('povmap_sid='))).toMatch(/^povmap_sid=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/)
+    // The sign-in cookie is spent.
+    expect(set.find((c) => c.startsWith('povmap_login='))).toMatch(/^povmap_login=;.*Expires=Thu, 01 Jan 1970/)
+    const after = mergeCookies(preCookie, res)
+    expect(after).not.toMatch(/povmap_login/)
     expect((await app.inject({ url: '/api/auth/me', headers: { cookie: preCookie } })).statusCode).toBe(401)
     expect((await app.inject({ url: '/api/auth/me', headers: { cookie: after } })).json().user).toMatchObject({ username: user.username, role: 'leader', scope: '4331' })
     expect(await audits(user.username, 'login')).toEqual([{ outcome: 'ok', detail: { factor: 'password' } }])
   })
 
-  it('with COOKIE_SECURE the cookie is __Host-povmap_sid; Secure, and is only ever set over HTTPS', async () => {
+  it('with COOKIE_SECURE the cookies are __Host-povmap_sid and __Host-povmap_login; Secure, and only ever set over HTTPS', async () => {
     const secure = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, trustProxy: ['loopback'], auth: { cookieSecure: true } })
     try {
       const https = { 'x-forwarded-proto': 'https' }
       const pre = await secure.inject({ url: '/api/auth/csrf', headers: https })
-      expect(String(pre.headers['set-cookie'])).toMatch(/^__Host-povmap_sid=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+      expect(String(pre.headers['set-cookie'])).toMatch(/^__Host-povmap_login=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
       expect(pre.headers['strict-transport-security']).toMatch(/max-age=31536000/)
       const plain = await secure.inject('/api/auth/csrf')
       expect(plain.headers['set-cookie']).toBeUndefined()
@@ -77,7 +85,7 @@ describe('sessions, sign-in and request hardening', () => {
         payload: { username: user.username, password: user.password },
       })
       expect(res.statusCode).toBe(200)
-      expect(String(res.headers['set-cookie'])).toMatch(/^__Host-povmap_sid=.*; Secure; SameSite=Strict$/)
+      expect(([] as string[]).concat(res.headers['set-cookie'] as string[]).find((c) => c.startsWith('__Host-povmap_sid='))).toMatch(/; Secure; SameSite=Strict$/)
     } finally {
       await secure.close()
     }
