@@ -32,7 +32,7 @@ import { buildApp } from '../server/app.js'
 import { repoRoot } from '../server/paths.js'
 import { lastLoad } from '../geodata/load/load-dataset.js'
 import { loginOverHttp } from '../tests/helpers/auth.js'
-import { CHROMIUM, ensureClientBuilt } from '../tests/helpers/browser.js'
+import { CHROMIUM, ensureClientBuilt, signedInState } from '../tests/helpers/browser.js'
 import { pct } from './percentile.js'
 
 /*
@@ -216,8 +216,7 @@ async function heapMb(page: Page): Promise<number> {
 }
 
 async function run(browser: Browser, s: Scenario): Promise<Result> {
-  const ctx = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN' })
-  await ctx.addCookies([{ name: session.name, value: session.value, url: base }])
+  const ctx = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', storageState: signedInState(base, session) })
   // tsx compiles this file with esbuild's keepNames: functions inside page.evaluate callbacks call a
   // __name helper that exists in Node only. The page gets an identity stand-in.
   await ctx.addInitScript({ content: 'globalThis.__name = (f) => f' })

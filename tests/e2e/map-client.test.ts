@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { PNG } from 'pngjs'
-import { ARTIFACTS, collectErrors, ensureClientBuilt, hasChromium, launchChromium, startFixtureApp, type FixtureApp } from '../helpers/browser.js'
+import { ARTIFACTS, collectErrors, ensureClientBuilt, hasChromium, launchChromium, signedInState, startFixtureApp, type FixtureApp } from '../helpers/browser.js'
 import { FIXTURE } from '../helpers/fixture-dataset.js'
 import { createTestUser, loginOverHttp } from '../helpers/auth.js'
 import { totpNow } from '../../server/auth/totp.js'
@@ -78,8 +78,7 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
    */
   async function open(path: string, opts: { signedOut?: boolean } = {}): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     for (const c of contexts.splice(0)) await c.close().catch(() => {})
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
-    if (!opts.signedOut) await ctx.addCookies([{ name: session.name, value: session.value, url: fx.url }])
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', ...(opts.signedOut ? {} : { storageState: signedInState(fx.url, session) }) })
     contexts.push(ctx)
     const page = await ctx.newPage()
     const errors = collectErrors(page)
@@ -342,6 +341,21 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     expect(errors).toEqual([])
   })
 
+  it('the landing page signed out asks for no data and logs no error (no 401 in the console)', async () => {
+    const { page, errors, requests } = await open('/', { signedOut: true })
+    const responses: string[] = []
+    page.on('response', (r) => responses.push(`${r.status()} ${r.url()}`))
+    await page.waitForSelector('[data-testid="sign-in"]')
+    await page.waitForLoadState('networkidle')
+    await page.waitForTimeout(500)
+    const paths = requests.map((u) => new URL(u).pathname)
+    // Public and harmless before sign-in: the health check. Nothing else of the API, no tiles, no style.
+    expect(paths.filter((p) => /^\/(api|tiles|styles)\//.test(p) && p !== '/api/health')).toEqual([])
+    expect(responses.filter((r) => /^4\d\d /.test(r))).toEqual([])
+    expect(await page.$('[data-testid="map"]')).toBeNull()
+    expect(errors).toEqual([])
+  })
+
   it('a prefecture officer signs in, enrols a second factor, and lands on 湘西州 with its breadcrumb', async () => {
     const user = await createTestUser(fx.db.db, 'prefecture_officer', { totp: false })
     const { page, errors } = await open('/', { signedOut: true })
@@ -370,8 +384,8 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     expect(c.lat).toBeGreaterThan(area.bbox[1])
     expect(c.lat).toBeLessThan(area.bbox[3])
     await shot(page, '13-officer-xiangxi')
-    // The only failed request is the session check before signing in.
-    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([])
+    // Nothing was asked before signing in: no failed request at all.
+    expect(errors).toEqual([])
   })
 
   /** Pans the map 12 times and measures frame times, long tasks and how long a queued task waits. */

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 import { buildApp, type AppOptions } from '../../server/app.js'
 import { repoRoot } from '../../server/paths.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
@@ -13,6 +13,7 @@ import { saveTerrain, terrainFromGrid } from '../../geodata/generate/terrain.js'
 import { terrainPath } from '../../server/tiles/terrain-tiles.js'
 import { openTestDb, TMP_ROOT, type TestDb } from './test-db.js'
 import { fixtureDataset, FIXTURE } from './fixture-dataset.js'
+import { SESSION_HINT_KEY } from '../../client/src/api/session-hint.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const hasChromium = existsSync(CHROMIUM)
@@ -99,6 +100,19 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-quic',
 ]
+
+/**
+ * What a browser that signed in at baseUrl holds, for browser.newContext({ storageState }): the
+ * session cookie (from loginOverHttp) and the client's note that it signed in, without which it shows
+ * the sign-in form without asking the server (client/src/api/session-hint.ts).
+ */
+export function signedInState(baseUrl: string, cookie: { name: string; value: string }): NonNullable<BrowserContextOptions['storageState']> {
+  const url = new URL(baseUrl)
+  return {
+    cookies: [{ name: cookie.name, value: cookie.value, domain: url.hostname, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }],
+    origins: [{ origin: url.origin, localStorage: [{ name: SESSION_HINT_KEY, value: '1' }] }],
+  }
+}
 
 /** Debian's Chromium; Playwright gives every launch a fresh temporary profile (user-data dir) of its own. */
 export function launchChromium(): Promise<Browser> {

@@ -1,38 +1,76 @@
-/** JSON over fetch with the API's error shape, and a small cache for answers that do not change while the page is open. */
+/** JSON over fetch with the API's error shape, and a small cache for answers that do not change while the session lasts. */
 
+/**
+ * A non-2xx answer: its status and the API's machine-readable `code` (when it sent one) say what to
+ * tell the user (api/problems.ts); the server's English `message` is kept as `detail`, never shown as
+ * the interface's text.
+ */
 export class ApiError extends Error {
   override name = 'ApiError'
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: string,
   ) {
     super(message)
   }
+  /** The server's own (English) text, for a tooltip or the console. */
+  get detail(): string {
+    return this.message
+  }
+}
+
+type Listener = () => void
+const sessionEndedListeners = new Set<Listener>()
+
+/** Calls fn whenever the API answers 401 to a data request: the session ended (expired, signed out elsewhere). Answers the unsubscribe. */
+export function onSessionEnded(fn: Listener): () => void {
+  sessionEndedListeners.add(fn)
+  return () => sessionEndedListeners.delete(fn)
+}
+
+/** For answers that do not go through getJson (map tiles): a 401 there means the same. */
+export function notifySessionEnded(): void {
+  for (const fn of [...sessionEndedListeners]) fn()
 }
 
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, { signal, headers: { accept: 'application/json' } })
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`
+    let code: string | undefined
     try {
-      const body = (await res.json()) as { message?: string }
+      const body = (await res.json()) as { message?: string; code?: string }
       if (body.message) message = body.message
+      if (typeof body.code === 'string') code = body.code
     } catch {
       // not JSON: keep the status line
     }
-    throw new ApiError(res.status, message)
+    // The sign-in routes answer 401 for "not signed in" as part of their work (useSession handles it).
+    if (res.status === 401 && !url.startsWith('/api/auth/')) notifySessionEnded()
+    throw new ApiError(res.status, message, code)
   }
   return (await res.json()) as T
 }
 
 const cache = new Map<string, unknown>()
 const MAX_CACHED = 200
+/** Bumped by clearCache: an answer that arrives after it belongs to the session that ended and is not kept. */
+let generation = 0
 
-/** getJson, remembering successful answers by URL (areas, indicator definitions: fixed while the page is open). */
+/** getJson, remembering successful answers by URL (areas, indicator definitions: fixed while the session lasts). */
 export async function getCached<T>(url: string, signal?: AbortSignal): Promise<T> {
   if (cache.has(url)) return cache.get(url) as T
+  const asked = generation
   const value = await getJson<T>(url, signal)
+  if (asked !== generation) return value
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!)
   cache.set(url, value)
   return value
+}
+
+/** Forgets every cached answer: what one user's session saw is not the next one's. */
+export function clearCache(): void {
+  generation++
+  cache.clear()
 }

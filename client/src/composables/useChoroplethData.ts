@@ -13,7 +13,9 @@ import { useRequest, type LoadState } from './useRequest.js'
 
 export interface ChoroplethData {
   state: Ref<LoadState>
+  /** An i18n key (problems.*), and the server's English as detail. */
   error: Ref<string | null>
+  detail: Ref<string | null>
   /** Whose children are coloured: the selection, or its parent for a village. */
   parent: ComputedRef<string>
   indicator: ComputedRef<Indicator | null>

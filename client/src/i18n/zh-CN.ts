@@ -12,6 +12,23 @@ export default {
     error: '加载失败：{message}',
     close: '关闭',
   },
+  /** What went wrong with a request, by the API's status and code (api/problems.ts); never the server's English. */
+  problems: {
+    badRequest: '请求的参数有误',
+    invalidValue: '请求中的数值超出范围或格式不正确',
+    signedOut: '登录已失效，请重新登录',
+    forbidden: '当前账户无权查看此内容',
+    notFound: '未找到所请求的内容，或不在您的管辖范围内',
+    conflict: '操作与当前状态冲突，请刷新后重试',
+    tooLarge: '数据量过大，请缩小范围后重试',
+    unsupported: '不支持的文件格式',
+    tooMany: '请求过于频繁，请稍后再试',
+    dbUnavailable: '数据库暂时不可用，请稍后再试',
+    unavailable: '服务器繁忙，请稍后再试',
+    server: '服务器出错，请稍后再试',
+    network: '无法连接服务器，请检查网络',
+    generic: '出现未知错误，请稍后再试',
+  },
   signIn: {
     username: '用户名',
     password: '密码',

@@ -14,5 +14,11 @@ export const useChoroplethStore = defineStore('choropleth', () => {
   function setIndicator(code: string | null) {
     indicator.value = code
   }
-  return { indicator, year, method, classes, setIndicator }
+  function reset() {
+    indicator.value = CHOROPLETH_DEFAULTS.indicator
+    year.value = CHOROPLETH_DEFAULTS.year
+    method.value = CHOROPLETH_DEFAULTS.method
+    classes.value = CHOROPLETH_DEFAULTS.classes
+  }
+  return { indicator, year, method, classes, setIndicator, reset }
 })

@@ -41,5 +41,8 @@ export const useHouseholdLegendStore = defineStore('household-legend', () => {
   function set(l: AggregationLegend | null) {
     if (!sameLegend(drawn.value, l)) drawn.value = l
   }
-  return { drawn, set }
+  function reset() {
+    drawn.value = null
+  }
+  return { drawn, set, reset }
 })

@@ -22,5 +22,9 @@ export const useInspectionStore = defineStore('inspection', () => {
     presenting.value = on
     if (on) open.value = true
   }
-  return { open, index, presenting, start, close, step, present }
+  function reset() {
+    close()
+    index.value = 0
+  }
+  return { open, index, presenting, start, close, step, present, reset }
 })

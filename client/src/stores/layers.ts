@@ -43,7 +43,12 @@ export const useLayersStore = defineStore('layers', () => {
   function setProjectFilter(key: 'type' | 'stage', values: readonly string[]) {
     projects.value[key] = filterValues(PROJECTS, key).filter((v) => values.includes(v))
   }
-  return { visible, households, projects, isVisible, setVisible, setLayers, setHouseholdFilter, setHouseholdYear, setProjectFilter }
+  function reset() {
+    visible.value = [...DEFAULT_LAYERS]
+    households.value = { ...HOUSEHOLD_DEFAULTS, status: [], cause: [], gap: [] }
+    projects.value = { type: [], stage: [] }
+  }
+  return { visible, households, projects, isVisible, setVisible, setLayers, setHouseholdFilter, setHouseholdYear, setProjectFilter, reset }
 })
 
 /** The households tile URL's query string for the current filters (the server whitelists the same declaration). */

@@ -22,5 +22,11 @@ export const useMapViewStore = defineStore('map-view', () => {
   function setTerrain(on: boolean) {
     terrain.value = on
   }
-  return { center, zoom, bearing, pitch, fromLink, terrain, setView, setTerrain }
+  /** The whole province, flat, no terrain (the session ended). */
+  function reset() {
+    setView([...HUNAN_VIEW.center], HUNAN_VIEW.zoom, 0, 0)
+    fromLink.value = false
+    terrain.value = false
+  }
+  return { center, zoom, bearing, pitch, fromLink, terrain, setView, setTerrain, reset }
 })

@@ -15,5 +15,10 @@ export const useSelectionStore = defineStore('selection', () => {
     if (c !== null && !isCode(c)) throw new Error(`not an administrative code: ${c}`)
     compareCode.value = c === code.value ? null : c
   }
-  return { code, compareCode, select, setCompare }
+  /** Back to the province, nothing compared (the session ended). */
+  function reset() {
+    code.value = PROVINCE
+    compareCode.value = null
+  }
+  return { code, compareCode, select, setCompare, reset }
 })
