@@ -67,16 +67,91 @@ REVOKE ALL ON FUNCTION povmap_session_caller() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION povmap_session_caller() TO povmap_app;
 COMMENT ON FUNCTION povmap_session_caller() IS 'the signed-in user behind povmap.sid (the raw session id of this transaction or view connection); raises 28000 for a session that has ended';
 
--- Data access needs the second factor as well (factor_ok); the user alone is enough for audit rows.
+-- What the policies call: the caller's area when the session's role may use `p_access` ('any',
+-- 'registry', 'aggregates', 'audit', 'field'), else NULL (starts_with(x, NULL) is NULL: no row). Data
+-- needs the second factor as well. One PL/pgSQL call per policy and statement, its lookup planned once
+-- per connection: policies compare with (SELECT povmap_caller_scope(…)), which the planner evaluates
+-- once per statement, never per row.
+CREATE FUNCTION povmap_caller_scope(p_access text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_sid text := nullif(current_setting('povmap.sid', true), '');
+  v_role text;
+  v_scope text;
+  v_ok boolean;
+BEGIN
+  IF v_sid IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT u.role, u.scope_code, COALESCE(s.data ->> 'factor' = 'ok', false) INTO v_role, v_scope, v_ok
+  FROM app_session s JOIN app_user u ON u.id = s.user_id
+  WHERE s.sid_hash = encode(sha256(convert_to(v_sid, 'UTF8')), 'hex') AND s.expires_at > now() AND NOT u.disabled;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'the session has ended: sign in again' USING ERRCODE = '28000';
+  END IF;
+  IF NOT v_ok THEN
+    RETURN NULL;
+  END IF;
+  RETURN CASE
+    WHEN p_access = 'any' THEN v_scope
+    WHEN p_access = 'registry' AND v_role IN ('province_admin', 'prefecture_officer', 'county_officer', 'township_officer', 'village_team') THEN v_scope
+    WHEN p_access = 'aggregates' AND v_role IN ('province_admin', 'prefecture_officer', 'county_officer', 'township_officer', 'village_team', 'department_viewer', 'leader') THEN v_scope
+    WHEN p_access = 'audit' AND v_role = 'auditor' THEN v_scope
+    WHEN p_access = 'field' AND v_role = 'village_team' THEN v_scope
+  END;
+END
+$$;
+REVOKE ALL ON FUNCTION povmap_caller_scope(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION povmap_caller_scope(text) TO povmap_app;
+
+-- The helpers of migration 0004, now from the session (inlined: one call each).
 CREATE OR REPLACE FUNCTION povmap_scope() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT c.scope FROM povmap_session_caller() c WHERE c.factor_ok
+  SELECT povmap_caller_scope('any')
 $$;
 CREATE OR REPLACE FUNCTION povmap_role() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT c.role FROM povmap_session_caller() c WHERE c.factor_ok
 $$;
+CREATE OR REPLACE FUNCTION povmap_sees_registry() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT povmap_caller_scope('registry') IS NOT NULL
+$$;
+CREATE OR REPLACE FUNCTION povmap_sees_aggregates() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT povmap_caller_scope('aggregates') IS NOT NULL
+$$;
 CREATE FUNCTION povmap_user_id() RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT c.user_id FROM povmap_session_caller() c
 $$;
+
+-- ---- the policies, from the session ---------------------------------------------------------------------------
+DROP POLICY household_in_scope ON household;
+CREATE POLICY household_in_scope ON household FOR SELECT TO povmap_app
+  USING (starts_with(village_code, (SELECT povmap_caller_scope('registry'))));
+DROP POLICY household_year_in_scope ON household_year;
+CREATE POLICY household_year_in_scope ON household_year FOR SELECT TO povmap_app
+  USING (starts_with(village_code, (SELECT povmap_caller_scope('registry'))));
+DROP POLICY member_in_scope ON member;
+CREATE POLICY member_in_scope ON member FOR SELECT TO povmap_app
+  USING (EXISTS (SELECT 1 FROM household h WHERE h.id = household_id AND starts_with(h.village_code, (SELECT povmap_caller_scope('registry')))));
+DROP POLICY household_agg_in_scope ON household_agg;
+CREATE POLICY household_agg_in_scope ON household_agg FOR SELECT TO povmap_app
+  USING (starts_with(area_code, (SELECT povmap_caller_scope('aggregates'))));
+DROP POLICY indicator_value_in_scope ON indicator_value;
+CREATE POLICY indicator_value_in_scope ON indicator_value FOR SELECT TO povmap_app
+  USING (starts_with(area_code, (SELECT povmap_caller_scope('aggregates'))));
+DROP POLICY project_in_scope ON project;
+CREATE POLICY project_in_scope ON project FOR SELECT TO povmap_app
+  USING (starts_with(COALESCE(village_code, county_code), (SELECT povmap_caller_scope('aggregates')))
+         OR (village_code IS NULL AND starts_with((SELECT povmap_caller_scope('aggregates')), county_code)));
+DROP POLICY admin_area_on_path ON admin_area;
+CREATE POLICY admin_area_on_path ON admin_area FOR SELECT TO povmap_app
+  USING (starts_with(code, (SELECT povmap_caller_scope('aggregates'))) OR starts_with((SELECT povmap_caller_scope('aggregates')), code));
+DROP POLICY audit_log_auditor_reads ON audit_log;
+CREATE POLICY audit_log_auditor_reads ON audit_log FOR SELECT TO povmap_app
+  USING (starts_with(area_code, (SELECT povmap_caller_scope('audit'))) OR (area_code IS NULL AND char_length((SELECT povmap_caller_scope('audit'))) = 2));
+DROP POLICY photo_in_scope ON photo;
+CREATE POLICY photo_in_scope ON photo FOR SELECT TO povmap_app
+  USING (CASE WHEN subject = 'household' THEN starts_with(area_code, (SELECT povmap_caller_scope('registry')))
+              ELSE starts_with(area_code, (SELECT povmap_caller_scope('aggregates')))
+                   OR (subject = 'project' AND char_length(area_code) = 6 AND starts_with((SELECT povmap_caller_scope('aggregates')), area_code)) END);
 
 -- ---- audit rows name the session's user --------------------------------------------------------------------
 DROP POLICY audit_log_append ON audit_log;
@@ -89,8 +164,7 @@ CREATE POLICY audit_log_append ON audit_log FOR INSERT TO povmap_app
 -- ---- photos: uploaded by the session's user -------------------------------------------------------------------
 DROP POLICY photo_upload ON photo;
 CREATE POLICY photo_upload ON photo FOR INSERT TO povmap_app
-  WITH CHECK ((SELECT povmap_role()) = 'village_team'
-              AND starts_with(area_code, (SELECT povmap_scope()))
+  WITH CHECK (starts_with(area_code, (SELECT povmap_caller_scope('field')))
               AND uploaded_by = (SELECT povmap_user_id())
               AND CASE subject
                     WHEN 'household' THEN EXISTS (SELECT 1 FROM household h WHERE h.id = household_id AND h.village_code = area_code)

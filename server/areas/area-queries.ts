@@ -35,7 +35,7 @@ export const SEARCH_AREAS = `WITH hits AS (
   FROM admin_area
   WHERE (strpos(name, $1) > 0 OR code LIKE $2)
     -- Row-level security also shows the divisions above the caller's area; search stays inside it.
-    AND povmap_in_scope(code)
+    AND starts_with(code, (SELECT povmap_scope()))
   ORDER BY rank, depth, code
   LIMIT $3
 )

@@ -305,7 +305,7 @@ describe('database roles and row-level security', () => {
          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
        ORDER BY 1`,
     )
-    expect(rows.map((r) => r.name)).toEqual(['povmap_reveal_household', 'povmap_session_caller'])
+    expect(rows.map((r) => r.name)).toEqual(['povmap_caller_scope', 'povmap_reveal_household', 'povmap_session_caller'])
     const { rows: execs } = await t.db.query<{ ok: boolean }>(
       "SELECT has_function_privilege($1, 'povmap_reveal_household(uuid, text)', 'EXECUTE') AS ok UNION ALL SELECT has_function_privilege('public', 'povmap_reveal_household(uuid, text)', 'EXECUTE')",
       [APP_ROLE],
