@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Db } from './db/types.js'
+import type { TrustProxy } from './config.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import clientPlugin from './plugins/client.js'
@@ -24,6 +25,7 @@ import photosRoutes from './routes/photos.js'
 import { join } from 'node:path'
 import { EarlyAnswers } from './http/early-answers.js'
 import { isBinaryTileUrl } from './http/binary-tile-url.js'
+import { trustProxyOption } from './http/trust-proxy.js'
 export { loggerOptions } from './logging.js'
 
 export interface AppOptions {
@@ -37,8 +39,12 @@ export interface AppOptions {
   /** Sessions, cookies, second factor, sign-in rate (issue 6). */
   auth?: AuthOptions & AuthRoutesOptions
   hardening?: HardeningOptions
-  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (protocol for Secure cookies, client address for audit and rate limits). */
-  trustProxy?: boolean
+  /**
+   * Behind a TLS-terminating proxy: which X-Forwarded-* hops to trust (protocol for Secure cookies, client
+   * address for audit and rate limits): a number of proxies, or their addresses/CIDRs (TRUST_PROXY). Never
+   * `true`: every hop would let a client forge its address with the leftmost X-Forwarded-For entry.
+   */
+  trustProxy?: TrustProxy
 }
 
 declare module 'fastify' {
@@ -64,7 +70,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestTimeout: 60_000,
     return503OnClosing: true,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: trustProxyOption(opts.trustProxy),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   })
   app.decorate('earlyAnswers', earlyAnswers)

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { resolve } from 'node:path'
+import { isIP } from 'node:net'
 
 /** Environment, validated once at start-up; nothing else reads process.env. */
 const EnvSchema = Type.Object({
@@ -20,7 +21,8 @@ const EnvSchema = Type.Object({
   PG_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 100 }),
   // auth (issue 6)
   COOKIE_SECURE: Type.Boolean({ default: false }),
-  TRUST_PROXY: Type.Boolean({ default: false }),
+  // Parsed by trustProxyOf below: false, a number of hops, or proxy addresses and CIDRs; never `true`.
+  TRUST_PROXY: Type.String({ default: 'false', maxLength: 2000 }),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   SESSION_IDLE_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 1440 }),
   SESSION_MAX_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 168 }),
@@ -52,7 +54,12 @@ export interface Config {
   auth: {
     /** Secure cookies named __Host-povmap_sid; needs HTTPS (or TRUST_PROXY behind a TLS proxy). */
     cookieSecure: boolean
-    trustProxy: boolean
+    /**
+     * Which X-Forwarded-* hops to believe (protocol for Secure cookies, client address for audit rows and
+     * rate limits): false, none; a number, that many proxies in front; a list, the proxies with these
+     * addresses or CIDRs (or proxy-addr's names loopback, linklocal, uniquelocal). Never every hop.
+     */
+    trustProxy: TrustProxy
     /** Signs session cookies; unset: a random one kept in the database (table app_secret). */
     sessionSecret: string | undefined
     idleMinutes: number
@@ -68,6 +75,9 @@ export interface Config {
     secretKey: Buffer | undefined
   }
 }
+
+/** What Fastify's trustProxy is given (see Config.auth.trustProxy). */
+export type TrustProxy = false | number | string[]
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -106,7 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     auth: {
       cookieSecure: e.COOKIE_SECURE,
-      trustProxy: e.TRUST_PROXY,
+      trustProxy: trustProxyOf(e.TRUST_PROXY),
       sessionSecret: e.SESSION_SECRET,
       idleMinutes: e.SESSION_IDLE_MINUTES,
       maxHours: e.SESSION_MAX_HOURS,
@@ -119,4 +129,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretKey,
     },
   }
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+const MAX_PROXY_HOPS = 16
+
+/**
+ * TRUST_PROXY → Fastify's trustProxy. `true` (trust every hop) is refused: the client address would be
+ * the leftmost X-Forwarded-For entry, which the client writes itself, so anyone could pick the address
+ * that the sign-in rate limit counts and the audit log records.
+ */
+export function trustProxyOf(value: string): TrustProxy {
+  const v = value.trim()
+  const bad = (why: string) => new ConfigError(`invalid TRUST_PROXY: ${why}`)
+  if (v === '' || v.toLowerCase() === 'false') return false
+  if (['true', 'yes', 'on', 'all', '*'].includes(v.toLowerCase())) {
+    throw bad(
+      `${JSON.stringify(v)} would trust every hop, so any client could forge its address with X-Forwarded-For; give the number of proxies in front of povmap (e.g. TRUST_PROXY=1) or their addresses or CIDRs (e.g. TRUST_PROXY=10.0.0.2,10.1.0.0/16)`,
+    )
+  }
+  if (/^-?[0-9]+(\.[0-9]*)?$/.test(v)) {
+    const hops = Number(v)
+    if (!Number.isInteger(hops) || hops < 1 || hops > MAX_PROXY_HOPS) throw bad(`the number of proxies in front of povmap must be a whole number from 1 to ${MAX_PROXY_HOPS} (false: none)`)
+    return hops
+  }
+  const list = v.split(',').map((x) => x.trim())
+  for (const entry of list) {
+    if (PROXY_NAMES.has(entry)) continue
+    const [address, prefix, extra] = entry.split('/')
+    const family = isIP(address ?? '')
+    if (!family || extra !== undefined) throw bad(`${JSON.stringify(entry.slice(0, 60))} is not an IP address, a CIDR or one of ${[...PROXY_NAMES].join(', ')}; give the number of proxies in front of povmap or their addresses or CIDRs, separated by commas`)
+    if (prefix !== undefined) {
+      const bits = /^[0-9]{1,3}$/.test(prefix) ? Number(prefix) : NaN
+      if (!(bits <= (family === 4 ? 32 : 128))) throw bad(`${JSON.stringify(entry.slice(0, 60))} has no valid prefix length`)
+      if (bits === 0) throw bad(`${JSON.stringify(entry)} holds every address, which trusts every hop; name the proxies' own addresses or ranges`)
+    }
+  }
+  return list
 }
