@@ -11,7 +11,7 @@ import tiles from './routes/tiles.js'
 import areas from './routes/areas.js'
 import diagnosis from './routes/diagnosis.js'
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
-import { TerrainTiles } from './tiles/terrain-tiles.js'
+import { TerrainTiles, type TerrainTilesOptions } from './tiles/terrain-tiles.js'
 import { ErrorBody } from './schemas.js'
 import { clientDistDir } from './paths.js'
 // auth (issue 6)
@@ -35,7 +35,7 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Serve the built client from dist/client (default true). */
   serveClient?: boolean
-  tiles?: { tileService?: TileServiceOptions }
+  tiles?: { tileService?: TileServiceOptions; terrain?: TerrainTilesOptions }
   /** Sessions, cookies, second factor, sign-in rate (issue 6). */
   auth?: AuthOptions & AuthRoutesOptions
   hardening?: HardeningOptions
@@ -95,7 +95,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(householdsRoutes)
   await app.register(photosRoutes, { dir: join(opts.dataDir, 'photos') })
   app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
-  app.decorate('terrain', new TerrainTiles(opts.dataDir))
+  app.decorate('terrain', new TerrainTiles(opts.dataDir, opts.tiles?.terrain))
+  app.addHook('onClose', async () => app.terrain.close())
   await app.register(tiles, { service: app.tiles, terrain: app.terrain })
   await app.register(areas)
   await app.register(diagnosis)

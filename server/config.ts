@@ -33,6 +33,9 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_API_PER_MIN: Type.Integer({ default: 600, minimum: 1 }),
   RATE_LIMIT_TILES_PER_MIN: Type.Integer({ default: 6000, minimum: 1 }),
   POVMAP_SECRET_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$', description: '32 bytes, base64' })),
+  // Field photos per user and hour; at least 9 MB, one photo at the 8 MiB limit.
+  PHOTO_UPLOADS_PER_HOUR: Type.Integer({ default: 120, minimum: 1, maximum: 100000 }),
+  PHOTO_UPLOAD_MB_PER_HOUR: Type.Integer({ default: 500, minimum: 9, maximum: 1000000 }),
 })
 
 export interface Config {
@@ -74,6 +77,8 @@ export interface Config {
     /** Seals TOTP seeds at rest (AES-256-GCM); unset: DATA_DIR/secret.key, generated once with mode 0600. */
     secretKey: Buffer | undefined
   }
+  /** Field photo uploads allowed per user and hour (counted before a body is read). */
+  photos: { uploadsPerHour: number; bytesPerHour: number }
 }
 
 /** What Fastify's trustProxy is given (see Config.auth.trustProxy). */
@@ -128,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tilesPerMinute: e.RATE_LIMIT_TILES_PER_MIN,
       secretKey,
     },
+    photos: { uploadsPerHour: e.PHOTO_UPLOADS_PER_HOUR, bytesPerHour: e.PHOTO_UPLOAD_MB_PER_HOUR * 1_000_000 },
   }
 }
 

@@ -15,8 +15,9 @@ export function scrubbingDestination(dest: LogDestination = process.stdout): Log
 }
 
 /**
- * JSON lines with UTC times. Cookies, authorisation and CSRF headers and Set-Cookie are removed by
- * path; ID numbers and phones are masked by pattern in the finished line.
+ * JSON lines with UTC times. Cookies, authorisation and CSRF headers, photo captions and Set-Cookie are
+ * removed by path (request lines log no headers; this covers a line that does); ID numbers and phones
+ * are masked by pattern in the finished line.
  */
 export const loggerOptions = (level: string, dest?: LogDestination): FastifyServerOptions['logger'] => ({
   level,
@@ -26,14 +27,17 @@ export const loggerOptions = (level: string, dest?: LogDestination): FastifyServ
       'req.headers.cookie',
       'req.headers.authorization',
       'req.headers["x-csrf-token"]',
+      'req.headers["x-photo-caption"]',
       'res.headers["set-cookie"]',
       'headers.cookie',
       'headers.authorization',
       'headers["x-csrf-token"]',
+      'headers["x-photo-caption"]',
       'headers["set-cookie"]',
       '*.headers.cookie',
       '*.headers.authorization',
       '*.headers["x-csrf-token"]',
+      '*.headers["x-photo-caption"]',
       '*.headers["set-cookie"]',
       'body.password',
       'body.current',

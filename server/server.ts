@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       rateLimit: { apiPerMinute: a.apiPerMinute, tilesPerMinute: a.tilesPerMinute },
       underPressure: SERVER_SHEDDING,
     },
+    photos: { quota: config.photos },
   })
   running.app = app
   // A first run's demo load leaves gigabytes of garbage that V8 collects only under allocation

@@ -264,7 +264,7 @@ export default fp<AuthOptions>(
     })
 
     // ---- 1. who: signed in, second factor, role ------------------------------------------------------
-    app.addHook('preValidation', async (req, reply) => {
+    const checkWho = async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.is404) return
       const access = req.routeOptions.config.access ?? 'data'
       if (access === 'public') return
@@ -277,7 +277,17 @@ export default fp<AuthOptions>(
         await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: c.scope, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'role', access } })
         return deny(reply, 403, `the role ${c.role} may not use this`)
       }
+    }
+    // A request with a body is checked before the body is read: otherwise anyone could make the server
+    // hold an 8 MiB photo or a 1 MiB JSON body for as long as they take to send it. preParsing runs after
+    // every onRequest hook (the session and caller above, the rate limit) and before the body is read;
+    // Node discards an unread body once the answer is sent. Requests without a body: preValidation.
+    app.addHook('preParsing', async (req, reply) => {
+      const length = req.headers['content-length']
+      // Awaited to the end of a refusal's answer, so that no body parser starts meanwhile (Fastify's `return reply`).
+      if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) await checkWho(req, reply)
     })
+    app.addHook('preValidation', checkWho)
 
     // ---- 2. CSRF: every state-changing request carries the session's token; no cross-site origin ----
     app.addHook('preValidation', async (req, reply) => {

@@ -7,12 +7,17 @@ import { Type, type Static } from 'typebox'
 import { appendAudit } from '../auth/audit.js'
 import { auditFields } from '../plugins/auth.js'
 import { scrubPersonal } from '../auth/masking.js'
-import { ImageError, sniffImage, stripImageMetadata, type ImageType } from '../photos/strip-metadata.js'
+import { ImageError, MAX_PHOTO_PIXELS, reencodeImage, sniffImage, type ImageType } from '../photos/reencode.js'
+import { UploadQuota, type UploadQuotaOptions } from '../photos/upload-quota.js'
 import type { Queryable } from '../db/types.js'
 
 export interface PhotosOptions {
   /** DATA_DIR/photos: created on the first upload, mode 0700; files named <ref>.jpg|png only. */
   dir: string
+  /** Photos and bytes per user per hour (see UploadQuota). */
+  quota?: UploadQuotaOptions
+  /** The most pixels a photo may have (default MAX_PHOTO_PIXELS, 40 megapixels). */
+  maxPixels?: number
 }
 
 /** Largest photo accepted (a phone photo at full resolution is 2–6 MB). */
@@ -25,6 +30,9 @@ const Subject = Type.Union([Type.Literal('village'), Type.Literal('household'), 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 const EXTENSION: Record<ImageType, string> = { 'image/jpeg': '.jpg', 'image/png': '.png' }
 const err = { $ref: 'ErrorBody#' }
+/** Characters of a caption (the header holds it URI-encoded: up to 12 characters for each). */
+const MAX_CAPTION = 200
+const CAPTION_HEADER = 'x-photo-caption'
 
 const Photo = Type.Object({
   ref: Type.String(),
@@ -59,7 +67,7 @@ const withUrl = (p: Omit<PhotoBody, 'url'>): PhotoBody => ({ ...p, url: `/api/ph
 
 /**
  * Field photos of villages, households and projects (驻村工作队 on their phones). Bytes under
- * DATA_DIR/photos named by a random ref, metadata (GPS, maker notes) stripped; a row per photo in
+ * DATA_DIR/photos named by a random ref, re-encoded without metadata (GPS, maker notes); a row per photo in
  * `photo`, whose row-level security gives household photos to the registry roles of the area and
  * village and project photos to every role that sees the area. Uploads: the village work team, for
  * its own village. Every read of a household photo is audited.
@@ -70,6 +78,7 @@ const withUrl = (p: Omit<PhotoBody, 'url'>): PhotoBody => ({ ...p, url: `/api/ph
  */
 const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  const quota = new UploadQuota(opts.quota)
   // Encapsulated: the image parsers exist for the routes of this plugin only.
   app.addContentTypeParser(['image/jpeg', 'image/png'], { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body))
 
@@ -81,11 +90,25 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
     {
       bodyLimit: MAX_PHOTO_BYTES,
       config: { access: 'field', rateLimit: { max: 60, timeWindow: 60_000 } },
+      // Before the body is read (the auth plugin has refused callers who may not upload by then).
+      preParsing: async (req, reply) => {
+        const c = req.caller
+        const length = req.headers['content-length']
+        if (!c || (length === undefined && req.headers['transfer-encoding'] === undefined) || length === '0') return
+        // Declared: Fastify refuses a body longer than it says. Longer than allowed: refused unread (413). None: chunked, up to the limit.
+        const declared = length === undefined ? MAX_PHOTO_BYTES : Number(length)
+        if (!(declared <= MAX_PHOTO_BYTES)) return
+        const answer = quota.take(c.userId, declared)
+        // Awaited to the end of the answer, so that the body parser does not start meanwhile (Fastify's `return reply`).
+        if (!answer.ok) await reply.code(429).header('retry-after', String(answer.retryAfterS)).send({ error: 'Too Many Requests', message: answer.message })
+      },
       schema: {
         summary: 'Upload a field photo (body: the image/jpeg or image/png bytes) of a village, a household or a project of your village',
         description:
-          'Exactly one of area (a village code), household (a household ref) or project (a project id). ' +
-          'EXIF/XMP/IPTC metadata (GPS, camera, maker notes) is removed before the file is kept; send the position as lon/lat if it should be kept.',
+          'Exactly one of area (a village code), household (a household ref) or project (a project id); a caption in the x-photo-caption header, ' +
+          'URI-encoded (encodeURIComponent: it stays out of URLs and request logs). The picture is re-encoded, upright, without any metadata ' +
+          `(Exif/GPS, XMP, IPTC, ICC, comments, trailers, PNG text and unknown chunks); at most ${MAX_PHOTO_PIXELS / 1e6} megapixels. ` +
+          'Send the position as lon/lat if it should be kept. Quota per user and hour: 429 with Retry-After, before the body is read.',
         tags: ['photos'],
         querystring: Type.Object(
           {
@@ -94,11 +117,13 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
             project: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
             lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
             lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
-            caption: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           },
           { additionalProperties: false },
         ),
-        response: { 201: Photo, 400: err, 401: err, 403: err, 404: err, 413: err, 415: err },
+        headers: Type.Object({
+          [CAPTION_HEADER]: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CAPTION * 12, description: `a caption of up to ${MAX_CAPTION} characters, URI-encoded UTF-8 (encodeURIComponent)` })),
+        }),
+        response: { 201: Photo, 400: err, 401: err, 403: err, 404: err, 413: err, 415: err, 429: err },
       },
     },
     async (req, reply) => {
@@ -108,6 +133,8 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
         return reply.code(400).send({ error: 'Bad Request', message: 'give exactly one of area, household or project' })
       }
       if ((q.lon === undefined) !== (q.lat === undefined)) return reply.code(400).send({ error: 'Bad Request', message: 'give lon and lat together' })
+      const caption = captionOf(req.headers[CAPTION_HEADER])
+      if (caption instanceof Error) return reply.code(400).send({ error: 'Bad Request', message: caption.message })
       const body = req.body
       const declared = req.headers['content-type']?.split(';')[0]?.trim()
       if (!Buffer.isBuffer(body) || (declared !== 'image/jpeg' && declared !== 'image/png')) {
@@ -116,10 +143,10 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
       if (sniffImage(body) !== declared) return reply.code(415).send({ error: 'Unsupported Media Type', message: `the body is not a ${declared} image` })
       let image: Buffer
       try {
-        image = stripImageMetadata(body, declared)
+        image = (await reencodeImage(body, declared, { maxPixels: opts.maxPixels })).image
       } catch (e) {
-        if (e instanceof ImageError) return reply.code(400).send({ error: 'Bad Request', message: e.message })
-        throw e
+        if (!(e instanceof ImageError)) throw e
+        return reply.code(e.status).send({ error: e.status === 413 ? 'Payload Too Large' : 'Bad Request', message: e.message })
       }
 
       const ref = randomUUID()
@@ -149,9 +176,8 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
             if (!v) return { missing: `no village ${q.area}`, target: q.area! }
           }
           if (!area!.startsWith(c.scope)) return { forbidden: `the ${subject} is not in your village (${c.scope})` }
-          const caption = q.caption === undefined ? null : scrubPersonal(q.caption)
           await tx.query(INSERT, [
-            ref, subject, area, householdId, q.project ?? null, declared, image.length, createHash('sha256').update(image).digest('hex'), caption,
+            ref, subject, area, householdId, q.project ?? null, declared, image.length, createHash('sha256').update(image).digest('hex'), caption === undefined ? null : scrubPersonal(caption),
             q.lon ?? null, q.lat ?? null, c.userId, c.username,
           ])
           await appendAudit(tx, {
@@ -160,7 +186,7 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
             outcome: 'ok',
             area,
             target: ref,
-            detail: { subject, bytes: image.length, removedBytes: body.length - image.length, ...(q.household ? { household: q.household } : {}), ...(q.project ? { project: q.project } : {}) },
+            detail: { subject, bytes: image.length, sentBytes: body.length, ...(q.household ? { household: q.household } : {}), ...(q.project ? { project: q.project } : {}) },
           })
           return { photo: (await tx.query<Omit<PhotoBody, 'url'>>(ONE, [ref])).rows[0]! }
         })
@@ -240,6 +266,20 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
         .send(bytes)
     },
   )
+}
+
+/** The caption sent in x-photo-caption (URI-encoded UTF-8), undefined when none, or what is wrong with it. */
+function captionOf(raw: string | string[] | undefined): string | undefined | Error {
+  if (raw === undefined) return undefined
+  let caption: string
+  try {
+    caption = decodeURIComponent(String(raw))
+  } catch {
+    return new Error(`${CAPTION_HEADER} must be URI-encoded UTF-8 (encodeURIComponent)`)
+  }
+  const length = [...caption].length
+  if (length < 1 || length > MAX_CAPTION) return new Error(`${CAPTION_HEADER} must hold 1 to ${MAX_CAPTION} characters (it holds ${length})`)
+  return caption
 }
 
 function subjectOf(q: { household?: string; project?: number }): string {

@@ -8,6 +8,7 @@ import { rawHeader } from '../http/early-answers.js'
 import { viewQueryable } from '../db/scoped.js'
 import { roleAllows, type Access, type Role } from '../auth/roles.js'
 import type { TerrainTiles } from '../tiles/terrain-tiles.js'
+import { TerrainBusyError } from '../tiles/terrain-pool.js'
 import { normaliseFilter, parseTileAddress, TileRequestError, type TileAddress } from '../tiles/tile-filters.js'
 import { buildStyle, tileJson } from '../tiles/style.js'
 
@@ -186,7 +187,15 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       }
       if (addr.z > 15) return reply.code(404).send({ error: 'Not Found', message: 'terrain tiles go to zoom 15' })
       if (!opts.terrain.available()) return reply.code(404).send({ error: 'Not Found', message: 'no terrain yet: load the demo data (npm run load)' })
-      const tile = await opts.terrain.tile(addr)
+      let tile
+      try {
+        tile = await opts.terrain.tile(addr)
+      } catch (err) {
+        // Rendering is bounded: past that many waiting tiles the next one is refused, not queued.
+        if (err instanceof TerrainBusyError) return reply.code(503).header('retry-after', '1').send({ error: 'Service Unavailable', message: 'too many terrain tiles are being rendered; try again shortly' })
+        throw err
+      }
+      if (!tile) return reply.code(404).send({ error: 'Not Found', message: 'this tile lies outside the terrain (Hunan)' })
       reply.header('cache-control', 'public, max-age=3600').header('etag', tile.etag)
       if (req.headers['if-none-match'] === tile.etag) return reply.code(304).send()
       return reply.type('image/png').send(tile.body)

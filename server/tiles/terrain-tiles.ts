@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { createHash } from 'node:crypto'
 import { PNG } from 'pngjs'
 import { LRUCache } from 'lru-cache'
 import type { Terrain } from '../../geodata/generate/types.js'
-import { loadTerrain } from '../../geodata/generate/terrain.js'
 import type { TileAddress } from './tile-filters.js'
+import { TerrainPool } from './terrain-pool.js'
 
 export const TERRAIN_TILE_SIZE = 256
 
@@ -46,12 +46,67 @@ export function renderTerrainTile(terrain: Terrain, t: TileAddress): Buffer {
   return PNG.sync.write(png, { colorType: 6 })
 }
 
-/** Serves terrain tiles from DATA_DIR's DEM, reloading it when a new load wrote another one. */
-export class TerrainTiles {
-  private terrain: Promise<Terrain> | undefined
-  private readonly cache = new LRUCache<string, { body: Buffer; etag: string }>({ maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.body.length + 64 })
+/** West, south, east, north (WGS84). */
+export type Bounds = [number, number, number, number]
 
-  constructor(private readonly dataDir: string) {}
+/** Whether a tile lies wholly outside these bounds (touching an edge counts as outside). */
+export function tileOutside(t: TileAddress, [west, south, east, north]: Bounds): boolean {
+  const n = 2 ** t.z
+  const lon = (x: number) => (x / n) * 360 - 180
+  const lat = (y: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / n))) * 180) / Math.PI
+  return lon(t.x + 1) <= west || lon(t.x) >= east || lat(t.y) <= south || lat(t.y + 1) >= north
+}
+
+/** A tile asked of a worker (server/tiles/terrain-worker.ts): the DEM file and which load of it. */
+export interface TerrainRequest extends TileAddress {
+  id: number
+  path: string
+  generation: number
+}
+
+/** A worker's answer: the PNG and its ETag, or that the tile is outside the DEM; the DEM's bounds either way. */
+export type TerrainReply =
+  | { id: number; ok: true; outside?: false; body: ArrayBuffer; etag: string; bounds: Bounds; renderedBy: number }
+  | { id: number; ok: true; outside: true; bounds: Bounds; renderedBy: number }
+  | { id: number; ok: false; message: string }
+
+export interface TerrainTile {
+  body: Buffer
+  etag: string
+  /** The thread that rendered it (a worker's threadId). */
+  renderedBy: number
+}
+
+export interface TerrainTilesOptions {
+  /** Worker threads (default: one less than the cores, between 1 and 4). */
+  threads?: number
+  /** Tiles waiting or rendering at once; one more is refused (TerrainBusyError, answered 503). Default 256. */
+  maxPending?: number
+  /** Bytes of rendered tiles kept (default 64 MiB). */
+  cacheBytes?: number
+}
+
+/**
+ * Serves terrain tiles from DATA_DIR's DEM. Tiles are rendered on a small pool of worker threads
+ * (the route is public, and a tile costs ~10 ms of CPU that would otherwise hold up every request),
+ * at most one rendering per tile at a time, the results kept in an LRU bounded in bytes; the pool's
+ * queue is bounded too. Tiles wholly outside the DEM are not rendered (tile() answers undefined).
+ */
+export class TerrainTiles {
+  /** Bumped by reset(): workers read the DEM again, and cache keys of the previous load no longer match. */
+  private generation = 0
+  private bounds: { generation: number; bounds: Bounds } | undefined
+  private readonly pool: TerrainPool
+  private readonly cache: LRUCache<string, TerrainTile>
+  private readonly inflight = new Map<string, Promise<TerrainTile | undefined>>()
+
+  constructor(
+    private readonly dataDir: string,
+    opts: TerrainTilesOptions = {},
+  ) {
+    this.pool = new TerrainPool(opts.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1)), opts.maxPending ?? 256)
+    this.cache = new LRUCache({ maxSize: opts.cacheBytes ?? 64 * 1024 * 1024, sizeCalculation: (v) => v.body.length + 64 })
+  }
 
   available(): boolean {
     return existsSync(terrainPath(this.dataDir))
@@ -59,21 +114,38 @@ export class TerrainTiles {
 
   /** Forget the DEM and every tile cut from it (after a new load). */
   reset(): void {
-    this.terrain = undefined
+    this.generation++
+    this.bounds = undefined
     this.cache.clear()
   }
 
-  async tile(t: TileAddress): Promise<{ body: Buffer; etag: string }> {
-    const key = `${t.z}/${t.x}/${t.y}`
+  /** The tile, or undefined when it lies wholly outside the DEM. Throws TerrainBusyError when too many tiles are waiting. */
+  tile(t: TileAddress): Promise<TerrainTile | undefined> {
+    const generation = this.generation
+    const key = `${generation}:${t.z}/${t.x}/${t.y}`
     const hit = this.cache.get(key)
-    if (hit) return hit
-    this.terrain ??= loadTerrain(terrainPath(this.dataDir)).catch((err: unknown) => {
-      this.terrain = undefined
-      throw err
-    })
-    const body = renderTerrainTile(await this.terrain, t)
-    const tile = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` }
+    if (hit) return Promise.resolve(hit)
+    if (this.bounds?.generation === generation && tileOutside(t, this.bounds.bounds)) return Promise.resolve(undefined)
+    let pending = this.inflight.get(key)
+    if (!pending) {
+      pending = this.render(t, generation, key).finally(() => this.inflight.delete(key))
+      this.inflight.set(key, pending)
+    }
+    return pending
+  }
+
+  private async render(t: TileAddress, generation: number, key: string): Promise<TerrainTile | undefined> {
+    const reply = await this.pool.run({ z: t.z, x: t.x, y: t.y, path: terrainPath(this.dataDir), generation })
+    if (!reply.ok) throw new Error(`Unable to render terrain tile ${t.z}/${t.x}/${t.y}: ${reply.message}`)
+    if (generation === this.generation) this.bounds = { generation, bounds: reply.bounds }
+    if (reply.outside) return undefined
+    const tile = { body: Buffer.from(reply.body), etag: reply.etag, renderedBy: reply.renderedBy }
     this.cache.set(key, tile)
     return tile
+  }
+
+  /** Stops the worker threads (app close). */
+  close(): Promise<void> {
+    return this.pool.close()
   }
 }

@@ -8,37 +8,16 @@ import { buildApp } from '../../server/app.js'
 import { openTestDb, TMP_ROOT, type TestDb } from '../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../helpers/fixture-dataset.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
-import { loginAs, type TestSession } from '../helpers/auth.js'
-import { phoneJpeg, phonePng, PHOTO_SECRETS, strippedJpeg } from '../helpers/photos.js'
+import sharp from 'sharp'
+import { createTestUser, login, loginAs, type TestSession } from '../helpers/auth.js'
+import { jpegClaiming, phoneJpeg, phonePng, pngClaiming, PHOTO_SECRETS, plainJpeg, TRAILER_SECRET } from '../helpers/photos.js'
+import { slowBody } from '../helpers/slow-body.js'
+import { loggerOptions } from '../../server/logging.js'
 import { MAX_PHOTO_BYTES } from '../../server/routes/photos.js'
-import { ImageError, stripImageMetadata } from '../../server/photos/strip-metadata.js'
 import { withCaller, type DbCaller } from '../../server/db/scoped.js'
 import type { Role } from '../../server/auth/roles.js'
 
 const [V0, V1] = [FIXTURE.villages[0]!, FIXTURE.villages[1]!]
-
-describe('stripImageMetadata', () => {
-  it('drops Exif, XMP and comments from a JPEG and keeps JFIF, the ICC profile, tables and the scan', () => {
-    const out = stripImageMetadata(phoneJpeg(5), 'image/jpeg')
-    expect(out.equals(strippedJpeg(5))).toBe(true)
-    for (const s of PHOTO_SECRETS) expect(out.includes(Buffer.from(s)), s).toBe(false)
-    expect(out.includes(Buffer.from('ICC_PROFILE'))).toBe(true)
-  })
-
-  it('drops eXIf and text chunks from a PNG, which stays a readable image', () => {
-    const out = stripImageMetadata(phonePng(), 'image/png')
-    for (const s of PHOTO_SECRETS) expect(out.includes(Buffer.from(s)), s).toBe(false)
-    expect(PNG.sync.read(out)).toMatchObject({ width: 4, height: 4 })
-  })
-
-  it('refuses what does not parse', () => {
-    const jpeg = phoneJpeg()
-    for (const bad of [Buffer.from([0xff, 0xd8, 0xff]), jpeg.subarray(0, 30), Buffer.concat([jpeg.subarray(0, 4), Buffer.from([0xff, 0xff])]), Buffer.from('GIF89a')]) {
-      expect(() => stripImageMetadata(bad, 'image/jpeg')).toThrow(ImageError)
-    }
-    expect(() => stripImageMetadata(phonePng().subarray(0, 40), 'image/png')).toThrow(ImageError)
-  })
-})
 
 describe('photo routes', () => {
   let t: TestDb
@@ -48,6 +27,8 @@ describe('photo routes', () => {
   let householdRef: string
   let otherHouseholdRef: string
   const photos = {} as Record<'household' | 'village' | 'project' | 'png', string>
+  const logLines: string[] = []
+  let port: number
 
   const upload = (who: TestSession, query: string, body: Buffer, type = 'image/jpeg', headers: Record<string, string> = {}) =>
     who.inject({ method: 'POST', url: `/api/photos?${query}`, headers: { 'content-type': type, ...headers }, payload: body })
@@ -60,7 +41,9 @@ describe('photo routes', () => {
     await loadDataset(t.db, fixtureDataset({ householdsPerVillage: 10 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
     mkdirSync(TMP_ROOT, { recursive: true })
     dataDir = mkdtempSync(join(TMP_ROOT, 'photos-'))
-    app = await buildApp({ dataDir, db: t.db, serveClient: false, auth: { loginPerMinute: 500 } })
+    app = await buildApp({ dataDir, db: t.db, serveClient: false, auth: { loginPerMinute: 500 }, logger: loggerOptions('info', { write: (l) => logLines.push(l) }) })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    port = (app.server.address() as { port: number }).port
     const as = (role: Role, scope?: string) => loginAs(app, t.db, role, scope ? { scope } : {})
     Object.assign(s, {
       team0: await as('village_team', V0),
@@ -89,65 +72,83 @@ describe('photo routes', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it('a work team uploads photos of its village, a household and a project: metadata stripped, files named by ref, mode 0600, audited', async () => {
-    const res = await upload(s.team0, `household=${householdRef}&lon=109.5012&lat=28.3011&caption=${encodeURIComponent('门前 13812345678 家')}`, phoneJpeg(1))
+  /** What sharp reads of stored bytes: the picture and whatever metadata is left. */
+  const storedMeta = (bytes: Buffer) => sharp(bytes).metadata()
+  const expectNoMetadata = async (stored: Buffer, what: string) => {
+    for (const secret of [...PHOTO_SECRETS, TRAILER_SECRET, 'Exif\0\0', 'MPF\0', 'caBX', 'eXIf', 'tEXt']) expect(stored.includes(Buffer.from(secret)), `${what}: ${secret}`).toBe(false)
+    const m = await storedMeta(stored)
+    expect({ exif: m.exif, xmp: m.xmp, iptc: m.iptc, icc: m.icc, comments: m.comments }, what).toEqual({ exif: undefined, xmp: undefined, iptc: undefined, icc: undefined, comments: undefined })
+  }
+
+  it('a work team uploads photos of its village, a household and a project: re-encoded without metadata, files named by ref, mode 0600, audited', async () => {
+    const caption = '门前 13812345678 家'
+    const res = await upload(s.team0, `household=${householdRef}&lon=109.5012&lat=28.3011`, await phoneJpeg({ seed: 1 }), 'image/jpeg', { 'x-photo-caption': encodeURIComponent(caption) })
     expect(res.statusCode, res.body).toBe(201)
     const body = res.json()
-    expect(body).toMatchObject({
-      subject: 'household', areaCode: V0, household: householdRef, project: null, mediaType: 'image/jpeg', bytes: strippedJpeg(1).length,
-      caption: '门前 138****5678 家', at: [109.5012, 28.3011], url: `/api/photos/${body.ref}`,
-    })
     photos.household = body.ref
     const file = join(dataDir, 'photos', `${body.ref}.jpg`)
     const stored = readFileSync(file)
-    expect(stored.equals(strippedJpeg(1))).toBe(true)
-    for (const secret of PHOTO_SECRETS) expect(stored.includes(Buffer.from(secret)), secret).toBe(false)
+    expect(body).toMatchObject({
+      subject: 'household', areaCode: V0, household: householdRef, project: null, mediaType: 'image/jpeg', bytes: stored.length,
+      caption: '门前 138****5678 家', at: [109.5012, 28.3011], url: `/api/photos/${body.ref}`,
+    })
+    expect(await storedMeta(stored)).toMatchObject({ format: 'jpeg', width: 16, height: 8 })
+    await expectNoMetadata(stored, 'jpeg')
     expect(statSync(file).mode & 0o777).toBe(0o600)
     expect(statSync(join(dataDir, 'photos')).mode & 0o777).toBe(0o700)
     const { rows } = await t.db.query<{ sha256: string; uploaded_by_username: string }>('SELECT sha256, uploaded_by_username FROM photo WHERE ref = $1', [body.ref])
     expect(rows).toEqual([{ sha256: createHash('sha256').update(stored).digest('hex'), uploaded_by_username: s.team0.user.username }])
     expect(await audits('photo.upload', body.ref)).toBe(1)
 
-    photos.village = (await upload(s.team0, `area=${V0}`, phoneJpeg(2))).json().ref
-    photos.project = (await upload(s.team0, 'project=1', phoneJpeg(3))).json().ref
+    photos.village = (await upload(s.team0, `area=${V0}`, await phoneJpeg({ seed: 2 }))).json().ref
+    photos.project = (await upload(s.team0, 'project=1', await phoneJpeg({ seed: 3 }))).json().ref
     const png = await upload(s.team0, `area=${V0}`, phonePng(), 'image/png')
     expect(png.statusCode, png.body).toBe(201)
     photos.png = png.json().ref
     const pngStored = readFileSync(join(dataDir, 'photos', `${photos.png}.png`))
     expect(PNG.sync.read(pngStored)).toMatchObject({ width: 4, height: 4 })
-    for (const secret of PHOTO_SECRETS) expect(pngStored.includes(Buffer.from(secret)), secret).toBe(false)
+    await expectNoMetadata(pngStored, 'png')
     expect(photoFiles()).toEqual([photos.household, photos.village, photos.project].map((r) => `${r}.jpg`).concat(`${photos.png}.png`).sort())
   })
 
-  it('uploads are refused outside the team’s village, for other roles, and for bodies that are not the image they claim; nothing is left on disk', async () => {
+  it('uploads are refused outside the team’s village, for other roles, for bodies that are not the image they claim, and above 40 megapixels; nothing is left on disk', async () => {
     const before = photoFiles()
+    const jpeg = await phoneJpeg()
     const cases: [TestSession, string, Buffer, string, number][] = [
-      [s.team0, `household=${otherHouseholdRef}`, phoneJpeg(), 'image/jpeg', 404],
-      [s.team0, `area=${V1}`, phoneJpeg(), 'image/jpeg', 404],
-      [s.team0, `area=${FIXTURE.townships[0]}`, phoneJpeg(), 'image/jpeg', 400],
-      [s.team1, 'project=1', phoneJpeg(), 'image/jpeg', 404],
-      [s.team0, 'project=999', phoneJpeg(), 'image/jpeg', 404],
-      [s.team0, 'project=3', phoneJpeg(), 'image/jpeg', 403],
-      [s.county, `area=${V0}`, phoneJpeg(), 'image/jpeg', 403],
-      [s.admin, `area=${V0}`, phoneJpeg(), 'image/jpeg', 403],
-      [s.leader, `area=${V0}`, phoneJpeg(), 'image/jpeg', 403],
-      [s.team0, '', phoneJpeg(), 'image/jpeg', 400],
-      [s.team0, `area=${V0}&project=1`, phoneJpeg(), 'image/jpeg', 400],
-      [s.team0, `area=${V0}&lon=109.5`, phoneJpeg(), 'image/jpeg', 400],
-      [s.team0, `area=${V0}&path=../../etc`, phoneJpeg(), 'image/jpeg', 400],
-      [s.team0, `area=${V0}`, phoneJpeg(), 'image/png', 415],
+      [s.team0, `household=${otherHouseholdRef}`, jpeg, 'image/jpeg', 404],
+      [s.team0, `area=${V1}`, jpeg, 'image/jpeg', 404],
+      [s.team0, `area=${FIXTURE.townships[0]}`, jpeg, 'image/jpeg', 400],
+      [s.team1, 'project=1', jpeg, 'image/jpeg', 404],
+      [s.team0, 'project=999', jpeg, 'image/jpeg', 404],
+      [s.team0, 'project=3', jpeg, 'image/jpeg', 403],
+      [s.county, `area=${V0}`, jpeg, 'image/jpeg', 403],
+      [s.admin, `area=${V0}`, jpeg, 'image/jpeg', 403],
+      [s.leader, `area=${V0}`, jpeg, 'image/jpeg', 403],
+      [s.team0, '', jpeg, 'image/jpeg', 400],
+      [s.team0, `area=${V0}&project=1`, jpeg, 'image/jpeg', 400],
+      [s.team0, `area=${V0}&lon=109.5`, jpeg, 'image/jpeg', 400],
+      [s.team0, `area=${V0}&path=../../etc`, jpeg, 'image/jpeg', 400],
+      // The caption travels in x-photo-caption; in the URL it would reach the request log.
+      [s.team0, `area=${V0}&caption=note`, jpeg, 'image/jpeg', 400],
+      [s.team0, `area=${V0}`, jpeg, 'image/png', 415],
       [s.team0, `area=${V0}`, Buffer.from('{"a":1}'), 'application/json', 415],
       [s.team0, `area=${V0}`, Buffer.from('GIF89a....'), 'image/gif', 415],
       [s.team0, `area=${V0}`, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff]), Buffer.alloc(20)]), 'image/jpeg', 400],
+      // A JPEG container whose scan is not image data.
+      [s.team0, `area=${V0}`, Buffer.concat([jpeg.subarray(0, jpeg.length - 80), Buffer.alloc(78, 0x55), Buffer.from([0xff, 0xd9])]), 'image/jpeg', 400],
       [s.team0, `area=${V0}`, Buffer.alloc(MAX_PHOTO_BYTES + 1, 0xff), 'image/jpeg', 413],
+      // Small files that claim 48 and 50 megapixels: refused from the header, before anything is decoded.
+      [s.team0, `area=${V0}`, await jpegClaiming(8000, 6000), 'image/jpeg', 413],
+      [s.team0, `area=${V0}`, pngClaiming(10000, 5000), 'image/png', 413],
     ]
     for (const [who, query, body, type, status] of cases) {
       const res = await upload(who, query, body, type)
       expect(res.statusCode, `${who.user.role} ${query} ${type}: ${res.body.slice(0, 200)}`).toBe(status)
       expect(res.json()).toEqual({ error: expect.any(String), message: expect.any(String) })
+      if (status === 413 && body.length < MAX_PHOTO_BYTES) expect(res.json().message, query).toMatch(/megapixels/)
     }
     // Without the CSRF token: refused like every state change.
-    const noCsrf = await app.inject({ method: 'POST', url: `/api/photos?area=${V0}`, headers: { cookie: s.team0.cookie, 'content-type': 'image/jpeg' }, payload: phoneJpeg() })
+    const noCsrf = await app.inject({ method: 'POST', url: `/api/photos?area=${V0}`, headers: { cookie: s.team0.cookie, 'content-type': 'image/jpeg' }, payload: jpeg })
     expect(noCsrf.statusCode).toBe(403)
     expect(photoFiles()).toEqual(before)
     const { rows } = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'access.denied' AND actor_username = $1 AND target = $2", [s.team0.user.username, otherHouseholdRef])
@@ -182,7 +183,7 @@ describe('photo routes', () => {
       expect(res.statusCode, who.user.role).toBe(200)
       expect(res.headers['content-type']).toBe('image/jpeg')
       expect(res.headers['cache-control']).toBe('private, no-store')
-      expect(res.rawPayload.equals(strippedJpeg(1))).toBe(true)
+      expect(res.rawPayload.equals(readFileSync(join(dataDir, 'photos', `${photos.household}.jpg`)))).toBe(true)
     }
     expect(await audits('photo.view', photos.household)).toBe(before + 5)
     const { rows } = await t.db.query<{ area_code: string; actor_username: string }>("SELECT area_code, actor_username FROM audit_log WHERE action = 'photo.view' AND target = $1 ORDER BY id DESC LIMIT 1", [photos.household])
@@ -229,6 +230,108 @@ describe('photo routes', () => {
     for (const [c, o] of refused) await expect(insert(c, o), `${c.role} ${JSON.stringify(o)}`).rejects.toThrow(/row-level security|violates/)
     for (const sql of ['UPDATE photo SET caption = NULL', 'DELETE FROM photo']) {
       await expect(withCaller(t.db, team, (tx) => tx.query(sql)), sql).rejects.toThrow(/permission denied/)
+    }
+  })
+
+  it('uploads: a trailer after the JPEG’s end of image (multi-picture, maker) and unknown PNG chunks (C2PA) do not survive; the Exif orientation is applied', async () => {
+    const jpeg = await phoneJpeg({ seed: 4, trailer: true, orientation: 6 })
+    expect(jpeg.includes(Buffer.from(TRAILER_SECRET))).toBe(true)
+    const res = await upload(s.team0, `area=${V0}`, jpeg)
+    expect(res.statusCode, res.body).toBe(201)
+    const stored = readFileSync(join(dataDir, 'photos', `${res.json().ref}.jpg`))
+    await expectNoMetadata(stored, 'jpeg with a trailer')
+    // 16×8 taken with the phone turned (orientation 6): stored upright, 8×16, with no orientation tag left to apply.
+    const upright = await storedMeta(stored)
+    expect(upright).toMatchObject({ format: 'jpeg', width: 8, height: 16 })
+    expect(upright.orientation).toBeUndefined()
+
+    const png = phonePng({ c2pa: true })
+    expect(png.includes(Buffer.from(TRAILER_SECRET))).toBe(true)
+    const pres = await upload(s.team0, `area=${V0}`, png, 'image/png')
+    expect(pres.statusCode, pres.body).toBe(201)
+    const pngStored = readFileSync(join(dataDir, 'photos', `${pres.json().ref}.png`))
+    await expectNoMetadata(pngStored, 'png with caBX')
+    expect(PNG.sync.read(pngStored)).toMatchObject({ width: 4, height: 4 })
+    // The bytes served are the bytes stored.
+    expect((await s.team0.inject(`/api/photos/${pres.json().ref}`)).rawPayload.equals(pngStored)).toBe(true)
+  })
+
+  it('uploads: the caption travels URI-encoded in x-photo-caption; it is stored (masked) and reaches no log line', async () => {
+    const caption = '村口的新桥 龙某 13912345678'
+    const res = await upload(s.team0, `area=${V0}`, await plainJpeg(), 'image/jpeg', { 'x-photo-caption': encodeURIComponent(caption) })
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json().caption).toBe('村口的新桥 龙某 139****5678')
+    expect((await t.db.query<{ caption: string }>('SELECT caption FROM photo WHERE ref = $1', [res.json().ref])).rows[0]!.caption).toBe('村口的新桥 龙某 139****5678')
+    const logged = logLines.join('\n')
+    expect(logLines.some((l) => JSON.parse(l).req?.url === `/api/photos?area=${V0}`), 'the upload is logged').toBe(true)
+    for (const text of ['村口的新桥', encodeURIComponent('村口的新桥'), '139****5678']) expect(logged.includes(text), text).toBe(false)
+    // Not URI-encoded UTF-8, or too long: 400, nothing stored.
+    const before = photoFiles()
+    for (const bad of ['%E6%9D', encodeURIComponent('桥'.repeat(201))]) {
+      const r = await upload(s.team0, `area=${V0}`, await plainJpeg(), 'image/jpeg', { 'x-photo-caption': bad })
+      expect(r.statusCode, bad.slice(0, 20)).toBe(400)
+      expect(r.json().message).toMatch(/x-photo-caption/)
+    }
+    expect(photoFiles()).toEqual(before)
+  })
+
+  it('uploads: a caller who may not upload is answered before the body is read (anonymous 401; no second factor or another role 403, audited)', async () => {
+    const slowPhoto = (headers: Record<string, string>) =>
+      slowBody(port, { path: `/api/photos?area=${V0}`, declared: 8_000_000, first: Buffer.from([0xff, 0xd8, 0xff]), headers: { 'content-type': 'image/jpeg', ...headers } })
+    const anonymous = await slowPhoto({})
+    expect(anonymous.status, anonymous.body).toBe(401)
+    // At ≈3 MB/s the whole body takes 2.5 s; the answer comes before half of it is sent.
+    expect(anonymous.sentAtAnswer).toBeLessThan(anonymous.declared / 2)
+    // JSON bodies (1 MiB allowed) too.
+    const json = await slowBody(port, { path: '/api/users', declared: 1_000_000, chunk: 16 * 1024, first: Buffer.from('{"username":"'), headers: { 'content-type': 'application/json' } })
+    expect(json.status, json.body).toBe(401)
+    expect(json.sentAtAnswer).toBeLessThan(json.declared / 2)
+
+    const county = await slowPhoto(s.county.headers)
+    expect(county.status, county.body).toBe(403)
+    expect(JSON.parse(county.body)).toEqual({ error: 'Forbidden', message: 'the role county_officer may not use this' })
+    expect(county.sentAtAnswer).toBeLessThan(county.declared / 2)
+    const { rows } = await t.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'access.denied' AND actor_username = $1 AND target = 'POST /api/photos' AND detail->>'reason' = 'role'",
+      [s.county.user.username],
+    )
+    expect(rows[0]!.n).toBeGreaterThanOrEqual(1)
+
+    const enrolling = await login(app, await createTestUser(t.db, 'village_team', { scope: V0, totp: false }))
+    expect(enrolling.login.json().user.factor).toBe('enrol')
+    const noFactor = await slowPhoto(enrolling.headers)
+    expect(noFactor.status, noFactor.body).toBe(403)
+    expect(JSON.parse(noFactor.body).message).toMatch(/second factor/)
+    expect(noFactor.sentAtAnswer).toBeLessThan(noFactor.declared / 2)
+  })
+
+  it('uploads: a per-user quota of photos and bytes per hour, refused with 429 before the body is read', async () => {
+    const quotaDir = mkdtempSync(join(TMP_ROOT, 'photos-quota-'))
+    const quotaApp = await buildApp({ dataDir: quotaDir, db: t.db, serveClient: false, auth: { loginPerMinute: 500 }, photos: { quota: { uploadsPerHour: 2, bytesPerHour: 3_000_000 } } })
+    try {
+      await quotaApp.listen({ port: 0, host: '127.0.0.1' })
+      const quotaPort = (quotaApp.server.address() as { port: number }).port
+      const [a, b] = [await loginAs(quotaApp, t.db, 'village_team', { scope: V0 }), await loginAs(quotaApp, t.db, 'village_team', { scope: V0 })]
+      const sendNow = async (who: TestSession, seed: number) =>
+        who.inject({ method: 'POST', url: `/api/photos?area=${V0}`, headers: { 'content-type': 'image/jpeg' }, payload: await plainJpeg(16, 8, seed) })
+      expect((await sendNow(a, 1)).statusCode).toBe(201)
+      // 4 MB more would pass 3 MB this hour: refused before the body is read.
+      const big = await slowBody(quotaPort, { path: `/api/photos?area=${V0}`, declared: 4_000_000, first: Buffer.from([0xff, 0xd8, 0xff]), headers: { 'content-type': 'image/jpeg', ...a.headers } })
+      expect(big.status, big.body).toBe(429)
+      expect(JSON.parse(big.body).message).toMatch(/quota.*3 MB|3 MB.*quota/i)
+      expect(big.sentAtAnswer).toBeLessThan(big.declared / 2)
+      expect((await sendNow(a, 2)).statusCode).toBe(201)
+      const third = await sendNow(a, 3)
+      expect(third.statusCode, third.body).toBe(429)
+      expect(third.json()).toEqual({ error: 'Too Many Requests', message: expect.stringMatching(/quota.*2 photos/i) })
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(3000)
+      expect(Number(third.headers['retry-after'])).toBeLessThanOrEqual(3600)
+      // Per user: another member of the team still uploads.
+      expect((await sendNow(b, 4)).statusCode).toBe(201)
+      expect(readdirSync(join(quotaDir, 'photos'))).toHaveLength(3)
+    } finally {
+      await quotaApp.close()
+      rmSync(quotaDir, { recursive: true, force: true })
     }
   })
 })

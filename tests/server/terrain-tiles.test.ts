@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { PNG } from 'pngjs'
+import { threadId } from 'node:worker_threads'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../server/app.js'
 import { saveTerrain, terrainFromGrid } from '../../geodata/generate/terrain.js'
@@ -11,12 +12,16 @@ import type { Db } from '../../server/db/types.js'
 import { lonLatToTile } from '../helpers/tiles.js'
 
 /**
- * Terrain tiles need no database: a stand-in that fails loudly if anything queries it. It has no
- * getter/setter (Fastify's decorate() would take it for an accessor), is not a thenable, and like the
- * embedded database has no listen.
+ * Terrain tiles need no database: a stand-in that fails loudly if anything queries it, as a database
+ * without the tables would (42P01: start-up work of other plugins, such as the auth plugin's, takes
+ * that for a database not migrated yet). It has no getter/setter (Fastify's decorate() would take it
+ * for an accessor), is not a thenable, and like the embedded database has no listen.
  */
 const NOT_METHODS = new Set<PropertyKey>(['getter', 'setter', 'then', 'listen'])
-const noDb = new Proxy({ kind: 'embedded' }, { get: (t, k) => (k === 'kind' ? 'embedded' : k === 'close' ? async () => {} : NOT_METHODS.has(k) ? undefined : () => { throw new Error(`terrain tiles must not query (${String(k)})`) }) }) as unknown as Db
+const refuse = (k: PropertyKey) => () => {
+  throw Object.assign(new Error(`terrain tiles must not query (${String(k)})`), { code: '42P01' })
+}
+const noDb = new Proxy({ kind: 'embedded' }, { get: (t, k) => (k === 'kind' ? 'embedded' : k === 'close' ? async () => {} : NOT_METHODS.has(k) ? undefined : refuse(k)) }) as unknown as Db
 
 describe('terrain tiles', () => {
   let dir: string
@@ -61,6 +66,50 @@ describe('terrain tiles', () => {
     }
     const again = await app.inject({ url: `/tiles/terrain/${t.z}/${t.x}/${t.y}.png`, headers: { 'if-none-match': String(res.headers.etag) } })
     expect(again.statusCode).toBe(304)
+  })
+
+  it('renders off the event loop: a trivial request answers while 50 uncached tiles render, each in a worker thread', async () => {
+    // z12 tiles around 110 E 28 N, none rendered before (the other tests use z9).
+    const at = lonLatToTile(110, 28, 12)
+    const burst = Array.from({ length: 50 }, (_, k) => `/tiles/terrain/12/${at.x - 5 + (k % 10)}/${at.y - 2 + Math.floor(k / 10)}.png`)
+    let done = 0
+    const pending = burst.map((url) => app.inject(url).then((res) => (done++, res)))
+    // The style is built in memory: it waits only for whatever else holds the event loop.
+    const style = await app.inject('/styles/povmap.json')
+    const doneBeforeStyle = done
+    expect(style.statusCode).toBe(200)
+    const tiles = await Promise.all(pending)
+    expect(tiles.map((r) => r.statusCode)).toEqual(burst.map(() => 200))
+    // Fifty tiles take at least ten times one tile's rendering, spread over a pool of a few threads:
+    // a request arriving after them was answered long before they were all done.
+    expect(doneBeforeStyle).toBeLessThan(25)
+    // And the proof that does not depend on timing: each was rendered by a worker thread, not this one.
+    const rendered = await Promise.all([0, 1, 2, 3].map((k) => app.terrain.tile({ z: 13, x: 2 * at.x + k, y: 2 * at.y })))
+    for (const r of rendered) {
+      expect(typeof r?.renderedBy).toBe('number')
+      expect(r?.renderedBy).not.toBe(threadId)
+    }
+  })
+
+  it('renders nothing outside the DEM, and refuses work past a bounded queue with 503', async () => {
+    const far = await app.inject('/tiles/terrain/9/0/0.png')
+    expect(far.statusCode).toBe(404)
+    expect(far.json().message).toMatch(/outside the terrain/)
+    const small = await buildApp({ db: noDb, dataDir: dir, serveClient: false, tiles: { terrain: { threads: 1, maxPending: 3 } } })
+    try {
+      const at = lonLatToTile(110, 28, 11)
+      // Nine tiles inside the DEM at once: three are taken (the first worker is still starting), the rest refused.
+      const answers = await Promise.all(Array.from({ length: 9 }, (_, k) => small.inject(`/tiles/terrain/11/${at.x - 4 + k}/${at.y}.png`)))
+      const codes = answers.map((r) => r.statusCode)
+      expect(codes.filter((c) => c === 200).length).toBeGreaterThanOrEqual(3)
+      const busy = answers.filter((r) => r.statusCode === 503)
+      expect(busy.length).toBeGreaterThan(0)
+      expect(busy[0]!.headers['retry-after']).toBe('1')
+      expect(busy[0]!.json().message).toMatch(/too many terrain tiles/)
+      expect(codes.every((c) => c === 200 || c === 503)).toBe(true)
+    } finally {
+      await small.close()
+    }
   })
 
   it('refuses malformed addresses', async () => {

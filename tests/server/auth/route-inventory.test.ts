@@ -76,7 +76,7 @@ describe('route inventory × roles × areas', () => {
     homeHousehold = await pick(FIXTURE.villages[0]!)
     farHousehold = await pick(FIXTURE.villages[3]!)
     const upload = async (s: TestSession, query: string, seed: number) => {
-      const res = await s.inject({ method: 'POST', url: `/api/photos?${query}`, headers: { 'content-type': 'image/jpeg' }, payload: phoneJpeg(seed) })
+      const res = await s.inject({ method: 'POST', url: `/api/photos?${query}`, headers: { 'content-type': 'image/jpeg' }, payload: await phoneJpeg({ seed }) })
       expect(res.statusCode, res.body).toBe(201)
       return res.json().ref as string
     }
