@@ -19,6 +19,7 @@ import hardeningPlugin, { type HardeningOptions } from './plugins/hardening.js'
 import authPlugin, { type AuthOptions } from './plugins/auth.js'
 import authRoutes, { type AuthRoutesOptions } from './routes/auth.js'
 import usersRoutes from './routes/users.js'
+import accountRequestsRoutes from './routes/account-requests.js'
 import auditRoutes from './routes/audit.js'
 import householdsRoutes from './routes/households.js'
 import photosRoutes from './routes/photos.js'
@@ -91,6 +92,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(health)
   await app.register(authRoutes, { loginPerMinute: opts.auth?.loginPerMinute })
   await app.register(usersRoutes)
+  await app.register(accountRequestsRoutes)
   await app.register(auditRoutes)
   await app.register(householdsRoutes)
   await app.register(photosRoutes, { dir: join(opts.dataDir, 'photos') })

@@ -35,6 +35,9 @@ export const AUDIT_ACTIONS = [
   'user.create',
   'user.disable',
   'user.enable',
+  'account.request',
+  'account.approve',
+  'account.reject',
   'audit.read',
 ] as const
 

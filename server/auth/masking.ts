@@ -10,8 +10,13 @@ export function maskName(v: string): string {
   return chars[0]! + '*'.repeat(Math.max(chars.length - 1, 1))
 }
 
+/**
+ * An ID number keeps its area (first 6) and its last two characters (a sequence digit and the check digit):
+ * 433124**********1X. The birth date and the rest of the sequence go: beside the birth year and sex that
+ * the member list shows, the last four left a few dozen candidates (migration 0010).
+ */
 export function maskIdNumber(v: string): string {
-  return v.length >= 10 ? v.slice(0, 6) + '*'.repeat(v.length - 10) + v.slice(-4) : '*'.repeat(v.length)
+  return v.length >= 15 ? v.slice(0, 6) + '*'.repeat(v.length - 8) + v.slice(-2) : '*'.repeat(v.length)
 }
 
 export function maskPhone(v: string): string {

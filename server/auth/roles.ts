@@ -32,6 +32,14 @@ export const FIELD_ROLES: readonly Role[] = ['village_team']
  * data, and auditors, who read who saw it.
  */
 export const TOTP_ROLES: readonly Role[] = [...REGISTRY_ROLES, 'auditor']
+/**
+ * Accounts a province administrator cannot create alone (four eyes, migration 0010): roles that may do what
+ * the administrator may not (reveal, audit), and administrators, who would approve the rest. Another
+ * province administrator or an auditor of the area approves; disabling an auditor is a request too.
+ */
+export const APPROVAL_ROLES: readonly Role[] = ['province_admin', ...REVEAL_ROLES, 'auditor']
+/** Who decides account requests (another person than the requester, see APPROVAL_ROLES). */
+export const REVIEW_ROLES: readonly Role[] = ['province_admin', 'auditor']
 
 /**
  * What a route requires; declared as `config: { access }` on the route, with defaults by path
@@ -43,9 +51,10 @@ export const TOTP_ROLES: readonly Role[] = [...REGISTRY_ROLES, 'auditor']
  * - field: FIELD_ROLES (uploading photos of their village)
  * - audit: auditor
  * - admin: province_admin (accounts)
+ * - review: REVIEW_ROLES (account requests: the second pair of eyes)
  */
-export type Access = 'public' | 'signed-in' | 'data' | 'registry' | 'field' | 'audit' | 'admin'
-export const ACCESS_LEVELS: readonly Access[] = ['public', 'signed-in', 'data', 'registry', 'field', 'audit', 'admin']
+export type Access = 'public' | 'signed-in' | 'data' | 'registry' | 'field' | 'audit' | 'admin' | 'review'
+export const ACCESS_LEVELS: readonly Access[] = ['public', 'signed-in', 'data', 'registry', 'field', 'audit', 'admin', 'review']
 
 export function roleAllows(access: Access, role: Role): boolean {
   switch (access) {
@@ -62,6 +71,8 @@ export function roleAllows(access: Access, role: Role): boolean {
       return role === 'auditor'
     case 'admin':
       return role === 'province_admin'
+    case 'review':
+      return REVIEW_ROLES.includes(role)
   }
 }
 

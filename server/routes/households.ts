@@ -15,7 +15,7 @@ const Code = Type.String({ pattern: '^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{
 const Member = Type.Object({
   no: Type.Integer({ description: 'position in the household (1 = first registered member)' }),
   name: Type.String({ description: 'masked (张*) unless revealed' }),
-  idNumber: Type.String({ description: 'masked (433124********1234) unless revealed' }),
+  idNumber: Type.String({ description: 'masked (433124**********34: area and last two) unless revealed' }),
   sex: Type.String(),
   relation: Type.String(),
   ethnicity: Type.String(),

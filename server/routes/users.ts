@@ -7,7 +7,9 @@ import { auditFields } from '../plugins/auth.js'
 import { createUser, findUserById, setDisabled } from '../auth/users.js'
 import { passwordProblem, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
 import { holdsPersonal } from '../auth/masking.js'
-import { AREA_CODE, DEPARTMENTS, ROLES, ROLE_SCOPE_LENGTHS, type Department, type Role } from '../auth/roles.js'
+import { APPROVAL_ROLES, AREA_CODE, DEPARTMENTS, ROLES, ROLE_SCOPE_LENGTHS, type Department, type Role } from '../auth/roles.js'
+import { createAccountRequest, pendingDisableRequest, usernameInUse, type NewAccountRequest } from '../auth/account-requests.js'
+import { accountRequestBody, AccountRequestBody } from './account-requests.js'
 
 const Account = Type.Object({
   id: Type.Integer(),
@@ -28,7 +30,11 @@ const LIST = `SELECT id, username, display_name AS "displayName", role, scope_co
   to_char(last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "lastLoginAt"
 FROM app_user WHERE starts_with(scope_code, $1) ORDER BY scope_code, username`
 
-/** Accounts, for the province administrator: list, create, disable (ends the user's sessions at once), enable. */
+/**
+ * Accounts, for the province administrator: list, create, disable (ends the user's sessions at once), enable.
+ * Four eyes (migration 0010): an account of APPROVAL_ROLES, and disabling an auditor, are requests that
+ * another administrator or an auditor decides (server/routes/account-requests.ts).
+ */
 const users: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -43,7 +49,11 @@ const users: FastifyPluginAsync = async (app) => {
     {
       config: { access: 'admin', rateLimit: { max: 30, timeWindow: 60_000 } },
       schema: {
-        summary: 'Create an account (password: at least 12 characters, not a common one)',
+        summary: 'Create an account (password: at least 12 characters, not a common one), or ask for one that needs a second person',
+        description:
+          `An account of ${APPROVAL_ROLES.join(', ')} is not created here: the answer is a pending account request (202), ` +
+          'which another province administrator or an auditor of the area approves (POST /api/account-requests/{id}/approve); ' +
+          'its initial password is made then and shown to the approver once, so such a request carries no password.',
         tags: ['users'],
         body: Type.Object(
           {
@@ -52,11 +62,11 @@ const users: FastifyPluginAsync = async (app) => {
             role: Type.Union(ROLES.map((x) => Type.Literal(x))),
             scope: Type.String({ pattern: AREA_CODE.source }),
             department: Type.Optional(Type.Union(DEPARTMENTS.map((x) => Type.Literal(x)))),
-            password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
+            password: Type.Optional(Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH, description: 'required, except for the roles that are requests (none then)' })),
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ id: Type.Integer() }), 400: err, 401: err, 403: err, 409: err },
+        response: { 201: Type.Object({ id: Type.Integer() }), 202: AccountRequestBody, 400: err, 401: err, 403: err, 409: err },
       },
     },
     async (req, reply) => {
@@ -68,16 +78,29 @@ const users: FastifyPluginAsync = async (app) => {
       if (!ROLE_SCOPE_LENGTHS[role].includes(b.scope.length)) return bad(`a ${role} works at the level of a code of ${ROLE_SCOPE_LENGTHS[role].join(' or ')} digits`)
       if ((role === 'department_viewer') !== (b.department !== undefined)) return bad('a department is given for, and only for, a department_viewer')
       if (holdsPersonal(b.username) || holdsPersonal(b.displayName)) return bad('a username or display name must not be an ID number or phone number')
-      const problem = passwordProblem(b.password, b.username)
+      const department = (b.department as Department | undefined) ?? null
+      if (APPROVAL_ROLES.includes(role)) {
+        if (b.password !== undefined) return bad(`a ${role} account is a request that a second person approves; its initial password is made then and shown to them: send no password`)
+        const request = await withAccounts(app.db, async (tx) => {
+          const ask: NewAccountRequest = { kind: 'create', username: b.username, displayName: b.displayName, role, scope: b.scope, department }
+          const filed = (await usernameInUse(tx, b.username)) ? null : await createAccountRequest(tx, ask, { id: admin.userId, username: admin.username })
+          if (filed) await appendAudit(tx, { ...auditFields(req), action: 'account.request', outcome: 'ok', area: b.scope, target: b.username, detail: { request: filed.id, kind: 'create', role } })
+          return filed
+        })
+        if (request === null) return reply.code(409).send({ error: 'Conflict', message: `the username ${b.username} is taken or already asked for` })
+        return reply.code(202).send(accountRequestBody(request))
+      }
+      if (b.password === undefined) return bad('a password is required')
+      const password = b.password
+      const problem = passwordProblem(password, b.username)
       if (problem) return bad(problem)
       const id = await withAccounts(app.db, async (tx) => {
-        const exists = await tx.query('SELECT 1 FROM app_user WHERE username = $1', [b.username])
-        if (exists.rowCount > 0) return null
-        const newId = await createUser(tx, { username: b.username, displayName: b.displayName, role, scope: b.scope, department: (b.department as Department | undefined) ?? null, password: b.password })
+        if (await usernameInUse(tx, b.username)) return null
+        const newId = await createUser(tx, { username: b.username, displayName: b.displayName, role, scope: b.scope, department, password })
         await appendAudit(tx, { ...auditFields(req), action: 'user.create', outcome: 'ok', area: b.scope, target: b.username, detail: { role } })
         return newId
       })
-      if (id === null) return reply.code(409).send({ error: 'Conflict', message: `the username ${b.username} is taken` })
+      if (id === null) return reply.code(409).send({ error: 'Conflict', message: `the username ${b.username} is taken or already asked for` })
       return reply.code(201).send({ id })
     },
   )
@@ -88,10 +111,13 @@ const users: FastifyPluginAsync = async (app) => {
       {
         config: { access: 'admin' },
         schema: {
-          summary: action === 'disable' ? 'Disable an account: its sessions end at once' : 'Enable a disabled account',
+          summary:
+            action === 'disable'
+              ? 'Disable an account: its sessions end at once; an auditor’s is a request (202) that another administrator or auditor approves'
+              : 'Enable a disabled account',
           tags: ['users'],
           params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,9}$' }) }),
-          response: { 204: Type.Null(), 400: err, 401: err, 403: err, 404: err },
+          response: { 204: Type.Null(), ...(action === 'disable' ? { 202: AccountRequestBody, 409: err } : {}), 400: err, 401: err, 403: err, 404: err },
         },
       },
       async (req, reply) => {
@@ -100,12 +126,23 @@ const users: FastifyPluginAsync = async (app) => {
         if (id === admin.userId) return reply.code(400).send({ error: 'Bad Request', message: 'an administrator cannot disable their own account' })
         const done = await withAccounts(app.db, async (tx) => {
           const u = await findUserById(tx, id)
-          if (!u || !u.scope.startsWith(admin.scope)) return false
+          if (!u || !u.scope.startsWith(admin.scope)) return 'not found' as const
+          // Nobody disables an auditor alone: a request another administrator or auditor decides.
+          if (action === 'disable' && u.role === 'auditor' && !u.disabled) {
+            if (await pendingDisableRequest(tx, u.id)) return 'pending' as const
+            const ask: NewAccountRequest = { kind: 'disable', username: u.username, displayName: u.displayName, role: u.role, scope: u.scope, department: u.department, userId: u.id }
+            const filed = await createAccountRequest(tx, ask, { id: admin.userId, username: admin.username })
+            if (!filed) return 'pending' as const
+            await appendAudit(tx, { ...auditFields(req), action: 'account.request', outcome: 'ok', area: u.scope, target: u.username, detail: { request: filed.id, kind: 'disable', role: u.role } })
+            return filed
+          }
           await setDisabled(tx, id, action === 'disable')
           await appendAudit(tx, { ...auditFields(req), action: `user.${action}`, outcome: 'ok', area: u.scope, target: u.username })
-          return true
+          return 'done' as const
         })
-        if (!done) return reply.code(404).send({ error: 'Not Found', message: `no account ${id} in your area` })
+        if (done === 'not found') return reply.code(404).send({ error: 'Not Found', message: `no account ${id} in your area` })
+        if (done === 'pending') return reply.code(409).send({ error: 'Conflict', message: `disabling account ${id} is already asked for` })
+        if (done !== 'done') return reply.code(202).send(accountRequestBody(done))
         return reply.code(204).send(null)
       },
     )

@@ -159,7 +159,7 @@ export interface Household {
   at: [number, number]
 }
 
-/** GET /api/households/{ref}/members: names, ID numbers and phone masked by the server (张*, 433124********1234, 138****5678). */
+/** GET /api/households/{ref}/members: names, ID numbers and phone masked by the server (张*, 433124**********34, 138****5678). */
 export interface HouseholdMembers {
   ref: string
   villageCode: string

@@ -59,6 +59,8 @@ describe('route inventory × roles × areas', () => {
   let farPhotos: Photos
   let dataDir: string
   let targetUserId: number
+  /** A pending account request (four eyes: a county officer asked for by the province administrator). */
+  let accountRequestId: number
   const denials: { username: string; target: string; what: string }[] = []
   let routes: RouteInfo[]
 
@@ -85,6 +87,9 @@ describe('route inventory × roles × areas', () => {
     homePhotos = { village: await upload(homeTeam, `area=${FIXTURE.villages[0]}`, 1), household: await upload(homeTeam, `household=${homeHousehold.ref}`, 2) }
     farPhotos = { village: await upload(farTeam, `area=${FIXTURE.villages[3]}`, 3), household: await upload(farTeam, `household=${farHousehold.ref}`, 4) }
     targetUserId = (await createTestUser(t.db, 'leader', { scope: '4331' })).id
+    const asked = await sessions.get('province_admin')!.inject({ method: 'POST', url: '/api/users', payload: { username: 'asked.officer', displayName: '县干部', role: 'county_officer', scope: '433124' } })
+    expect(asked.statusCode, asked.body).toBe(202)
+    accountRequestId = asked.json().id as number
     routes = app.routeInventory.filter((r) => r.method !== 'HEAD')
   })
   afterAll(async () => {
@@ -110,6 +115,7 @@ describe('route inventory × roles × areas', () => {
           return area
         case 'id':
           if (r.url.startsWith('/api/users/')) return String(targetUserId)
+          if (r.url.startsWith('/api/account-requests/')) return String(accountRequestId)
           if (r.url.startsWith('/api/households/')) {
             touchesHousehold = true
             // Outside: a household of another township, when the caller's area does not hold it.
@@ -167,7 +173,13 @@ describe('route inventory × roles × areas', () => {
     expect(routes.length).toBeGreaterThan(25)
     const publicRoutes = routes.filter((r) => r.access === 'public').map(key).sort()
     expect(publicRoutes.filter((k) => !PUBLIC.includes(k))).toEqual([])
-    for (const r of routes) expect(['public', 'signed-in', 'data', 'registry', 'field', 'audit', 'admin'], key(r)).toContain(r.access)
+    for (const r of routes) expect(['public', 'signed-in', 'data', 'registry', 'field', 'audit', 'admin', 'review'], key(r)).toContain(r.access)
+    // Account requests: the second pair of eyes is an administrator or an auditor, nobody else.
+    expect(routes.filter((r) => r.url.startsWith('/api/account-requests')).map((r) => `${key(r)} ${r.access}`).sort()).toEqual([
+      'GET /api/account-requests review',
+      'POST /api/account-requests/:id/approve review',
+      'POST /api/account-requests/:id/reject review',
+    ])
     // Media routes: the ones this file knows (a new one — videos, say — must be given cases here).
     expect(routes.filter((r) => /photo|media|video/.test(r.url)).map((r) => `${key(r)} ${r.access}`).sort()).toEqual([
       'GET /api/photos data',
@@ -315,7 +327,7 @@ describe('route inventory × roles × areas', () => {
       expect(masked.phone).toMatch(/^138\*{4}[0-9]{4}$/)
       for (const m of masked.members) {
         expect(m.name).toMatch(/^\p{Script=Han}\*+$/u)
-        expect(m.idNumber).toMatch(/^[0-9]{6}\*{8}[0-9]{3}[0-9X]$/)
+        expect(m.idNumber).toMatch(/^[0-9]{6}\*{10}[0-9][0-9X]$/)
       }
       const reveal = await s.inject({ method: 'POST', url: `/api/households/${homeHousehold.ref}/members/reveal`, payload: { reason: 'home visit' } })
       if (REVEAL_ROLES.includes(role)) {

@@ -9,9 +9,9 @@ import { scrubbingDestination } from '../../../server/logging.js'
 import { holdsPersonalBesidesRefs } from '../../helpers/personal.js'
 
 describe('masking', () => {
-  it('masks as GB/T 35273 examples show: 433124********1234, 138****5678, 张*', () => {
-    expect(maskIdNumber('433124198001011234')).toBe('433124********1234')
-    expect(maskIdNumber('43312419800101001X')).toBe('433124********001X')
+  it('masks as GB/T 35273 examples show: 433124**********34 (area and last two), 138****5678, 张*', () => {
+    expect(maskIdNumber('433124198001011234')).toBe('433124**********34')
+    expect(maskIdNumber('43312419800101001X')).toBe('433124**********1X')
     expect(maskPhone('13812345678')).toBe('138****5678')
     expect(maskName('张三')).toBe('张*')
     expect(maskName('欧阳娜娜')).toBe('欧***')
@@ -22,7 +22,7 @@ describe('masking', () => {
   it('scrubs ID numbers and mobile numbers anywhere in text, and nothing that only looks long', () => {
     const line = '{"url":"/api/search?q=43312419800101001X&tel=+86 13912345678","msg":"dup (13812345678)","code":"433124110226","t":1764000000000}'
     const out = scrubPersonal(line)
-    expect(out).toContain('433124********001X')
+    expect(out).toContain('433124**********1X')
     expect(out).toContain('5678')
     expect(out).not.toMatch(/13812345678|13912345678|43312419800101001X/)
     expect(out).toContain('433124110226')
@@ -54,7 +54,7 @@ describe('masking', () => {
     const lines: string[] = []
     const dest = scrubbingDestination({ write: (l) => lines.push(l) })
     dest.write('{"msg":"phone 13800001111 id 430124200012319999"}\n')
-    expect(lines[0]).toBe('{"msg":"phone 138****1111 id 430124********9999"}\n')
+    expect(lines[0]).toBe('{"msg":"phone 138****1111 id 430124**********99"}\n')
   })
 })
 
