@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../../server/db/types.js'
 import type { Dataset, Scale } from '../generate/types.js'
 import { csvChunks } from './csv.js'
 import { LOAD_ORDER, TABLE_COLUMNS } from './table-columns.js'
+import { householdRef, householdRefKey } from './household-refs.js'
 
 /**
  * Rows already written as COPY CSV (whole lines, columns in TABLE_COLUMNS order; household_year with
@@ -13,6 +14,9 @@ export interface CsvSource {
 
 /** Rows per table, as arrays or streams (the province scale streams households and members). */
 export type DatasetSource = { [T in keyof Dataset]: Iterable<Dataset[T][number]> | AsyncIterable<Dataset[T][number]> | CsvSource }
+
+/** household's load columns: the generated ones plus its ref, derived from its id (household-refs.ts). */
+export const HOUSEHOLD_LOAD_COLUMNS = [...TABLE_COLUMNS.household, 'ref'] as const
 
 /** household_year's load columns: the generated ones plus its village (migration 0006). */
 export const HOUSEHOLD_YEAR_LOAD_COLUMNS = [...TABLE_COLUMNS.household_year, 'village_code'] as const
@@ -55,20 +59,26 @@ export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo,
     const { rows: su } = await tx.query<{ su: boolean }>('SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user')
     const deferChecks = su[0]?.su === true
     if (deferChecks) await tx.exec('SET LOCAL session_replication_role = replica')
+    // Households keep their refs from one load to the next: a keyed hash of the registry id.
+    const refKey = await householdRefKey(tx)
     const counts = {} as Record<keyof Dataset, number>
     let loaded = 0
     for (const table of LOAD_ORDER) {
-      const columns: readonly string[] = table === 'household_year' ? HOUSEHOLD_YEAR_LOAD_COLUMNS : TABLE_COLUMNS[table]
+      const columns: readonly string[] =
+        table === 'household_year' ? HOUSEHOLD_YEAR_LOAD_COLUMNS : table === 'household' ? HOUSEHOLD_LOAD_COLUMNS : TABLE_COLUMNS[table]
       const onRows = (n: number) => {
         loaded += n
         progress?.(loaded, table)
       }
       const from = source[table]
       let chunks: AsyncIterable<string>
-      if (isCsv(from)) chunks = countedCsv(from, onRows)
-      else {
+      if (isCsv(from)) {
+        if (table === 'household') throw new Error('households are loaded from rows, not CSV: their refs are derived from their ids while loading')
+        chunks = countedCsv(from, onRows)
+      } else {
         let rows = from as RowSource
         if (table === 'household_year') rows = withVillage(rows, source.household)
+        if (table === 'household') rows = withRef(rows, refKey)
         chunks = csvChunks(rows, columns, 5000, onRows)
       }
       counts[table] = await tx.copyFrom(table, columns, chunks)
@@ -97,6 +107,15 @@ export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo,
 }
 
 type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>
+
+/** Household rows with their ref (household-refs.ts): the same household gets the same ref at every load. */
+async function* withRef(rows: RowSource, key: Buffer): AsyncGenerator<Record<string, unknown>> {
+  for await (const row of rows) {
+    const id = row.id
+    if (typeof id !== 'number' && typeof id !== 'bigint' && typeof id !== 'string') throw new Error('a household row without an id')
+    yield { ...row, ref: householdRef(key, id) }
+  }
+}
 
 /**
  * household_year rows with their household's village (migration 0006; row-level security reads it).
