@@ -329,7 +329,8 @@ export default fp<AuthOptions>(
         for (const code of areaCodesOf(req)) {
           const rel = areaRelation(c.scope, code)
           if (rel === 'inside' || (rel === 'above' && config.area === 'path')) continue
-          await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: code, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'area', relation: rel } })
+          // Filed under the caller's area (its auditors see the probing), with the area asked for in the detail.
+          await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: c.scope, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'area', relation: rel, area: code } })
           return rel === 'above' ? deny(reply, 403, `the area ${code} is above yours (${c.scope}): only its name and outline are shown`) : deny(reply, 404, `no administrative division with code ${code}`)
         }
       }
@@ -342,7 +343,7 @@ export default fp<AuthOptions>(
           return v !== undefined
         })
         if (!found) {
-          await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: null, target: id, detail: { reason: 'household', route: req.routeOptions.url } })
+          await auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: c.scope, target: id, detail: { reason: 'household', route: req.routeOptions.url } })
           return deny(reply, 404, `no household ${id}`)
         }
       }

@@ -100,7 +100,8 @@ const households: FastifyPluginAsync = async (app) => {
     })
 
   const notFound = async (req: Parameters<typeof app.scopedDb>[0], ref: string) => {
-    await app.audit(req, { action: 'access.denied', outcome: 'denied', target: ref, detail: { reason: 'household', route: req.routeOptions.url } })
+    // Filed under the caller's area: its auditors see the probing (issue 14).
+    await app.audit(req, { action: 'access.denied', outcome: 'denied', area: req.caller?.scope ?? null, target: ref, detail: { reason: 'household', route: req.routeOptions.url } })
     return { error: 'Not Found', message: `no household ${ref}` }
   }
 

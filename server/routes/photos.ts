@@ -83,7 +83,7 @@ const photos: FastifyPluginAsync<PhotosOptions> = async (app, opts) => {
   app.addContentTypeParser(['image/jpeg', 'image/png'], { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body))
 
   const denied = async (req: FastifyRequest, target: string, reason: string) =>
-    app.audit(req, { action: 'access.denied', outcome: 'denied', target, detail: { reason, route: req.routeOptions.url } })
+    app.audit(req, { action: 'access.denied', outcome: 'denied', area: req.caller?.scope ?? null, target, detail: { reason, route: req.routeOptions.url } })
 
   r.post(
     '/api/photos',
