@@ -22,7 +22,7 @@ import usersRoutes from './routes/users.js'
 import accountRequestsRoutes from './routes/account-requests.js'
 import auditRoutes from './routes/audit.js'
 import householdsRoutes from './routes/households.js'
-import photosRoutes from './routes/photos.js'
+import photosRoutes, { type PhotosOptions } from './routes/photos.js'
 import { join } from 'node:path'
 import { EarlyAnswers } from './http/early-answers.js'
 import { isBinaryTileUrl } from './http/binary-tile-url.js'
@@ -40,6 +40,8 @@ export interface AppOptions {
   /** Sessions, cookies, second factor, sign-in rate (issue 6). */
   auth?: AuthOptions & AuthRoutesOptions
   hardening?: HardeningOptions
+  /** Field photos: upload quota per user, pixel limit (DATA_DIR/photos holds the files). */
+  photos?: Omit<PhotosOptions, 'dir'>
   /**
    * Behind a TLS-terminating proxy: which X-Forwarded-* hops to trust (protocol for Secure cookies, client
    * address for audit and rate limits): a number of proxies, or their addresses/CIDRs (TRUST_PROXY). Never
@@ -95,7 +97,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRequestsRoutes)
   await app.register(auditRoutes)
   await app.register(householdsRoutes)
-  await app.register(photosRoutes, { dir: join(opts.dataDir, 'photos') })
+  await app.register(photosRoutes, { ...opts.photos, dir: join(opts.dataDir, 'photos') })
   app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
   app.decorate('terrain', new TerrainTiles(opts.dataDir, opts.tiles?.terrain))
   app.addHook('onClose', async () => app.terrain.close())
