@@ -12,6 +12,7 @@ import areas from './routes/areas.js'
 import diagnosis from './routes/diagnosis.js'
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
 import { TerrainTiles, type TerrainTilesOptions } from './tiles/terrain-tiles.js'
+import type { FilterBudgetOptions } from './tiles/filter-budget.js'
 import { ErrorBody } from './schemas.js'
 import { clientDistDir } from './paths.js'
 // auth (issue 6)
@@ -36,7 +37,7 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Serve the built client from dist/client (default true). */
   serveClient?: boolean
-  tiles?: { tileService?: TileServiceOptions; terrain?: TerrainTilesOptions }
+  tiles?: { tileService?: TileServiceOptions; terrain?: TerrainTilesOptions; filterSets?: FilterBudgetOptions }
   /** Sessions, cookies, second factor, sign-in rate (issue 6). */
   auth?: AuthOptions & AuthRoutesOptions
   hardening?: HardeningOptions
@@ -101,7 +102,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
   app.decorate('terrain', new TerrainTiles(opts.dataDir, opts.tiles?.terrain))
   app.addHook('onClose', async () => app.terrain.close())
-  await app.register(tiles, { service: app.tiles, terrain: app.terrain })
+  await app.register(tiles, { service: app.tiles, terrain: app.terrain, filterSets: opts.tiles?.filterSets })
   await app.register(areas)
   await app.register(diagnosis)
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Type } from 'typebox'
 import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
-import { requestKey, type Tile, type TileScope, type TileService } from '../tiles/tile-service.js'
+import { requestKey, SCOPE_FREE_LAYERS, type Tile, type TileScope, type TileService } from '../tiles/tile-service.js'
+import { FilterBudget, type FilterBudgetOptions } from '../tiles/filter-budget.js'
 import { rawHeader } from '../http/early-answers.js'
 import { viewQueryable } from '../db/scoped.js'
 import { roleAllows, type Access, type Role } from '../auth/roles.js'
@@ -15,17 +16,13 @@ import { buildStyle, tileJson } from '../tiles/style.js'
 export interface TileRoutesOptions {
   service: TileService
   terrain: TerrainTiles
+  /** How many distinct filter combinations a user may use within a window (FilterBudget; default 60 in 5 minutes). */
+  filterSets?: FilterBudgetOptions
 }
 
 const MVT = 'application/vnd.mapbox-vector-tile'
 
-/**
- * Layers drawn from tables without row-level security (public infrastructure): their tiles are the
- * same for every signed-in caller and share one cache entry. Every other layer (admin, villages,
- * households, projects) is cached per role and area. tests/server/auth/access-control.test.ts checks
- * that the tables behind these layers indeed have no policy.
- */
-export const SCOPE_FREE_LAYERS: ReadonlySet<string> = new Set(['roads', 'water', 'schools', 'clinics'])
+export { SCOPE_FREE_LAYERS }
 
 /** Our own origin for absolute URLs in TileJSON and the style; a malformed Host falls back to relative URLs. */
 export function baseUrl(req: FastifyRequest): string {
@@ -36,7 +33,8 @@ export function baseUrl(req: FastifyRequest): string {
 type TileParamsT = { layer: string; z: string; x: string; y: string }
 type TileRequestOk = { ok: true; name: string; layers: readonly LayerDef[]; addr: TileAddress; filter: Record<string, unknown> }
 type TileRequest = TileRequestOk | { ok: false; status: 400 | 404; message: string }
-type AnsweredUrl = TileRequestOk & { personal: boolean; access: Access; key: string }
+/** combination: the normalised filter as counted against the caller's FilterBudget, undefined for the layer set's defaults. */
+type AnsweredUrl = TileRequestOk & { personal: boolean; access: Access; key: string; combination: string | undefined }
 
 /** The caching headers of a data tile (the security headers come from the hardening plugin). */
 function tileHeaders(etag: string, personal: boolean): Record<string, string> {
@@ -82,6 +80,28 @@ const TileParams = Type.Object({
 const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   const { service } = opts
 
+  // Every filter combination is its own set of renderings and cache entries: a user may use a bounded
+  // number of them at a time (the unfiltered tile, the layer set's defaults, never counts).
+  const filterBudget = new FilterBudget(opts.filterSets)
+  const defaults = new Map<string, string>()
+  const combinationOf = (read: TileRequestOk): string | undefined => {
+    let def = defaults.get(read.name)
+    if (def === undefined) defaults.set(read.name, (def = JSON.stringify(normaliseFilter(read.layers, {}))))
+    const json = JSON.stringify(read.filter)
+    return json === def ? undefined : json
+  }
+  const filtersAllowed = (combination: string | undefined, userId: number) => combination === undefined || filterBudget.admit(`u${userId}`, combination)
+  const tooManyFilters = (reply: FastifyReply, userId: number) => {
+    const wait = filterBudget.retryAfterS(`u${userId}`)
+    return reply
+      .code(429)
+      .header('retry-after', String(wait))
+      .send({
+        error: 'Too Many Requests',
+        message: `too many different tile filter combinations: at most ${filterBudget.max} within ${Math.round(filterBudget.windowMs / 60_000) || 1} min per user; keep to the ones in use, or try again in ${wait} s`,
+      })
+  }
+
   const sendTile = (reply: FastifyReply, req: FastifyRequest, tile: Tile, personal: boolean) => {
     reply.headers(tileHeaders(tile.etag, personal))
     if (req.headers['if-none-match'] === tile.etag) return reply.code(304).send()
@@ -96,7 +116,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   const remember = (url: string, read: TileRequestOk, access: Access) => {
     if (answered.has(url)) return
     if (answered.size >= 20_000) answered.clear()
-    answered.set(url, { ...read, personal: read.layers.some((l) => l.personal), access, key: requestKey(read.name, read.addr, read.filter) })
+    answered.set(url, { ...read, personal: read.layers.some((l) => l.personal), access, key: requestKey(read.name, read.addr, read.filter), combination: combinationOf(read) })
   }
 
   // A tile depends on the caller's role and area alone (its cache key): both paths render it in that
@@ -124,6 +144,8 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   app.answerEarly((req, res, caller, pass, sid) => {
     const known = answered.get(req.url!)
     if (!known || !roleAllows(known.access, caller.role)) return false
+    // A caller past its filter bound goes to the route, which answers 429.
+    if (!filtersAllowed(known.combination, caller.userId)) return false
     const tile = service.cached(known.name, known.layers, known.key, scopeKeyOf(known.layers, caller))
     if (tile) {
       sendEarly(req, res, tile, known.personal)
@@ -144,7 +166,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
     {
       schema: {
         summary: 'A Mapbox Vector Tile of one layer, or of the base set',
-        description: 'Needs a session; what a tile holds depends on the caller’s role and area (row-level security). Empty tiles answer 204. Filters (households: year, status, cause, gap; villages: year; projects: type, stage) are comma lists checked against a whitelist.',
+        description: 'Needs a session; what a tile holds depends on the caller’s role and area (row-level security). Empty tiles answer 204. Filters (households: year, status, cause, gap; villages: year; projects: type, stage) are comma lists checked against a whitelist; a user may use a bounded number of filter combinations at a time (default 60 within 5 minutes, the defaults not counted), 429 beyond.',
         tags: ['tiles'],
         params: TileParams,
         response: { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } },
@@ -154,6 +176,7 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       const read = readTileRequest(req.params, req.query)
       if (!read.ok) return reply.code(read.status).send({ error: read.status === 404 ? 'Not Found' : 'Bad Request', message: read.message })
       const { layers, addr, filter } = read
+      if (req.caller && !filtersAllowed(combinationOf(read), req.caller.userId)) return tooManyFilters(reply, req.caller.userId)
       const personal = layers.some((l) => l.personal)
       const scope = tileScope(layers, app.dbCaller(req))
       try {

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { Db, Queryable } from '../db/types.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
-import { loadLayerStatements, statementFor, type BandStatements } from './layer-sql.js'
+import { loadLayerStatements, statementFor } from './layer-sql.js'
 import { encodeLayer, type TileEncoder } from './mvt-encoder.js'
 import type { TileAddress } from './tile-filters.js'
 
@@ -14,12 +14,21 @@ export interface Tile {
 /**
  * Who the tile is rendered for: `run` executes the tile's SQL as that caller (row-level security
  * decides what the tile holds); `key` names what the caller may see (role and area) and is part of
- * the cache key, so that one caller's tile is never served to another with a different view.
+ * the cache key of every layer that depends on it, so that one caller's tile is never served to
+ * another with a different view.
  */
 export interface TileScope {
   key: string
   run<T>(fn: (q: Queryable) => Promise<T>): Promise<T>
 }
+
+/**
+ * Layers drawn from tables without row-level security (public infrastructure): their tiles (and their
+ * parts of base tiles) are the same for every signed-in caller and share one cache entry. Every other
+ * layer (admin, villages, households, projects) is cached per role and area.
+ * tests/server/auth/database-roles.test.ts checks that the tables behind these layers indeed have no policy.
+ */
+export const SCOPE_FREE_LAYERS: ReadonlySet<string> = new Set(['roads', 'water', 'schools', 'clinics'])
 
 export interface TileServiceOptions {
   /** 'sql' (ST_AsMVT) on a server, 'js' on the embedded database; tests force either. */
@@ -36,7 +45,7 @@ export interface TileServiceOptions {
 interface LayerVersions {
   at: number
   map: Map<string, number>
-  tags: Map<string, string>
+  tags: Map<string, { tag: string; scopeFree: boolean }>
 }
 
 /** What a tile URL fixes of its cache key: the layer set's name, the address and the normalised filter. */
@@ -45,9 +54,23 @@ export function requestKey(name: string, addr: TileAddress, filter: Record<strin
 }
 
 /**
- * Renders tiles from the declared layers and keeps them in an LRU bounded in bytes. Keys carry each
- * layer's data version (bumped by triggers on the tables behind it), so a change invalidates exactly
- * the affected layers' tiles; concurrent requests for one uncached tile share one rendering.
+ * The part of a normalised filter (tile-filters.ts) that one layer declares, in the same order: what
+ * normaliseFilter gives for that layer alone, so a layer's part of a base tile and the layer's own
+ * tile share one cache entry.
+ */
+export function layerFilter(layer: LayerDef, filter: Record<string, unknown>): Record<string, unknown> {
+  const own: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(filter)) if (k in layer.filters || (k === 'gapmask' && 'gap' in layer.filters)) own[k] = v
+  return own
+}
+
+/**
+ * Renders tiles from the declared layers and keeps them in an LRU bounded in bytes. A tile of several
+ * layers (base) is the concatenation of its layers' parts, and each part is cached by what that layer
+ * depends on alone: its own filters, its data version and, unless it is public infrastructure, the
+ * caller's role and area. Changing one layer's filter, or one layer's data, renders that layer again
+ * and nothing else. Keys carry each layer's data version (bumped by triggers on the tables behind
+ * it); concurrent requests for one uncached tile or part share one rendering.
  */
 export class TileService {
   readonly encoder: TileEncoder
@@ -95,23 +118,20 @@ export class TileService {
    * requestKey() of the tile, when the caller already has it.
    */
   async tile(name: string, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope?: TileScope, request = requestKey(name, addr, filter)): Promise<Tile> {
-    const key = this.keyOf(await this.freshVersions(), name, layers, request, scope?.key)
+    const versions = await this.freshVersions()
+    const key = this.keyOf(versions, name, layers, request, scope?.key)
     const hit = this.cache.get(key)
     if (hit) return hit
-    let pending = this.inflight.get(key)
-    if (!pending) {
-      pending = this.render(layers, addr, filter, scope).finally(() => this.inflight.delete(key))
-      this.inflight.set(key, pending)
-    }
-    const tile = await pending
-    this.cache.set(key, tile)
-    return tile
+    // A one-layer tile is its layer's part (the same key); a base tile is assembled from its parts.
+    if (layers.length === 1) return this.shared(key, () => this.renderPart(layers[0]!, addr, filter, scope))
+    return this.shared(key, () => this.assemble(versions, layers, addr, filter, scope))
   }
 
   /**
    * The cached tile, answered synchronously, or undefined: when it is not cached, or when the layer
    * versions are not fresh enough to tell whether it still is (then tile() decides). `request` is
-   * requestKey() of the tile, which a caller serving the same URL again keeps.
+   * requestKey() of the tile, which a caller serving the same URL again keeps; `scopeKey` the caller's
+   * TileScope key.
    */
   cached(name: string, layers: readonly LayerDef[], request: string, scopeKey: string): Tile | undefined {
     const v = this.versions
@@ -119,29 +139,70 @@ export class TileService {
     return this.cache.get(this.keyOf(v, name, layers, request, scopeKey))
   }
 
-  /** The cache key: the layers' data versions, the tile and filter (requestKey) and who it is for. */
+  /**
+   * The cache key: the layers' data versions, the tile and filter (requestKey) and whose view it shows:
+   * everyone's when every layer is public infrastructure, else the caller's role and area.
+   */
   private keyOf(versions: LayerVersions, name: string, layers: readonly LayerDef[], request: string, scopeKey: string | undefined): string {
-    let tag = versions.tags.get(name)
-    if (tag === undefined) {
-      tag = layers.map((l) => `${l.id}@${versions.map.get(l.id) ?? 0}`).join(',')
-      versions.tags.set(name, tag)
+    let t = versions.tags.get(name)
+    if (t === undefined) {
+      t = { tag: layers.map((l) => `${l.id}@${versions.map.get(l.id) ?? 0}`).join(','), scopeFree: layers.every((l) => SCOPE_FREE_LAYERS.has(l.id)) }
+      versions.tags.set(name, t)
     }
-    return `${tag}|${request}|${scopeKey !== undefined ? `scope:${scopeKey}` : 'owner'}`
+    return `${t.tag}|${request}|${scopeKey === undefined ? 'owner' : t.scopeFree ? 'everyone' : `scope:${scopeKey}`}`
   }
 
-  private async render(layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope: TileScope | undefined): Promise<Tile> {
-    const t = { z: addr.z, x: addr.x, y: addr.y, filterJson: JSON.stringify(filter) }
-    const bands = layers.map((l) => statementFor(this.statements, l.id, addr.z)).filter((s): s is BandStatements => s !== undefined)
-    // MVT layers are independent protobuf messages: concatenating them makes one multi-layer tile.
-    // Each layer is its own statement (in the caller's view), so that a pool renders them in parallel.
-    const one = (st: BandStatements) => (q: Queryable) => encodeLayer(q, st, t, this.encoder)
-    const parts = (await Promise.all(bands.map((st) => (scope ? scope.run(one(st)) : one(st)(this.db))))).filter((p) => p.length > 0)
-    // A tile whose features all come from one layer (every non-empty single-layer tile) is that layer’s bytes, uncopied.
-    const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
-    return { body, etag: `"${hash('sha1', body, 'base64url')}"` }
+  /** One rendering per key at a time; the result is cached under that key. */
+  private shared(key: string, make: () => Promise<Tile>): Promise<Tile> {
+    let pending = this.inflight.get(key)
+    if (!pending) {
+      pending = make()
+        .then((tile) => (this.cache.set(key, tile), tile))
+        .finally(() => this.inflight.delete(key))
+      this.inflight.set(key, pending)
+    }
+    return pending
+  }
+
+  /**
+   * A base tile: each layer's part from the cache, keyed as that layer's own tile with the layer's own
+   * filters (layerFilter), or rendered. MVT layers are independent protobuf messages: concatenating
+   * them makes one multi-layer tile.
+   */
+  private async assemble(versions: LayerVersions, layers: readonly LayerDef[], addr: TileAddress, filter: Record<string, unknown>, scope: TileScope | undefined): Promise<Tile> {
+    const drawn = layers.filter((l) => statementFor(this.statements, l.id, addr.z) !== undefined)
+    // Each part is its own statement (in the caller's view), so that a pool renders them in parallel.
+    const parts = await Promise.all(
+      drawn.map((l) => {
+        const own = layerFilter(l, filter)
+        const key = this.keyOf(versions, l.id, [l], requestKey(l.id, addr, own), scope?.key)
+        return this.cache.get(key) ?? this.shared(key, () => this.renderPart(l, addr, own, scope))
+      }),
+    )
+    const bodies = parts.map((p) => p.body).filter((b) => b.length > 0)
+    // A tile whose features all come from one layer is that layer's tile, bytes and ETag, uncopied.
+    if (bodies.length === 1) return parts.find((p) => p.body.length > 0)!
+    const body = bodies.length === 0 ? EMPTY : Buffer.concat(bodies)
+    return { body, etag: etagOf(body) }
+  }
+
+  /** One layer's tile (or part of a base tile), rendered with that layer's filters alone. */
+  private async renderPart(layer: LayerDef, addr: TileAddress, filter: Record<string, unknown>, scope: TileScope | undefined): Promise<Tile> {
+    const st = statementFor(this.statements, layer.id, addr.z)
+    if (!st) return { body: EMPTY, etag: etagOf(EMPTY) }
+    const t = { z: addr.z, x: addr.x, y: addr.y, filterJson: JSON.stringify(layerFilter(layer, filter)) }
+    const one = (q: Queryable) => encodeLayer(q, st, t, this.encoder)
+    const body = await (scope ? scope.run(one) : one(this.db))
+    return { body, etag: etagOf(body) }
   }
 
   cacheStats() {
     return { entries: this.cache.size, bytes: this.cache.calculatedSize }
   }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+function etagOf(body: Buffer): string {
+  return `"${hash('sha1', body, 'base64url')}"`
 }

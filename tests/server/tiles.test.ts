@@ -10,6 +10,7 @@ import { LAYERS, LAYER_BY_ID, BASE_LAYERS } from '../../tiles/registry.js'
 import { bandFor } from '../../tiles/layer-def.js'
 import type { Db, Queryable } from '../../server/db/types.js'
 import { loginAs, type TestSession } from '../helpers/auth.js'
+import { loadLayerStatements } from '../../server/tiles/layer-sql.js'
 
 /**
  * Counts the data statements the app sends, to prove bad requests are refused before any SQL. Since
@@ -19,8 +20,9 @@ import { loginAs, type TestSession } from '../helpers/auth.js'
 function countingDb(db: Db) {
   let n = 0
   let auth = 0
+  const log: string[] = []
   const isAuth = (sql: string) => /set_config\('role'|app_session/.test(sql)
-  const count = (sql: string) => (isAuth(sql) ? auth++ : n++)
+  const count = (sql: string) => (isAuth(sql) ? auth++ : (n++, log.push(sql)))
   const wrap = (q: Queryable): Queryable => ({
     query: (sql, params) => (count(sql), q.query(sql, params)),
     exec: (sql) => (count(sql), q.exec(sql)),
@@ -36,8 +38,12 @@ function countingDb(db: Db) {
     queryInView: db.queryInView ? (view, sql, params, opts) => (count(sql), db.queryInView!(view, sql, params, opts)) : undefined,
     close: () => db.close(),
   }
-  return { db: counted, count: () => n, authCount: () => auth }
+  return { db: counted, count: () => n, authCount: () => auth, statementsSince: (from: number) => log.slice(from) }
 }
+
+/** The layer each tile statement renders (its band's SQL, either encoder), or the statement itself. */
+const STATEMENT_LAYER = new Map([...loadLayerStatements().values()].flat().flatMap((st) => [[st.mvtSql, st.layer.id], [st.rowsSql, st.layer.id]]))
+const layersRendered = (statements: string[]) => statements.map((sql) => STATEMENT_LAYER.get(sql) ?? sql).filter((l) => !/tile_layer_version/.test(l)).sort()
 
 /** Listens on a free loopback port; throughFastify() counts the requests that reached Fastify's hooks. */
 async function listenCounting(app: FastifyInstance) {
@@ -187,6 +193,82 @@ describe('vector tiles', () => {
     const a = await get(`${base}?status=poor,lifted&year=2015`)
     const b = await get(`${base}?year=2015&status=lifted,poor,poor`)
     expect(a.headers.etag).toBe(b.headers.etag)
+  })
+
+  it('a base tile is cached per layer, each part by its own filters: a household filter renders the household layer alone', async () => {
+    const at = lonLatToTile(X0 + FIXTURE.cell, Y0 + FIXTURE.cell, 10)
+    const url = `/tiles/base/${at.z}/${at.x}/${at.y}.mvt?year=2019`
+    const first = await get(url)
+    expect(first.statusCode).toBe(200)
+    const everyLayer = BASE_LAYERS.filter((l) => bandFor(l, at.z)).map((l) => l.id).sort()
+    expect(Object.keys(decodeTile(first.rawPayload).layers).sort()).toEqual(everyLayer)
+
+    // Only the household filter changes: only the household layer is rendered again.
+    let from = counter.count()
+    const poor = await get(`${url}&status=poor`)
+    expect(poor.statusCode).toBe(200)
+    expect(layersRendered(counter.statementsSince(from))).toEqual(['households'])
+    const tile = decodeTile(poor.rawPayload)
+    expect(Object.keys(tile.layers).sort()).toEqual(everyLayer)
+    const households = layerFeatures(tile, 'households', at)
+    expect(households.length).toBeGreaterThan(0)
+    expect(households.every((f) => f.properties!.count === f.properties!.poor)).toBe(true)
+    // The tile's ETag is its bytes': another body, another ETag, and 304 for the one the caller holds.
+    expect(poor.headers.etag).not.toBe(first.headers.etag)
+    expect((await get(`${url}&status=poor`, { 'if-none-match': String(poor.headers.etag) })).statusCode).toBe(304)
+    expect((await get(url, { 'if-none-match': String(poor.headers.etag) })).statusCode).toBe(200)
+    expect((await get(url, { 'if-none-match': String(first.headers.etag) })).statusCode).toBe(304)
+
+    // The year is a filter of villages and households both: those two are rendered again, nothing else.
+    from = counter.count()
+    expect((await get(`/tiles/base/${at.z}/${at.x}/${at.y}.mvt?year=2018&status=poor`)).statusCode).toBe(200)
+    expect(layersRendered(counter.statementsSince(from))).toEqual(['households', 'villages'])
+    // A layer's own tile with the same filter is the part the base tile already rendered.
+    from = counter.count()
+    const alone = await get(`/tiles/households/${at.z}/${at.x}/${at.y}.mvt?year=2019&status=poor`)
+    expect(alone.statusCode).toBe(200)
+    expect(layersRendered(counter.statementsSince(from))).toEqual([])
+    expect(layerFeatures(decodeTile(alone.rawPayload), 'households', at).map((f) => f.properties)).toEqual(households.map((f) => f.properties))
+  })
+
+  it('a caller may use a bounded number of filter combinations within a window; more answer 429, on either path', async () => {
+    const bounded = await buildApp({
+      dataDir: t.location,
+      db: t.db,
+      serveClient: false,
+      auth: { sessionTrustMs: 60_000 },
+      tiles: { tileService: { versionTtlMs: 60_000 }, filterSets: { max: 3, windowMs: 60_000 } },
+    })
+    try {
+      const { base } = await listenCounting(bounded)
+      const s = await loginAs(bounded, t.db, 'province_admin')
+      // Same role and area as s (its tiles are cached for s too), and another view (rendered anew for s).
+      const peer = await loginAs(bounded, t.db, 'province_admin')
+      const other = await loginAs(bounded, t.db, 'county_officer')
+      const get = (who: TestSession, q: string, layer = 'households') =>
+        fetch(`${base}/tiles/${layer}/${centre.z}/${centre.x}/${centre.y}.mvt${q}`, { headers: { cookie: who.cookie } }).then((r) => r.status)
+      const answered = [200, 204]
+      for (const q of ['?year=2016&status=poor', '?year=2016&status=lifted', '?year=2015']) expect(answered, q).toContain(await get(s, q))
+      // The same combinations spelled another way, or for the base set, are not new ones.
+      expect(answered).toContain(await get(s, '?status=poor&year=2016'))
+      expect(answered).toContain(await get(s, '?year=2016&status=lifted', 'base'))
+      // A fourth combination is refused, with a message that says why and when to try again.
+      const refused = await fetch(`${base}/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt?year=2016&status=returned`, { headers: { cookie: s.cookie } })
+      expect(refused.status).toBe(429)
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(((await refused.json()) as { message: string }).message).toMatch(/filter combinations/)
+      // The unfiltered tile and the combinations in use still answer; other callers have budgets of their own.
+      expect(answered).toContain(await get(s, ''))
+      expect(answered).toContain(await get(s, '?year=2016&status=poor'))
+      expect(answered).toContain(await get(peer, '?year=2016&status=returned'))
+      expect(answered).toContain(await get(other, '?year=2016&cause=illness'))
+      // Those URLs are now ones the route has answered (so served before Fastify for trusted callers):
+      // one cached for s's role and area, one not. Neither lets s past its bound.
+      expect(await get(s, '?year=2016&status=returned')).toBe(429)
+      expect(await get(s, '?year=2016&cause=illness')).toBe(429)
+    } finally {
+      await bounded.close()
+    }
   })
 
   it('ETag / If-None-Match answers 304; every tile is private (tiles need a session), household tiles for less long', async () => {

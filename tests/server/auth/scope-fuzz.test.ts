@@ -15,6 +15,8 @@ import { tilesCovering } from '../../../server/tiles/tile-math.js'
 import { areaRelation } from '../../../server/auth/roles.js'
 import { holdsPersonalBesidesRefs } from '../../helpers/personal.js'
 import { ASSURANCE_GAPS, HOUSEHOLD_STATUSES, POVERTY_CAUSES } from '../../../geodata/domain-codes.js'
+import { normaliseFilter } from '../../../server/tiles/tile-filters.js'
+import { LAYER_BY_ID } from '../../../tiles/registry.js'
 
 const RUNS = 40
 const KNOWN = ['43', '4331', '4301', '433124', '433125', ...FIXTURE.townships, ...FIXTURE.villages]
@@ -39,7 +41,15 @@ describe('fuzzed parameters never leave the caller’s area and never 5xx', () =
   beforeAll(async () => {
     t = await openTestDb({ migrate: true })
     await loadDataset(t.db, fixtureDataset({ householdsPerVillage: 30 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
-    app = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { loginPerMinute: 500 }, hardening: { rateLimit: { apiPerMinute: 100_000, tilesPerMinute: 100_000 } } })
+    // The filter-combination bound is fuzzed on an app of its own (below); here it is out of the way.
+    app = await buildApp({
+      dataDir: t.location,
+      db: t.db,
+      serveClient: false,
+      auth: { loginPerMinute: 500 },
+      hardening: { rateLimit: { apiPerMinute: 100_000, tilesPerMinute: 100_000 } },
+      tiles: { filterSets: { max: 100_000 } },
+    })
     team = await loginAs(app, t.db, 'village_team', { scope: FIXTURE.villages[0]! })
     township = await loginAs(app, t.db, 'township_officer', { scope: FIXTURE.townships[1]! })
     viewer = await loginAs(app, t.db, 'department_viewer', { scope: FIXTURE.townships[0]! })
@@ -126,6 +136,83 @@ describe('fuzzed parameters never leave the caller’s area and never 5xx', () =
       ),
       { seed: 4331, numRuns: RUNS * 2 },
     )
+  })
+
+  it('tile filter combinations: a caller gets at most the bound of distinct ones, never a 5xx, and a combination in use is never refused', async () => {
+    const MAX = 6
+    const bounded = await buildApp({
+      dataDir: t.location,
+      db: t.db,
+      serveClient: false,
+      auth: { loginPerMinute: 500, sessionTrustMs: 60_000 },
+      hardening: { rateLimit: { apiPerMinute: 100_000, tilesPerMinute: 100_000 } },
+      tiles: { filterSets: { max: MAX, windowMs: 3_600_000 } },
+    })
+    try {
+      // Over HTTP, so that URLs answered before are served by the early path as a map's would be.
+      await bounded.listen({ port: 0, host: '127.0.0.1' })
+      const base = `http://127.0.0.1:${(bounded.server.address() as { port: number }).port}`
+      const who = [
+        await loginAs(bounded, t.db, 'village_team', { scope: FIXTURE.villages[0]! }),
+        await loginAs(bounded, t.db, 'township_officer', { scope: FIXTURE.townships[1]! }),
+        await loginAs(bounded, t.db, 'department_viewer', { scope: FIXTURE.townships[0]! }),
+      ]
+      // The model: the combinations each caller has been given (the window outlasts the test).
+      const given = who.map(() => new Set<string>())
+      const [X0, Y0] = FIXTURE.origin
+      const tiles = [...tilesCovering([X0, Y0, X0 + 0.04, Y0 + 0.04], 13), ...tilesCovering([X0, Y0, X0 + 0.04, Y0 + 0.04], 10)]
+      const list = <T extends string>(values: readonly T[]) => fc.option(fc.oneof(fc.subarray([...values], { minLength: 1, maxLength: 2 }).map((v) => v.join(',')), junk), { freq: 2 })
+      const request = fc.record({
+        who: fc.constantFrom(0, 1, 2),
+        layer: fc.constantFrom('households', 'base'),
+        at: fc.constantFrom(...tiles),
+        year: fc.option(fc.oneof(fc.integer({ min: 2014, max: 2020 }).map(String), junk), { freq: 2 }),
+        status: list(HOUSEHOLD_STATUSES),
+        cause: list(POVERTY_CAUSES.slice(0, 3)),
+      })
+      await fc.assert(
+        fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 6 }), async (requests) => {
+          for (const r of requests) {
+            const q = new URLSearchParams()
+            if (r.year !== null) q.set('year', r.year)
+            if (r.status !== null) q.set('status', r.status)
+            if (r.cause !== null) q.set('cause', r.cause)
+            const url = `/tiles/${r.layer}/${r.at.z}/${r.at.x}/${r.at.y}.mvt?${q}`
+            const res = await fetch(`${base}${url}`, { headers: { cookie: who[r.who]!.cookie } })
+            const layers = r.layer === 'base' ? undefined : [LAYER_BY_ID.get(r.layer)!]
+            let combination: string | undefined
+            try {
+              const normalised = JSON.stringify(normaliseFilter(layers ?? [...LAYER_BY_ID.values()].filter((l) => l.inBase), Object.fromEntries(q)))
+              const defaults = JSON.stringify(normaliseFilter(layers ?? [...LAYER_BY_ID.values()].filter((l) => l.inBase), {}))
+              combination = normalised === defaults ? undefined : normalised
+            } catch {
+              // A filter the whitelist refuses is a 400 before any bound or SQL.
+              expect(res.status, url).toBe(400)
+              continue
+            }
+            const mine = given[r.who]!
+            const allowed = combination === undefined || mine.has(combination) || mine.size < MAX
+            if (allowed) expect([200, 204], `${url} for caller ${r.who} holding ${mine.size}`).toContain(res.status)
+            else expect(res.status, `${url} for caller ${r.who} holding ${mine.size}`).toBe(429)
+            if (res.status === 429) {
+              expect(((await res.json()) as { message: string }).message).toMatch(/filter combinations/)
+              continue
+            }
+            if (combination !== undefined) mine.add(combination)
+            if (res.status !== 200) continue
+            for (const f of layerFeatures(decodeTile(Buffer.from(await res.arrayBuffer())), 'households', r.at)) {
+              const where = String(f.properties!.village_code ?? f.properties!.code)
+              expect(where.startsWith(who[r.who]!.user.scope), `${url} shows ${where}`).toBe(true)
+            }
+          }
+        }),
+        { seed: 14, numRuns: RUNS },
+      )
+      // The bound was reached, and held, for every caller.
+      for (const set of given) expect(set.size).toBe(MAX)
+    } finally {
+      await bounded.close()
+    }
   })
 
   it('household detail and export: random refs, ids and codes never open another area', async () => {
