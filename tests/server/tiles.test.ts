@@ -180,6 +180,43 @@ describe('vector tiles', () => {
     expect(features[0]!.properties!.lifted).toBe(0)
   })
 
+  it('aggregate-only roles get no aggregate of fewer than 3 households, however fine the filter; registry roles do', async () => {
+    // A village, year and filter that leave one or two households.
+    const { rows } = await t.db.query<{ code: string; status: string; cause: string; n: number; x: number; y: number }>(
+      `SELECT a.area_code AS code, a.status, a.main_cause AS cause, sum(a.households)::int AS n,
+              ST_X(ST_Transform(ar.label_3857, 4326)) AS x, ST_Y(ST_Transform(ar.label_3857, 4326)) AS y
+       FROM household_agg a JOIN admin_area ar ON ar.code = a.area_code
+       WHERE a.level = 'village' AND a.year = 2016 GROUP BY 1, 2, 3, ar.label_3857 HAVING sum(a.households) BETWEEN 1 AND 2 ORDER BY 1, 2, 3 LIMIT 1`,
+    )
+    const small = rows[0]!
+    expect(small).toBeDefined()
+    const at = lonLatToTile(small.x, small.y, 10)
+    const url = `/tiles/households/${at.z}/${at.x}/${at.y}.mvt?year=2016&status=${small.status}&cause=${small.cause}`
+    const villages = async (s: TestSession, u = url) => {
+      const res = await s.inject(u)
+      return res.statusCode === 204 ? [] : layerFeatures(decodeTile(res.rawPayload), 'households', at).map((f) => f.properties!)
+    }
+    // A registry role sees the village with its one or two households…
+    for (const role of ['province_admin', 'county_officer'] as const) {
+      const seen = await villages(role === 'province_admin' ? admin : await loginAs(app, t.db, role))
+      expect(seen.find((p) => p.code === small.code), role).toMatchObject({ count: small.n })
+    }
+    // …an aggregate-only role of an area holding it does not, at any aggregate zoom; the larger ones it keeps.
+    for (const role of ['leader', 'department_viewer'] as const) {
+      const s = await loginAs(app, t.db, role)
+      expect((await villages(s)).find((p) => p.code === small.code), role).toBeUndefined()
+      for (const z of [6, 8, 10]) {
+        const t2 = lonLatToTile(small.x, small.y, z)
+        const res = await s.inject(`/tiles/households/${z}/${t2.x}/${t2.y}.mvt?year=2016&status=${small.status}&cause=${small.cause}`)
+        const counts = res.statusCode === 204 ? [] : layerFeatures(decodeTile(res.rawPayload), 'households', t2).map((f) => f.properties!.count as number)
+        expect(counts.every((n) => n >= 3), `${role} z${z}: ${counts}`).toBe(true)
+      }
+      const unfiltered = await villages(s, `/tiles/households/${at.z}/${at.x}/${at.y}.mvt?year=2016`)
+      expect(unfiltered.length, role).toBeGreaterThan(0)
+      expect(unfiltered.every((p) => (p.count as number) >= 3)).toBe(true)
+    }
+  })
+
   it('filters change what the tile holds and are part of the cache key', async () => {
     const base = `/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt`
     const all = layerFeatures(decodeTile((await get(`${base}?year=2015`)).rawPayload), 'households', centre)
