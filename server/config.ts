@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { resolve } from 'node:path'
 import { isIP } from 'node:net'
+import { ROLES, TOTP_ROLES, type Role } from './auth/roles.js'
 
 /** Environment, validated once at start-up; nothing else reads process.env. */
 const EnvSchema = Type.Object({
@@ -27,6 +28,8 @@ const EnvSchema = Type.Object({
   SESSION_IDLE_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 1440 }),
   SESSION_MAX_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 168 }),
   TOTP_REQUIRED: Type.Union([Type.Literal('personal'), Type.Literal('off')], { default: 'personal' }),
+  // Comma-separated roles that need a second factor; unset: TOTP_ROLES of server/auth/roles.ts.
+  TOTP_ROLES: Type.Optional(Type.String({ maxLength: 400 })),
   DEMO_ACCOUNTS: Type.Union([Type.Literal('auto'), Type.Literal('never')], { default: 'auto' }),
   POVMAP_DEMO_PASSWORD: Type.Optional(Type.String({ minLength: 12, maxLength: 128 })),
   LOGIN_RATE_PER_MIN: Type.Integer({ default: 30, minimum: 1, maximum: 10000 }),
@@ -68,6 +71,8 @@ export interface Config {
     idleMinutes: number
     maxHours: number
     totp: 'personal' | 'off'
+    /** Roles that need a second factor when totp is 'personal'. */
+    totpRoles: readonly Role[]
     /** 'auto': create the demo accounts when the database has no account yet. */
     demoAccounts: 'auto' | 'never'
     demoPassword: string | undefined
@@ -126,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleMinutes: e.SESSION_IDLE_MINUTES,
       maxHours: e.SESSION_MAX_HOURS,
       totp: e.TOTP_REQUIRED,
+      totpRoles: totpRolesOf(e.TOTP_ROLES),
       demoAccounts: e.DEMO_ACCOUNTS,
       demoPassword: e.POVMAP_DEMO_PASSWORD,
       loginPerMinute: e.LOGIN_RATE_PER_MIN,
@@ -135,6 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     photos: { uploadsPerHour: e.PHOTO_UPLOADS_PER_HOUR, bytesPerHour: e.PHOTO_UPLOAD_MB_PER_HOUR * 1_000_000 },
   }
+}
+
+function totpRolesOf(v: string | undefined): readonly Role[] {
+  if (v === undefined) return TOTP_ROLES
+  const roles = v.split(',').map((r) => r.trim()).filter(Boolean)
+  const unknown = roles.find((r) => !(ROLES as readonly string[]).includes(r))
+  if (unknown !== undefined) throw new ConfigError(`invalid TOTP_ROLES: ${JSON.stringify(unknown.slice(0, 40))} is not a role (roles: ${ROLES.join(', ')})`)
+  return roles as Role[]
 }
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])

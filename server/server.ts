@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       log('requests: connecting as the login role of APP_DATABASE_URL (member of povmap_app only)')
     }
     secret = await sessionSecret(db, a.sessionSecret)
-    if (a.demoAccounts === 'auto') printDemoAccounts(await ensureDemoAccounts(db, { password: a.demoPassword, totp: a.totp }), log)
+    if (a.demoAccounts === 'auto') printDemoAccounts(await ensureDemoAccounts(db, { password: a.demoPassword, totp: a.totp, totpRoles: a.totpRoles }), log)
   } catch (err) {
     await running.requestDb?.close()
     await db.close()
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     logger: loggerOptions(config.logLevel),
     trustProxy: a.trustProxy,
-    auth: { sessionSecret: secret, cookieSecure: a.cookieSecure, totp: a.totp, idleMinutes: a.idleMinutes, maxHours: a.maxHours, loginPerMinute: a.loginPerMinute },
+    auth: { sessionSecret: secret, cookieSecure: a.cookieSecure, totp: a.totp, totpRoles: a.totpRoles, idleMinutes: a.idleMinutes, maxHours: a.maxHours, loginPerMinute: a.loginPerMinute },
     hardening: {
       rateLimit: { apiPerMinute: a.apiPerMinute, tilesPerMinute: a.tilesPerMinute },
       underPressure: SERVER_SHEDDING,

@@ -64,6 +64,12 @@ describe('secret-box', () => {
     expect(() => loadConfig({ APP_DATABASE_URL: 'postgres://web@localhost/povmap' })).toThrow(/APP_DATABASE_URL/)
     expect(loadConfig({ DATABASE_URL: 'postgres://owner@localhost/povmap', APP_DATABASE_URL: 'postgres://web@localhost/povmap' }).appDatabaseUrl).toBe('postgres://web@localhost/povmap')
   })
+
+  it('configuration: TOTP_ROLES lists roles (default: the registry roles and auditors); an unknown role stops start-up', () => {
+    expect(loadConfig({}).auth.totpRoles).toEqual(['province_admin', 'prefecture_officer', 'county_officer', 'township_officer', 'village_team', 'auditor'])
+    expect(loadConfig({ TOTP_ROLES: 'auditor, leader' }).auth.totpRoles).toEqual(['auditor', 'leader'])
+    expect(() => loadConfig({ TOTP_ROLES: 'auditor,superuser' })).toThrow(/TOTP_ROLES: "superuser" is not a role/)
+  })
 })
 
 describe('TOTP seeds at rest', () => {
