@@ -9,7 +9,7 @@ import { openTestDb, TMP_ROOT, type TestDb } from '../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../helpers/fixture-dataset.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
 import sharp from 'sharp'
-import { createTestUser, login, loginAs, type TestSession } from '../helpers/auth.js'
+import { createTestUser, login, loginAs, sessionCaller, type TestSession } from '../helpers/auth.js'
 import { jpegClaiming, phoneJpeg, phonePng, pngClaiming, PHOTO_SECRETS, plainJpeg, TRAILER_SECRET } from '../helpers/photos.js'
 import { slowBody } from '../helpers/slow-body.js'
 import { loggerOptions } from '../../server/logging.js'
@@ -216,15 +216,15 @@ describe('photo routes', () => {
           [o.household ? 'household' : 'village', o.area ?? V0, o.household ?? null, o.by === undefined ? c.userId : o.by],
         ),
       )
-    const team: DbCaller = { role: 'village_team', scope: V0, userId: s.team0.user.id, username: s.team0.user.username }
+    const team: DbCaller = { ...(await sessionCaller(t.db, 'village_team', V0)) }
     await expect(insert(team)).resolves.toBeDefined()
     await expect(insert(team, { household: hid })).resolves.toBeDefined()
     const refused: [DbCaller, Parameters<typeof insert>[1]][] = [
-      [{ ...team, role: 'county_officer', scope: FIXTURE.county }, {}],
-      [{ ...team, role: 'province_admin', scope: '43' }, {}],
+      [await sessionCaller(t.db, 'county_officer', FIXTURE.county), {}],
+      [await sessionCaller(t.db, 'province_admin', '43'), {}],
       [team, { area: V1 }],
       [team, { by: s.team1.user.id }],
-      [{ ...team, scope: V1 }, { area: V1, household: hid }],
+      [await sessionCaller(t.db, 'village_team', V1), { area: V1, household: hid }],
       [team, { area: FIXTURE.villages[2] }],
     ]
     for (const [c, o] of refused) await expect(insert(c, o), `${c.role} ${JSON.stringify(o)}`).rejects.toThrow(/row-level security|violates/)
