@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, renameSync } from 'node:fs'
+import { chmodSync, mkdirSync, rmSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import Database from 'better-sqlite3'
@@ -6,6 +6,8 @@ import Database from 'better-sqlite3'
 /**
  * Writes an MBTiles 1.3 file (SQLite; TMS rows; gzip-compressed pbf) for offline use or a CDN.
  * Written to a temporary file and renamed at the end, so a killed seed never leaves a half file.
+ * The file is readable by its owner only (mode 0600), from its creation on: what it holds is what
+ * the view it was rendered in may see.
  */
 export class MbtilesWriter {
   private readonly db: Database.Database
@@ -16,6 +18,8 @@ export class MbtilesWriter {
     mkdirSync(dirname(path), { recursive: true })
     this.tmp = `${path}.partial`
     rmSync(this.tmp, { force: true })
+    // SQLite takes an empty file as a new database, and gives its journal files the file's mode.
+    writeFileSync(this.tmp, '', { mode: 0o600, flag: 'wx' })
     this.db = new Database(this.tmp)
     this.db.pragma('journal_mode = OFF')
     this.db.exec(`CREATE TABLE metadata (name text PRIMARY KEY, value text);
@@ -35,6 +39,7 @@ export class MbtilesWriter {
   finish(): void {
     this.db.exec('COMMIT')
     this.db.close()
+    chmodSync(this.tmp, 0o600)
     renameSync(this.tmp, this.path)
   }
 }
