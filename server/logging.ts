@@ -16,11 +16,28 @@ export function scrubbingDestination(dest: LogDestination = process.stdout): Log
 
 /**
  * JSON lines with UTC times. Cookies, authorisation and CSRF headers, photo captions and Set-Cookie are
- * removed by path (request lines log no headers; this covers a line that does); ID numbers and phones
+ * removed by path, photo positions from logged URLs (request lines log no headers; this covers a line that does); ID numbers and phones
  * are masked by pattern in the finished line.
  */
+/** Query parameters whose values never reach a log line: where a household's photo was taken. */
+const UNLOGGED_QUERY = /([?&](?:lon|lat)=)[^&#]*/g
+
+/** A request URL as logged: positions in the query are replaced. */
+export const loggedUrl = (url: string) => url.replace(UNLOGGED_QUERY, '$1[redacted]')
+
 export const loggerOptions = (level: string, dest?: LogDestination): FastifyServerOptions['logger'] => ({
   level,
+  serializers: {
+    // Fastify's request fields, with the URL as loggedUrl gives it.
+    req: (req: { method: string; url: string; version?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+      method: req.method,
+      url: loggedUrl(req.url),
+      version: req.version,
+      host: req.host,
+      remoteAddress: req.ip,
+      remotePort: req.socket?.remotePort,
+    }),
+  },
   timestamp: () => `,"time":"${new Date().toISOString()}"`,
   redact: {
     paths: [

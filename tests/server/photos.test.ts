@@ -275,6 +275,14 @@ describe('photo routes', () => {
     expect(photoFiles()).toEqual(before)
   })
 
+  it('uploads: where a household photo was taken reaches no log line', async () => {
+    const res = await upload(s.team0, `household=${householdRef}&lon=109.512345&lat=28.312345`, await plainJpeg(), 'image/jpeg')
+    expect(res.statusCode, res.body).toBe(201)
+    const line = logLines.map((l) => JSON.parse(l) as { req?: { url?: string } }).find((l) => l.req?.url?.startsWith(`/api/photos?household=${householdRef}`))
+    expect(line?.req?.url).toBe(`/api/photos?household=${householdRef}&lon=[redacted]&lat=[redacted]`)
+    expect(logLines.join('\n')).not.toMatch(/109\.512345|28\.312345/)
+  })
+
   it('uploads: a caller who may not upload is answered before the body is read (anonymous 401; no second factor or another role 403, audited)', async () => {
     const slowPhoto = (headers: Record<string, string>) =>
       slowBody(port, { path: `/api/photos?area=${V0}`, declared: 8_000_000, first: Buffer.from([0xff, 0xd8, 0xff]), headers: { 'content-type': 'image/jpeg', ...headers } })
