@@ -218,7 +218,8 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
         if (err instanceof TerrainBusyError) return reply.code(503).header('retry-after', '1').send({ error: 'Service Unavailable', message: 'too many terrain tiles are being rendered; try again shortly' })
         throw err
       }
-      if (!tile) return reply.code(404).send({ error: 'Not Found', message: 'this tile lies outside the terrain (Hunan)' })
+      // Outside the DEM: nothing to draw, as for an empty vector tile (a 404 would be a console error in every browser).
+      if (!tile) return reply.code(204).header('cache-control', 'public, max-age=3600').send()
       reply.header('cache-control', 'public, max-age=3600').header('etag', tile.etag)
       if (req.headers['if-none-match'] === tile.etag) return reply.code(304).send()
       return reply.type('image/png').send(tile.body)
