@@ -15,6 +15,14 @@ export default tseslint.config(
   { files: ['client/**/*.ts'], languageOptions: { globals: globals.browser } },
   { files: ['server/**', 'tests/**', 'scripts/**', 'geodata/**', 'tiles/**', '*.ts', '*.js'], languageOptions: { globals: globals.node } },
   {
+    // The domain vocabulary and API schemas are shared by the server and the browser: no runtime's APIs.
+    files: ['domain/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!typebox$|\\.{1,2}/)', message: 'domain/ imports only typebox and its own modules' }] }],
+      'no-restricted-globals': ['error', ...['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'window', 'document', 'navigator', 'localStorage', 'fetch'].map((name) => ({ name, message: 'domain/ is environment-neutral' }))],
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'vue/multi-word-component-names': 'off',

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 
 const root = new URL('..', import.meta.url).pathname
-const SOURCES = ['server', 'client', 'tiles', 'geodata', 'package.json', 'vite.config.ts', 'tsconfig.server.json']
+const SOURCES = ['domain', 'server', 'client', 'tiles', 'geodata', 'package.json', 'vite.config.ts', 'tsconfig.server.json']
 const STAMPS = ['dist/server/server.js', 'dist/client/index.html']
 
 function newest(path) {

@@ -18,7 +18,7 @@
  * status sequences are legal (poor from registration, lifted later, returned only after lifted);
  * income is below the year's line exactly when poor or returned; 两不愁三保障 all hold once lifted.
  */
-import { FIRST_YEAR, LAST_YEAR, POVERTY_LINE, type PovertyCause } from '../domain-codes.js'
+import { FIRST_YEAR, LAST_YEAR, POVERTY_LINE, type PovertyCause } from '../../domain/codes.js'
 import { AdminLookup } from './admin-lookup.js'
 import { smoothstep, YEARS, yearIndex, type Environment, type VillageEnv, type VillageRegistryStats } from './indicators.js'
 import { HouseholdIds } from './household-ids.js'

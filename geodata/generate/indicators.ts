@@ -9,7 +9,7 @@
  * follow the roads and water works built in the projects (a village road paved in 2017 changes
  * road_hardened and dist_road_km from 2017), and the households lifted out of poverty.
  */
-import { FIRST_YEAR, LAST_YEAR } from '../domain-codes.js'
+import { FIRST_YEAR, LAST_YEAR } from '../../domain/codes.js'
 import { AdminLookup, isRuralVillage, villageTerrain, type AreaNode } from './admin-lookup.js'
 import type { Facilities } from './facilities.js'
 import type { Rng } from './rng.js'

@@ -20,7 +20,7 @@ import { Delaunay } from 'd3-delaunay'
 import * as polyclip from 'polyclip-ts'
 import { booleanPointInPolygon } from '@turf/turf'
 import type { FeatureCollection, MultiPolygon, Point, Position } from 'geojson'
-import { ADMIN_LEVELS, type AdminLevel } from '../domain-codes.js'
+import { ADMIN_LEVELS, type AdminLevel } from '../../domain/admin-codes.js'
 import type { Rng } from './rng.js'
 import type { AdminAreaRow, Terrain } from './types.js'
 

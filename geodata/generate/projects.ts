@@ -16,7 +16,7 @@
  * evaluated; other projects of 2019–2020 may still be under construction, approved or planned.
  */
 import type { LineString, Position } from 'geojson'
-import { LAST_YEAR } from '../domain-codes.js'
+import { LAST_YEAR } from '../../domain/codes.js'
 import { AdminLookup, shortAreaName } from './admin-lookup.js'
 import type { Facilities } from './facilities.js'
 import type { HouseholdSummary } from './households.js'

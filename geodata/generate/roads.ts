@@ -18,7 +18,7 @@
 import { Delaunay } from 'd3-delaunay'
 import { length as turfLength } from '@turf/turf'
 import type { LineString, Position } from 'geojson'
-import { FIRST_YEAR } from '../domain-codes.js'
+import { FIRST_YEAR } from '../../domain/codes.js'
 import { AdminLookup, isRuralVillage, shortAreaName, villageTerrain, type AreaNode } from './admin-lookup.js'
 import type { Rng } from './rng.js'
 import { distanceKm, offsetKm, round6, SegmentIndex, type LonLat } from './spatial-index.js'

@@ -4,7 +4,7 @@
  * coordinates rounded to 6 decimals.
  */
 import type { LineString, MultiLineString, MultiPolygon, Point, Polygon } from 'geojson'
-import type { AdminLevel } from '../domain-codes.js'
+import type { AdminLevel } from '../../domain/admin-codes.js'
 
 export type Scale = 'demo' | 'province'
 

@@ -5,7 +5,7 @@
  * on app_user hold the same line in the database.
  */
 import type { Queryable } from '../db/types.js'
-import type { Department, Role } from './roles.js'
+import type { Department, Role } from '../../domain/roles.js'
 
 export type AccountRequestKind = 'create' | 'disable'
 export type AccountRequestState = 'pending' | 'approved' | 'rejected'

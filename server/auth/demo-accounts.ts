@@ -3,7 +3,8 @@ import type { Db } from '../db/types.js'
 import { createUser } from './users.js'
 import { generatePassword, passwordProblem } from './passwords.js'
 import { newTotpSecret, totpUri } from './totp.js'
-import { TOTP_ROLES, type Department, type Role } from './roles.js'
+import { TOTP_ROLES } from './roles.js'
+import type { Department, Role } from '../../domain/roles.js'
 
 export interface DemoAccount {
   username: string

@@ -1,32 +1,11 @@
 /**
  * Who may do what. The database enforces the same split with row-level security (migration 0004:
  * povmap_sees_registry / povmap_sees_aggregates / povmap_reveal_household); this module decides
- * early, before any SQL, and gives the deny its status and audit entry.
+ * early, before any SQL, and gives the deny its status and audit entry. The roles themselves and
+ * which of them see what are domain vocabulary (domain/roles.ts).
  */
+import { DATA_ROLES, FIELD_ROLES, REGISTRY_ROLES, REVEAL_ROLES, type Department, type Role } from '../../domain/roles.js'
 
-export const ROLES = [
-  'province_admin',
-  'prefecture_officer',
-  'county_officer',
-  'township_officer',
-  'village_team',
-  'department_viewer',
-  'leader',
-  'auditor',
-] as const
-export type Role = (typeof ROLES)[number]
-
-export const DEPARTMENTS = ['transport', 'water', 'education', 'health'] as const
-export type Department = (typeof DEPARTMENTS)[number]
-
-/** Roles that work with households and people: household points, members (masked), popups, exports. */
-export const REGISTRY_ROLES: readonly Role[] = ['province_admin', 'prefecture_officer', 'county_officer', 'township_officer', 'village_team']
-/** Roles that see aggregates, indicators, projects, divisions and the map (no personal data for the last two). */
-export const DATA_ROLES: readonly Role[] = [...REGISTRY_ROLES, 'department_viewer', 'leader']
-/** Roles that work case by case and may reveal one household's names, ID numbers and phone (audited). */
-export const REVEAL_ROLES: readonly Role[] = ['county_officer', 'township_officer', 'village_team']
-/** Roles that work in the field and upload photos of their village (驻村工作队). */
-export const FIELD_ROLES: readonly Role[] = ['village_team']
 /**
  * Roles that need a second factor by default (TOTP_ROLES changes the list): the ones that see personal
  * data, and auditors, who read who saw it.
@@ -101,29 +80,4 @@ export interface Caller {
   department: Department | null
   /** 'enrol': signed in with the password but a second factor is required and not yet set up. */
   factor: 'ok' | 'enrol'
-}
-
-export const AREA_CODE = /^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$/
-
-/** How an area code relates to a caller's scope. */
-export type AreaRelation = 'inside' | 'above' | 'outside'
-
-export function areaRelation(scope: string, code: string): AreaRelation {
-  if (code.startsWith(scope)) return 'inside'
-  if (scope.startsWith(code)) return 'above'
-  return 'outside'
-}
-
-/** Levels by code length, and the level a user of a role is meant to have (checked when creating users). */
-export const LEVEL_BY_LENGTH: Readonly<Record<number, string>> = { 2: 'province', 4: 'prefecture', 6: 'county', 9: 'township', 12: 'village' }
-
-export const ROLE_SCOPE_LENGTHS: Readonly<Record<Role, readonly number[]>> = {
-  province_admin: [2],
-  prefecture_officer: [4],
-  county_officer: [6],
-  township_officer: [9],
-  village_team: [12],
-  department_viewer: [2, 4, 6],
-  leader: [2, 4, 6],
-  auditor: [2, 4, 6],
 }

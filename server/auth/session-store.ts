@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../db/types.js'
 import { withAccounts } from '../db/scoped.js'
-import type { Caller, Department, Role } from './roles.js'
+import type { Caller } from './roles.js'
+import type { Department, Role } from '../../domain/roles.js'
 
 export interface SessionTimeouts {
   /** A session unused this long ends (ms). */

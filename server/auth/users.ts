@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/types.js'
 import { sessionIdHash } from './session-store.js'
-import type { Department, Role } from './roles.js'
+import type { Department, Role } from '../../domain/roles.js'
 import { hashPassword } from './passwords.js'
 import { isSealed, seal, secretKey, sealedKeyId, SecretKeyError, unseal } from './secret-box.js'
 

@@ -11,7 +11,8 @@ import { MbtilesWriter } from '../tiles/mbtiles-writer.js'
 import { normaliseFilter } from '../tiles/tile-filters.js'
 import { progressBar } from '../progress.js'
 import { tilesCovering } from '../tiles/tile-math.js'
-import { AREA_CODE, ROLES, type Role } from '../auth/roles.js'
+import { ROLES, type Role } from '../../domain/roles.js'
+import { ADMIN_CODE } from '../../domain/admin-codes.js'
 import { sessionIdHash } from '../auth/session-store.js'
 import { appendAudit } from '../auth/audit.js'
 import { viewQueryable, withCaller, type DbCaller } from '../db/scoped.js'
@@ -69,7 +70,7 @@ try {
   }
   if ((opts.role === undefined) !== (opts.area === undefined)) throw new UsageError('--role and --area go together')
   if (opts.role !== undefined && !ROLES.includes(opts.role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`)
-  if (opts.area !== undefined && !AREA_CODE.test(opts.area)) throw new UsageError('--area must be a division code (2, 4, 6, 9 or 12 digits)')
+  if (opts.area !== undefined && !ADMIN_CODE.test(opts.area)) throw new UsageError('--area must be a division code (2, 4, 6, 9 or 12 digits)')
   const config = loadConfig()
   const out = opts.out ?? join(config.dataDir, 'tiles', 'povmap.mbtiles')
   const layers = opts.households ? BASE_LAYERS : BASE_LAYERS.filter((l) => l.id !== 'households')

@@ -1,6 +1,7 @@
 import type { Db, Queryable, QueryOptions, QueryResult, SessionView } from './types.js'
 import { DbError } from './types.js'
-import { AREA_CODE, ROLES, type Role } from '../auth/roles.js'
+import { ROLES, type Role } from '../../domain/roles.js'
+import { ADMIN_CODE } from '../../domain/admin-codes.js'
 
 /** The request role (migration 0004): owns nothing, cannot log in, cannot bypass row-level security. */
 export const APP_ROLE = 'povmap_app'
@@ -34,7 +35,7 @@ const SETUP = `SELECT set_config('role', '${APP_ROLE}', true) AS role, set_confi
 function setupParams(caller: DbCaller | null): string[] {
   if (caller) {
     // Checked here too: these are what the tile cache and the early checks key on.
-    if (!AREA_CODE.test(caller.scope)) throw new DbError(`refusing a scoped transaction for malformed scope ${JSON.stringify(caller.scope.slice(0, 20))}`)
+    if (!ADMIN_CODE.test(caller.scope)) throw new DbError(`refusing a scoped transaction for malformed scope ${JSON.stringify(caller.scope.slice(0, 20))}`)
     if (!ROLES.includes(caller.role)) throw new DbError(`refusing a scoped transaction for unknown role ${JSON.stringify(String(caller.role).slice(0, 20))}`)
     if (!caller.sid) throw new DbError('refusing a scoped transaction without a session')
   }

@@ -11,7 +11,7 @@
  *     population (where people live), the plain mean where no village has a population.
  *     For poverty_incidence (poor per 100 rural residents) this equals poor people / rural population.
  */
-import { ASSURANCE_GAPS } from '../../geodata/domain-codes.js'
+import { ASSURANCE_GAPS } from '../../domain/codes.js'
 
 /** 'sum' | 'share' | 'weighted_mean' for an indicator_def row aliased d. */
 export const AGGREGATION_KIND = `(CASE WHEN d.unit IN ('households', 'persons', 'count') THEN 'sum' WHEN d.unit = 'bool' THEN 'share' ELSE 'weighted_mean' END)`

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
-import { FIRST_YEAR, LAST_YEAR } from '../../geodata/domain-codes.js'
+import { FIRST_YEAR, LAST_YEAR } from '../../domain/codes.js'
 import { AREA_BY_CODE, AREA_CHILDREN, AREA_EXISTS, AREA_STATS, SEARCH_AREAS } from '../areas/area-queries.js'
 
 const Code = Type.String({

@@ -8,7 +8,8 @@ import { claimTotpStep, enableTotp, endOtherSessions, findUser, findUserById, cl
 import { hashPassword, passwordProblem, verifyPassword, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.js'
 import { scrubPersonal } from '../auth/masking.js'
-import { REGISTRY_ROLES, REVEAL_ROLES, DATA_ROLES, type Caller } from '../auth/roles.js'
+import type { Caller } from '../auth/roles.js'
+import { REGISTRY_ROLES, REVEAL_ROLES, DATA_ROLES } from '../../domain/roles.js'
 import type { SessionData } from '../auth/session-store.js'
 import { seal, unseal } from '../auth/secret-box.js'
 

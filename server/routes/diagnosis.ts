@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
-import { ASSURANCE_GAPS, FIRST_YEAR, LAST_YEAR, POVERTY_CAUSES, POVERTY_LINE, PROJECT_STAGES, PROJECT_TYPES } from '../../geodata/domain-codes.js'
+import { ASSURANCE_GAPS, FIRST_YEAR, LAST_YEAR, POVERTY_CAUSES, POVERTY_LINE, PROJECT_STAGES, PROJECT_TYPES } from '../../domain/codes.js'
 import {
   AREA_CAUSES,
   AREA_GAPS,
@@ -21,7 +21,7 @@ import {
   VILLAGE_PROJECTS,
 } from '../diagnosis/diagnosis-queries.js'
 import { INDICATOR_THRESHOLDS } from '../diagnosis/indicator-thresholds.js'
-import { areaRelation } from '../auth/roles.js'
+import { areaRelation } from '../../domain/admin-codes.js'
 import type { Queryable } from '../db/types.js'
 
 const Code = Type.String({

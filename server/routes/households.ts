@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
-import { FIRST_YEAR, LAST_YEAR } from '../../geodata/domain-codes.js'
+import { FIRST_YEAR, LAST_YEAR } from '../../domain/codes.js'
 import { appendAudit } from '../auth/audit.js'
 import { auditFields } from '../plugins/auth.js'
-import { REVEAL_ROLES } from '../auth/roles.js'
+import { REVEAL_ROLES } from '../../domain/roles.js'
 import { scrubPersonal } from '../auth/masking.js'
 
 const Ref = Type.String({

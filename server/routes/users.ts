@@ -7,7 +7,9 @@ import { auditFields } from '../plugins/auth.js'
 import { createUser, findUserById, setDisabled } from '../auth/users.js'
 import { passwordProblem, PASSWORD_MAX_LENGTH } from '../auth/passwords.js'
 import { holdsPersonal } from '../auth/masking.js'
-import { APPROVAL_ROLES, AREA_CODE, DEPARTMENTS, ROLES, ROLE_SCOPE_LENGTHS, type Department, type Role } from '../auth/roles.js'
+import { APPROVAL_ROLES } from '../auth/roles.js'
+import { DEPARTMENTS, ROLES, roleCodeLengths, roleFitsArea, type Department, type Role } from '../../domain/roles.js'
+import { ADMIN_CODE_PATTERN } from '../../domain/admin-codes.js'
 import { createAccountRequest, pendingDisableRequest, usernameInUse, type NewAccountRequest } from '../auth/account-requests.js'
 import { accountRequestBody, AccountRequestBody } from './account-requests.js'
 
@@ -60,7 +62,7 @@ const users: FastifyPluginAsync = async (app) => {
             username: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{2,39}$' }),
             displayName: Type.String({ minLength: 1, maxLength: 80 }),
             role: Type.Union(ROLES.map((x) => Type.Literal(x))),
-            scope: Type.String({ pattern: AREA_CODE.source }),
+            scope: Type.String({ pattern: ADMIN_CODE_PATTERN }),
             department: Type.Optional(Type.Union(DEPARTMENTS.map((x) => Type.Literal(x)))),
             password: Type.Optional(Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH, description: 'required, except for the roles that are requests (none then)' })),
           },
@@ -75,7 +77,7 @@ const users: FastifyPluginAsync = async (app) => {
       const role = b.role as Role
       const bad = (message: string) => reply.code(400).send({ error: 'Bad Request', message })
       if (!b.scope.startsWith(admin.scope)) return reply.code(403).send({ error: 'Forbidden', message: `the area ${b.scope} is outside yours (${admin.scope})` })
-      if (!ROLE_SCOPE_LENGTHS[role].includes(b.scope.length)) return bad(`a ${role} works at the level of a code of ${ROLE_SCOPE_LENGTHS[role].join(' or ')} digits`)
+      if (!roleFitsArea(role, b.scope)) return bad(`a ${role} works at the level of a code of ${roleCodeLengths(role).join(' or ')} digits`)
       if ((role === 'department_viewer') !== (b.department !== undefined)) return bad('a department is given for, and only for, a department_viewer')
       if (holdsPersonal(b.username) || holdsPersonal(b.displayName)) return bad('a username or display name must not be an ID number or phone number')
       const department = (b.department as Department | undefined) ?? null

@@ -1,5 +1,5 @@
 import type { LayerDef } from '../../tiles/layer-def.js'
-import { ASSURANCE_GAPS } from '../../geodata/domain-codes.js'
+import { ASSURANCE_GAPS } from '../../domain/codes.js'
 
 export class TileRequestError extends Error {
   override name = 'TileRequestError'

@@ -1,6 +1,6 @@
 import { booleanPointInPolygon } from '@turf/turf'
 import { describe, expect, it } from 'vitest'
-import { HOUSEHOLD_ATTRIBUTES, POVERTY_CAUSES, POVERTY_LINE } from '../../geodata/domain-codes.js'
+import { HOUSEHOLD_ATTRIBUTES, POVERTY_CAUSES, POVERTY_LINE } from '../../domain/codes.js'
 import {
   gb11643CheckDigit,
   generateHouseholds,

@@ -1,6 +1,6 @@
 import { booleanPointInPolygon } from '@turf/turf'
 import { describe, expect, it } from 'vitest'
-import { PROJECT_STAGES, PROJECT_TYPES } from '../../geodata/domain-codes.js'
+import { PROJECT_STAGES, PROJECT_TYPES } from '../../domain/codes.js'
 import { generateProjects } from '../../geodata/generate/projects.js'
 import { createRng } from '../../geodata/generate/rng.js'
 import { PAVED_BEFORE_REGISTRY } from '../../geodata/generate/roads.js'

@@ -1,6 +1,6 @@
 import { length as turfLength } from '@turf/turf'
 import { describe, expect, it } from 'vitest'
-import { ROAD_CLASSES } from '../../geodata/domain-codes.js'
+import { ROAD_CLASSES } from '../../domain/codes.js'
 import { createRng } from '../../geodata/generate/rng.js'
 import { buildRoadNetwork, generateRoads, PAVED_BEFORE_REGISTRY, villagesWithoutHardenedRoad } from '../../geodata/generate/roads.js'
 import { distanceKm } from '../../geodata/generate/spatial-index.js'

@@ -15,7 +15,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import type { Db } from '../../server/db/types.js'
 import { createUser } from '../../server/auth/users.js'
 import { totpNow } from '../../server/auth/totp.js'
-import { TOTP_ROLES, type Department, type Role } from '../../server/auth/roles.js'
+import { TOTP_ROLES } from '../../server/auth/roles.js'
+import type { Department, Role } from '../../domain/roles.js'
 import { sessionIdHash } from '../../server/auth/session-store.js'
 import type { DbCaller } from '../../server/db/scoped.js'
 

@@ -19,7 +19,7 @@ export const CHROMIUM = '/usr/bin/chromium'
 export const hasChromium = existsSync(CHROMIUM)
 export const ARTIFACTS = join(repoRoot, 'test-artifacts')
 
-const CLIENT_SOURCES = ['client', 'tiles', 'geodata/domain-codes.ts', 'vite.config.ts', 'tsconfig.client.json', 'package.json']
+const CLIENT_SOURCES = ['client', 'tiles', 'domain', 'vite.config.ts', 'tsconfig.client.json', 'package.json']
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0

@@ -1,7 +1,7 @@
 import type { Dataset } from '../../geodata/generate/types.js'
 import { createRng } from '../../geodata/generate/rng.js'
 import { HouseholdIds } from '../../geodata/generate/household-ids.js'
-import { POVERTY_CAUSES } from '../../geodata/domain-codes.js'
+import { POVERTY_CAUSES } from '../../domain/codes.js'
 
 /**
  * A small, hand-shaped dataset for fast tests: 湖南省 → 湘西州 → 花垣县 → 2 townships → 4 square villages

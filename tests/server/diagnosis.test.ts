@@ -4,7 +4,7 @@ import { buildApp } from '../../server/app.js'
 import { openTestDb, type TestDb } from '../helpers/test-db.js'
 import { fixtureDataset, FIXTURE, FIXTURE_INDICATORS } from '../helpers/fixture-dataset.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
-import { ASSURANCE_GAPS, POVERTY_CAUSES, POVERTY_LINE } from '../../geodata/domain-codes.js'
+import { ASSURANCE_GAPS, POVERTY_CAUSES, POVERTY_LINE } from '../../domain/codes.js'
 import type { Db, Queryable } from '../../server/db/types.js'
 import { loginAs, type TestSession } from '../helpers/auth.js'
 

@@ -15,7 +15,7 @@ import { slowBody } from '../helpers/slow-body.js'
 import { loggerOptions } from '../../server/logging.js'
 import { MAX_PHOTO_BYTES } from '../../server/routes/photos.js'
 import { withCaller, type DbCaller } from '../../server/db/scoped.js'
-import type { Role } from '../../server/auth/roles.js'
+import type { Role } from '../../domain/roles.js'
 
 const [V0, V1] = [FIXTURE.villages[0]!, FIXTURE.villages[1]!]
 

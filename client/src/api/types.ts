@@ -1,5 +1,5 @@
 /** Shapes of the povmap API responses (see the OpenAPI document at /api/docs). */
-import type { AdminLevel } from '../../../geodata/domain-codes.js'
+import type { AdminLevel } from '../../../domain/admin-codes.js'
 
 export type { AdminLevel }
 export type Direction = 'higher_better' | 'lower_better'

@@ -1,5 +1,5 @@
 /** The administrative code hierarchy: 2 province, 4 prefecture, 6 county, 9 township, 12 village digits. */
-import type { AdminLevel } from '../../../geodata/domain-codes.js'
+import type { AdminLevel } from '../../../domain/admin-codes.js'
 
 export const PROVINCE = '43'
 const LENGTHS: readonly [AdminLevel, number][] = [

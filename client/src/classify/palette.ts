@@ -1,4 +1,4 @@
-import { POVERTY_CAUSES } from '../../../geodata/domain-codes.js'
+import { POVERTY_CAUSES } from '../../../domain/codes.js'
 
 /**
  * Colours of the main poverty causes (categorical, 12 classes: ColorBrewer Paired). The tile layer

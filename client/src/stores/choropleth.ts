@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { LAST_YEAR } from '../../../geodata/domain-codes.js'
+import { LAST_YEAR } from '../../../domain/codes.js'
 import type { ClassMethod } from '../classify/classify.js'
 
 export const CHOROPLETH_DEFAULTS = { indicator: null as string | null, year: LAST_YEAR, method: 'jenks' as ClassMethod, classes: 5 }

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../server/app.js'
 import { openTestDb, type TestDb } from '../../helpers/test-db.js'
 import { createTestUser, login, loginAs, TEST_PASSWORD, type TestSession, type TestUser } from '../../helpers/auth.js'
-import type { Role } from '../../../server/auth/roles.js'
+import type { Role } from '../../../domain/roles.js'
 
 describe('account requests: four eyes on accounts that may reveal, audit or administer', () => {
   let t: TestDb

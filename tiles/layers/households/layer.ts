@@ -1,6 +1,6 @@
 import { defineLayer } from '../../layer-def.js'
 import { theme } from '../../theme.js'
-import { ASSURANCE_GAPS, FIRST_YEAR, HOUSEHOLD_STATUSES, LAST_YEAR, POVERTY_CAUSES } from '../../../geodata/domain-codes.js'
+import { ASSURANCE_GAPS, FIRST_YEAR, HOUSEHOLD_STATUSES, LAST_YEAR, POVERTY_CAUSES } from '../../../domain/codes.js'
 
 const causeFields = Object.fromEntries(POVERTY_CAUSES.map((c) => [`c_${c}`, 'Number' as const]))
 const points = ['ref', 'village_code', 'status', 'main_cause', 'size', 'gaps']

@@ -1,6 +1,6 @@
 import { defineLayer } from '../../layer-def.js'
 import { theme } from '../../theme.js'
-import { PROJECT_STAGES, PROJECT_TYPES } from '../../../geodata/domain-codes.js'
+import { PROJECT_STAGES, PROJECT_TYPES } from '../../../domain/codes.js'
 
 const p = theme.projects
 const names: Record<(typeof PROJECT_TYPES)[number], { zh: string; en: string }> = {

@@ -1,6 +1,6 @@
 import { defineLayer } from '../../layer-def.js'
 import { theme } from '../../theme.js'
-import { FIRST_YEAR, LAST_YEAR } from '../../../geodata/domain-codes.js'
+import { FIRST_YEAR, LAST_YEAR } from '../../../domain/codes.js'
 
 const v = theme.villages
 const fields = ['code', 'name', 'poverty', 'households', 'poor', 'incidence'] as const

@@ -1,13 +1,18 @@
 /**
  * Coded values of the registry, defined once: the generator writes them, the database checks them,
- * tile filters whitelist them and the client translates them.
+ * tile filters whitelist them, the API validates them and the client translates them.
  */
-export const ADMIN_LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const
-export type AdminLevel = (typeof ADMIN_LEVELS)[number]
 
 /** 建档立卡 status in a year: 未脱贫, 已脱贫, 返贫. */
 export const HOUSEHOLD_STATUSES = ['poor', 'lifted', 'returned'] as const
 export type HouseholdStatus = (typeof HOUSEHOLD_STATUSES)[number]
+
+/**
+ * The statuses counted as poor in a year: not yet lifted, or returned to poverty. Every "poor"
+ * figure (poor households, poor people, incidence) counts these; SQL in .sql files spells them out.
+ */
+export const POOR_STATUSES: readonly HouseholdStatus[] = ['poor', 'returned']
+export const isPoor = (status: string): boolean => (POOR_STATUSES as readonly string[]).includes(status)
 
 /** 致贫原因, one main cause plus up to two others. */
 export const POVERTY_CAUSES = [
