@@ -7,7 +7,7 @@ import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import clientPlugin from './plugins/client.js'
 import health from './routes/health.js'
-import tiles from './routes/tiles.js'
+import tiles from './tiles/routes.js'
 import areas from './routes/areas.js'
 import diagnosis from './routes/diagnosis.js'
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
@@ -25,8 +25,7 @@ import auditRoutes from './routes/audit.js'
 import householdsRoutes from './routes/households.js'
 import photosRoutes, { type PhotosOptions } from './routes/photos.js'
 import { join } from 'node:path'
-import { EarlyAnswers } from './http/early-answers.js'
-import { isBinaryTileUrl } from './http/binary-tile-url.js'
+import { EarlyAnswers, isBinaryTileUrl } from './tiles/fast-path.js'
 import { trustProxyOption } from './http/trust-proxy.js'
 export { loggerOptions } from './logging.js'
 
@@ -37,7 +36,7 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Serve the built client from dist/client (default true). */
   serveClient?: boolean
-  tiles?: { tileService?: TileServiceOptions; terrain?: TerrainTilesOptions; filterSets?: FilterBudgetOptions }
+  tiles?: { tileService?: TileServiceOptions; terrain?: TerrainTilesOptions; filterSets?: FilterBudgetOptions; fastPath?: boolean }
   /** Sessions, cookies, second factor, sign-in rate (issue 6). */
   auth?: AuthOptions & AuthRoutesOptions
   hardening?: HardeningOptions
@@ -102,7 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('tiles', new TileService(opts.db, opts.tiles?.tileService))
   app.decorate('terrain', new TerrainTiles(opts.dataDir, opts.tiles?.terrain))
   app.addHook('onClose', async () => app.terrain.close())
-  await app.register(tiles, { service: app.tiles, terrain: app.terrain, filterSets: opts.tiles?.filterSets })
+  await app.register(tiles, { service: app.tiles, terrain: app.terrain, filterSets: opts.tiles?.filterSets, fastPath: opts.tiles?.fastPath })
   await app.register(areas)
   await app.register(diagnosis)
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })

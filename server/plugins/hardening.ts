@@ -4,7 +4,7 @@ import helmet from 'helmet'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import rateLimit from '@fastify/rate-limit'
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure'
-import { isBinaryTileUrl } from '../http/binary-tile-url.js'
+import { isBinaryTileUrl } from '../tiles/fast-path.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

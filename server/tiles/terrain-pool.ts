@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import type { TerrainReply, TerrainRequest } from './terrain-tiles.js'
+import type { TerrainReply, TerrainRequest } from './terrain-protocol.js'
 
 /** The pool has as much work waiting as it takes: the caller answers 503 instead of queueing more. */
 export class TerrainBusyError extends Error {

@@ -7,7 +7,8 @@ import { parentPort, threadId } from 'node:worker_threads'
 import { createHash } from 'node:crypto'
 import type { Terrain } from '../../geodata/generate/types.js'
 import { loadTerrain } from '../../geodata/generate/terrain.js'
-import { renderTerrainTile, tileOutside, type TerrainReply, type TerrainRequest } from './terrain-tiles.js'
+import { renderTerrainTile, tileOutside } from './terrain-render.js'
+import type { TerrainReply, TerrainRequest } from './terrain-protocol.js'
 
 const port = parentPort
 if (!port) throw new Error('terrain-worker must run as a worker thread')

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os'
 import { PNG } from 'pngjs'
 import { threadId } from 'node:worker_threads'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../server/app.js'
-import { saveTerrain, terrainFromGrid } from '../../geodata/generate/terrain.js'
-import { decodeTerrarium, terrainPath } from '../../server/tiles/terrain-tiles.js'
-import type { Db } from '../../server/db/types.js'
-import { lonLatToTile } from '../helpers/tiles.js'
+import { buildApp } from '../../../server/app.js'
+import { saveTerrain, terrainFromGrid } from '../../../geodata/generate/terrain.js'
+import { terrainPath } from '../../../server/tiles/terrain-tiles.js'
+import { decodeTerrarium } from '../../../server/tiles/terrain-render.js'
+import type { Db } from '../../../server/db/types.js'
+import { lonLatToTile } from '../../helpers/tiles.js'
 
 /**
  * Terrain tiles need no database: a stand-in that fails loudly if anything queries it, as a database

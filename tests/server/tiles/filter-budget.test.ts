@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FilterBudget } from '../../server/tiles/filter-budget.js'
+import { FilterBudget } from '../../../server/tiles/filter-budget.js'
 
 describe('FilterBudget', () => {
   it('allows max distinct combinations per caller within the window, renews those in use, and frees the unused ones after it', () => {

@@ -1,27 +1,25 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Type } from 'typebox'
 import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
-import { requestKey, SCOPE_FREE_LAYERS, type Tile, type TileScope, type TileService } from '../tiles/tile-service.js'
-import { FilterBudget, type FilterBudgetOptions } from '../tiles/filter-budget.js'
-import { rawHeader } from '../http/early-answers.js'
+import { requestKey, SCOPE_FREE_LAYERS, type TileScope, type TileService } from './tile-service.js'
+import { FilterBudget, type FilterBudgetOptions } from './filter-budget.js'
 import { viewQueryable } from '../db/scoped.js'
-import { roleAllows, type Access } from '../auth/roles.js'
-import type { Role } from '../../domain/roles.js'
-import type { TerrainTiles } from '../tiles/terrain-tiles.js'
-import { TerrainBusyError } from '../tiles/terrain-pool.js'
-import { normaliseFilter, parseTileAddress, TileRequestError, type TileAddress } from '../tiles/tile-filters.js'
-import { buildStyle, tileJson } from '../tiles/style.js'
+import type { Caller } from '../auth/roles.js'
+import type { TerrainTiles } from './terrain-tiles.js'
+import { TerrainBusyError } from './terrain-pool.js'
+import { normaliseFilter, parseTileAddress, TileRequestError, type TileAddress } from './tile-filters.js'
+import { buildStyle, tileJson } from './style.js'
+import { sendTile, tileFastPath } from './fast-path.js'
 
 export interface TileRoutesOptions {
   service: TileService
   terrain: TerrainTiles
   /** How many distinct filter combinations a user may use within a window (FilterBudget; default 60 in 5 minutes). */
   filterSets?: FilterBudgetOptions
+  /** Answer tile URLs answered before on node's request event (fast-path.ts); default true. */
+  fastPath?: boolean
 }
-
-const MVT = 'application/vnd.mapbox-vector-tile'
 
 export { SCOPE_FREE_LAYERS }
 
@@ -34,20 +32,6 @@ export function baseUrl(req: FastifyRequest): string {
 type TileParamsT = { layer: string; z: string; x: string; y: string }
 type TileRequestOk = { ok: true; name: string; layers: readonly LayerDef[]; addr: TileAddress; filter: Record<string, unknown> }
 type TileRequest = TileRequestOk | { ok: false; status: 400 | 404; message: string }
-/** combination: the normalised filter as counted against the caller's FilterBudget, undefined for the layer set's defaults. */
-type AnsweredUrl = TileRequestOk & { personal: boolean; access: Access; key: string; combination: string | undefined }
-
-/** The caching headers of a data tile (the security headers come from the hardening plugin). */
-function tileHeaders(etag: string, personal: boolean): Record<string, string> {
-  return {
-    // Every data tile needs a session, so none may sit in a shared cache; Vary: Cookie keeps one
-    // user's tiles from being shown to the next user of the same browser.
-    'cache-control': personal ? 'private, max-age=60' : 'private, max-age=300',
-    etag,
-    vary: 'Accept-Encoding, Cookie',
-  }
-}
-
 /** The layers, tile address and normalised filter of a tile URL, or why it is a 404 or a 400 (no SQL runs for either). */
 function readTileRequest(params: TileParamsT, query: Record<string, unknown>): TileRequest {
   const layers = layersFor(params.layer)
@@ -61,7 +45,7 @@ function readTileRequest(params: TileParamsT, query: Record<string, unknown>): T
 }
 
 /** Whose view a tile shows: the same for everyone (public infrastructure) or per role and area. */
-function scopeKeyOf(layers: readonly LayerDef[], caller: { role: string; scope: string }): string {
+function scopeKeyOf(layers: readonly LayerDef[], caller: Pick<Caller, 'role' | 'scope'>): string {
   return layers.every((l) => SCOPE_FREE_LAYERS.has(l.id)) ? 'everyone' : `${caller.role}:${caller.scope}`
 }
 
@@ -103,64 +87,13 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       })
   }
 
-  const sendTile = (reply: FastifyReply, req: FastifyRequest, tile: Tile, personal: boolean) => {
-    reply.headers(tileHeaders(tile.etag, personal))
-    if (req.headers['if-none-match'] === tile.etag) return reply.code(304).send()
-    // An empty tile is answered 204 No Content: MapLibre treats it as a tile without features.
-    if (tile.body.length === 0) return reply.code(204).send()
-    return reply.type(MVT).send(tile.body)
-  }
-
-  // Tile URLs the route below has answered, exactly as requested, with what it read from them: the
-  // early answer serves only these strings, so it never parses a URL or a filter itself.
-  const answered = new Map<string, AnsweredUrl>()
-  const remember = (url: string, read: TileRequestOk, access: Access) => {
-    if (answered.has(url)) return
-    if (answered.size >= 20_000) answered.clear()
-    answered.set(url, { ...read, personal: read.layers.some((l) => l.personal), access, key: requestKey(read.name, read.addr, read.filter), combination: combinationOf(read) })
-  }
-
   // A tile depends on the caller's role and area alone (its cache key): both paths render it in that
   // view, one statement per layer, with nothing of the user set (server/db/scoped.ts, viewQueryable).
-  const tileScope = (layers: readonly LayerDef[], caller: { role: Role; scope: string; sid: string }): TileScope => {
+  const tileScope = (layers: readonly LayerDef[], caller: Pick<Caller, 'role' | 'scope'> & { sid: string }): TileScope => {
     const view = viewQueryable(app.db, { role: caller.role, scope: caller.scope, sid: caller.sid })
     return { key: scopeKeyOf(layers, caller), run: (fn) => fn(view) }
   }
-
-  const sendEarly = (req: IncomingMessage, res: ServerResponse, tile: Tile, personal: boolean) => {
-    const headers: Record<string, string | number> = { ...app.binaryHeaders, ...tileHeaders(tile.etag, personal) }
-    if (rawHeader(req, 'if-none-match') === tile.etag) return void res.writeHead(304, headers).end()
-    if (tile.body.length === 0) return void res.writeHead(204, headers).end()
-    headers['content-type'] = MVT
-    headers['content-length'] = tile.body.length
-    res.writeHead(200, headers).end(tile.body)
-  }
-
-  // A URL the route below has answered before, for a caller the process trusts, is served on node's
-  // request event (no Fastify request, no session object): from the cache, or else rendered in the
-  // caller's view exactly as the route renders it, once the request is admitted (not shedding, within
-  // the caller's tile rate limit). A role the route refuses goes to the route at once; a refused
-  // admission or a failed rendering is handed to it (pass), which answers 503, 429 or the error with
-  // every check and log. Nothing is written before the tile is in hand.
-  app.answerEarly((req, res, caller, pass, sid) => {
-    const known = answered.get(req.url!)
-    if (!known || !roleAllows(known.access, caller.role)) return false
-    // A caller past its filter bound goes to the route, which answers 429.
-    if (!filtersAllowed(known.combination, caller.userId)) return false
-    const tile = service.cached(known.name, known.layers, known.key, scopeKeyOf(known.layers, caller))
-    if (tile) {
-      sendEarly(req, res, tile, known.personal)
-      return true
-    }
-    app
-      .admitEarly(req.url!, caller)
-      .then((admitted) => (admitted ? service.tile(known.name, known.layers, known.addr, known.filter, tileScope(known.layers, { ...caller, sid }), known.key) : undefined))
-      .then((rendered) => (rendered ? sendEarly(req, res, rendered, known.personal) : pass()))
-      // A failed rendering goes to the route, which renders again and answers (and logs) the error;
-      // should writing itself have failed halfway, the connection is closed.
-      .catch(() => (res.headersSent ? res.destroy() : pass()))
-    return true
-  })
+  const fastPath = opts.fastPath === false ? undefined : tileFastPath(app, { service, filtersAllowed, scopeKey: scopeKeyOf, scope: tileScope })
 
   app.get<{ Params: { layer: string; z: string; x: string; y: string }; Querystring: Record<string, unknown> }>(
     '/tiles/:layer/:z/:x/:y',
@@ -182,8 +115,8 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       const scope = tileScope(layers, app.dbCaller(req))
       try {
         const tile = await service.tile(read.name, layers, addr, filter, scope)
-        remember(req.url, read, req.routeOptions.config.access ?? 'data')
-        return sendTile(reply, req, tile, personal)
+        fastPath?.remember(req.url, () => ({ ...read, personal, access: req.routeOptions.config.access ?? 'data', key: requestKey(read.name, addr, filter), combination: combinationOf(read) }))
+        return sendTile((status, headers, body) => reply.code(status).headers(headers).send(body), tile, personal, req.headers['if-none-match'])
       } catch (err) {
         req.log.error({ err }, `Unable to get tile ${addr.z}/${addr.x}/${addr.y} from ${req.params.layer}`)
         throw err
