@@ -6,7 +6,9 @@ import cookie, { fastifyCookie, Signer } from '@fastify/cookie'
 import session from '@fastify/session'
 import csrf from '@fastify/csrf-protection'
 import { DbSessionStore, sessionIdHash, type SessionData } from '../auth/session-store.js'
-import { AREA_CODE, areaRelation, defaultAccess, roleAllows, TOTP_ROLES, type Access, type Caller, type Role } from '../auth/roles.js'
+import { defaultAccess, roleAllows, TOTP_ROLES, type Access, type Caller } from '../auth/roles.js'
+import type { Role } from '../../domain/roles.js'
+import { ADMIN_CODE, areaRelation } from '../../domain/admin-codes.js'
 import { appendAudit, type AuditEntry } from '../auth/audit.js'
 import { rawHeader } from '../tiles/fast-path.js'
 import { asApp, scopedDb, withCaller, type DbCaller, type ScopedDb } from '../db/scoped.js'
@@ -382,7 +384,7 @@ function areaCodesOf(req: FastifyRequest): string[] {
     if (!bag || typeof bag !== 'object') continue
     for (const k of AREA_KEYS) {
       const v = bag[k]
-      if (typeof v === 'string' && AREA_CODE.test(v)) out.push(v)
+      if (typeof v === 'string' && ADMIN_CODE.test(v)) out.push(v)
     }
   }
   return out

@@ -9,7 +9,7 @@ import { APP_ROLE, asApp, describeRequestLogin, requestLoginProblem, useRequestC
 import { randomBytes } from 'node:crypto'
 import { createPgDb } from '../../../server/db/pg-db.js'
 import type { Db } from '../../../server/db/types.js'
-import { ROLES, type Role } from '../../../server/auth/roles.js'
+import { ROLES, type Role } from '../../../domain/roles.js'
 import { maskIdNumber, maskName, maskPhone } from '../../../server/auth/masking.js'
 import { SCOPE_FREE_LAYERS } from '../../../server/tiles/routes.js'
 import { LAYER_BY_ID } from '../../../tiles/registry.js'
