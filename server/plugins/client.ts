@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import fp from 'fastify-plugin'
 import fastifyStatic from '@fastify/static'
 
@@ -15,8 +15,23 @@ export default fp<ClientPluginOptions>(
   async (app, opts) => {
     const index = join(opts.dir, 'index.html')
     const built = existsSync(index)
+    const assets = join(opts.dir, 'assets') + sep
     if (built) {
-      await app.register(fastifyStatic, { root: opts.dir, prefix: '/', wildcard: false, index: ['index.html'], maxAge: '1h' })
+      // Vite writes .br and .gz copies beside each text asset (vite.config.ts): sent as they are to a
+      // browser that accepts them, with Vary so that caches keep the encodings apart. Names under
+      // assets/ carry a content hash: a browser keeps those and never asks again.
+      await app.register(fastifyStatic, {
+        root: opts.dir,
+        prefix: '/',
+        wildcard: false,
+        index: ['index.html'],
+        preCompressed: true,
+        cacheControl: false,
+        setHeaders: (res, path) => {
+          res.setHeader('vary', 'Accept-Encoding')
+          res.setHeader('cache-control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'public, max-age=3600')
+        },
+      })
     } else {
       app.log.warn(`client not built (${index} missing): run npm run build:client`)
     }
