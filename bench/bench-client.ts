@@ -34,6 +34,7 @@ import { lastLoad } from '../geodata/load/load-dataset.js'
 import { loginOverHttp } from '../tests/helpers/auth.js'
 import { CHROMIUM, ensureClientBuilt, signedInState } from '../tests/helpers/browser.js'
 import { pct } from './percentile.js'
+import { defineCommand } from '../server/cli/args.js'
 
 /*
  * The page's globals used inside page.evaluate callbacks: they run in Chromium, but this file is
@@ -106,20 +107,34 @@ const r1 = (x: number) => Math.round(x * 10) / 10
 /** The database's name, never the credentials of its URL. */
 const databaseName = (url: string | undefined) => (url ? decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || '(default)' : '')
 
+defineCommand({
+  name: 'bench:client',
+  command: 'npm run bench:client',
+  usage: 'npm run bench:client',
+  summary:
+    'How the map client responds with all of 湘西’s registered households, in headless Chromium (software WebGL): first render, ' +
+    'frame times, long tasks and input latency while panning and zooming, for hexagon bins, aggregate circles and one point per ' +
+    'household. Prints a table and writes client/BENCHMARK.md.',
+  notes: [
+    'The database: DATABASE_URL, or unset the embedded PostGIS under DATA_DIR, holding the demo data (npm run load -- --scale demo); ' +
+      'nothing is loaded or migrated, but a temporary province administrator, its session and audit entries are written. Needs /usr/bin/chromium.',
+  ],
+}).parse(process.argv.slice(2))
+
 // ---- the server on the configured database ------------------------------------------------------------
 const config = loadConfig()
 const db = await openDb(config)
 const load = await lastLoad(db)
 if (!load) {
   log('bench:client: the database holds no data; run `npm run load -- --scale demo` first')
-  process.exit(2)
+  process.exit(1)
 }
 const xiangxi = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM household WHERE starts_with(village_code, $1)`, [XIANGXI])).rows[0]?.n ?? 0)
 const total = (load.counts as Record<string, number>).household ?? 0
 log(`bench:client on the ${db.kind === 'server' ? 'PostgreSQL server (DATABASE_URL)' : `embedded database (${config.dataDir})`}: ${load.scale} scale, ${total} households, ${xiangxi} in 湘西`)
 if (xiangxi === 0) {
   log('bench:client: no household in 湘西 (4331): load the demo data')
-  process.exit(2)
+  process.exit(1)
 }
 ensureClientBuilt()
 // The client is measured, not the per-user limits: they are lifted, like bench:tiles does.

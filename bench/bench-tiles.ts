@@ -31,6 +31,17 @@ import { viewQueryable } from '../server/db/scoped.js'
 import { wrkInstalled, type LoadJob, type LoadSummary, type LoadTool } from './load-client.js'
 import { mvtBytes } from '../server/tiles/mvt-encoder.js'
 import { statementName } from '../server/db/pg-db.js'
+import { defineCommand } from '../server/cli/args.js'
+
+defineCommand({
+  name: 'bench:tiles',
+  command: 'npm run bench:tiles',
+  usage: 'npm run bench:tiles',
+  summary:
+    'Household-tile throughput and latency of every contender on the same tile lists (the raw-SQL floor, a naive peer, ours uncached ' +
+    'and cached, a bare node:http ceiling), printed as ratios and written to tiles/BENCHMARK.md; load from wrk when installed, else autocannon.',
+  notes: ['Environment: BENCH_SECONDS (per measurement, default 5), BENCH_CONNECTIONS (default 4), BENCH_ROUNDS (default 3), BENCH_LISTS (only these tile lists, comma-separated; no report written), BENCH_LOAD=autocannon, BENCH_WRITE=0 (print only).'],
+}).parse(process.argv.slice(2))
 
 type Tile = { z: number; x: number; y: number }
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4)

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { pct } from './percentile.js'
+import { defineCommand } from '../server/cli/args.js'
 
 export type LoadTool = 'wrk' | 'autocannon'
 
@@ -133,9 +134,20 @@ async function runWrk(job: LoadJob): Promise<LoadSummary> {
 }
 
 // Only as a forked child (bench-tiles imports this module for its types and wrkInstalled too).
-if (process.send) process.on('message', (job: LoadJob) => {
-  ;(job.tool === 'wrk' ? runWrk(job) : runAutocannon(job)).then(
-    (summary) => process.send!({ summary }, () => process.exit(0)),
-    (err: unknown) => process.send!({ error: String(err) }, () => process.exit(1)),
-  )
-})
+if (process.send) {
+  process.on('message', (job: LoadJob) => {
+    ;(job.tool === 'wrk' ? runWrk(job) : runAutocannon(job)).then(
+      (summary) => process.send!({ summary }, () => process.exit(0)),
+      (err: unknown) => process.send!({ error: String(err) }, () => process.exit(1)),
+    )
+  })
+} else if (process.argv[1]?.endsWith('load-client.ts')) {
+  const cli = defineCommand({
+    name: 'load-client',
+    command: 'npx tsx bench/load-client.ts',
+    usage: 'npx tsx bench/load-client.ts',
+    summary: 'The load generator of npm run bench:tiles, in a process of its own: bench:tiles forks it and sends it one job over IPC.',
+  })
+  cli.parse(process.argv.slice(2))
+  cli.usageError('it takes its job over IPC from npm run bench:tiles: run that instead')
+}

@@ -1,7 +1,6 @@
 /**
- * Restarts PostgreSQL under load and measures what the clients see:
- *
- *   POVMAP_CHAOS=1 npx tsx scripts/chaos-db-restart.ts
+ * Restarts PostgreSQL under load and measures what the clients see (`POVMAP_CHAOS=1 npx tsx
+ * scripts/chaos-db-restart.ts`; tests/server/auth/chaos.test.ts calls runChaos).
  *
  * It never touches the PostgreSQL of DATABASE_URL: it creates a private cluster of its own (initdb,
  * port chosen at random, under /tmp; PostGIS from the installed packages), loads the test fixture,
@@ -25,6 +24,8 @@ import { loadDataset } from '../geodata/load/load-dataset.js'
 import { fixtureDataset, FIXTURE } from '../tests/helpers/fixture-dataset.js'
 import { createTestUser, mergeCookies } from '../tests/helpers/auth.js'
 import { tilesCovering } from '../server/tiles/tile-math.js'
+import { defineCommand } from '../server/cli/args.js'
+import { pct } from '../bench/percentile.js'
 
 export interface ChaosReport {
   connections: number
@@ -56,10 +57,6 @@ interface Phase {
 
 const PGBIN = process.env.POVMAP_CHAOS_PGBIN ?? '/usr/lib/postgresql/15/bin'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0
-}
 
 /** A throwaway PostgreSQL cluster we may stop and start at will. */
 function privateCluster() {
@@ -234,10 +231,23 @@ export async function runChaos(opts: { connections?: number; durationS?: number;
 }
 
 if (process.argv[1]?.endsWith('chaos-db-restart.ts')) {
-  if (process.env.POVMAP_CHAOS !== '1') {
-    process.stderr.write('chaos-db-restart: stops and starts a PostgreSQL cluster (a private one it creates); set POVMAP_CHAOS=1 to run it\n')
-    process.exit(2)
-  }
+  const cli = defineCommand({
+    name: 'chaos-db-restart',
+    command: 'npx tsx scripts/chaos-db-restart.ts',
+    usage: 'POVMAP_CHAOS=1 npx tsx scripts/chaos-db-restart.ts',
+    summary:
+      'Restarts PostgreSQL under load — a private cluster it creates, never the one of DATABASE_URL — and reports the 503s and the ' +
+      'recovery: answers before, while down and after, how long errors went on after PostgreSQL was back, whether the server stayed up. ' +
+      'Exits 1 when the server process did not stay up.',
+    notes: [
+      'Environment: POVMAP_CHAOS=1 (required: it stops and starts a PostgreSQL cluster); POVMAP_CHAOS_DOWN_S, seconds PostgreSQL stays ' +
+        'down (default 5); POVMAP_CHAOS_PGBIN, where initdb and pg_ctl are (default /usr/lib/postgresql/15/bin); POVMAP_CHAOS_VERBOSE=1 ' +
+        'prints the server’s output.',
+      'Writes test-artifacts/chaos-db-restart.json.',
+    ],
+  })
+  cli.parse(process.argv.slice(2))
+  if (process.env.POVMAP_CHAOS !== '1') cli.usageError('set POVMAP_CHAOS=1 to run it: it stops and starts a PostgreSQL cluster (a private one it creates)')
   const r = await runChaos()
   const { timeline, ...summary } = r
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)

@@ -1,19 +1,31 @@
 import { loadConfig } from '../config.js'
 import { openAndMigrate } from '../start-up.js'
 import { failAndExit } from './fail.js'
-import { intOption, parseOptions, UsageError } from './args.js'
+import { defineCommand, intOption, oneOf } from './args.js'
 import { generateAndLoad } from '../../geodata/load/generate-and-load.js'
 
-/** `npm run load -- --scale demo|province [--seed N]`: generates and loads the demo data, replacing a previous load. */
+const cli = defineCommand({
+  name: 'load',
+  command: 'npm run load',
+  usage: 'npm run load -- [--scale demo|province] [--seed N]',
+  summary: 'Generates the synthetic data of Hunan and loads it into the configured database (migrating it first), replacing what a previous load put there, in one transaction.',
+  options: {
+    scale: { type: 'string', value: 'demo|province', default: 'demo', help: 'demo: about 50,000 households, 十八洞村 whole and 湘西 well covered; province: the whole registry' },
+    seed: { type: 'string', value: 'N', help: 'seed of the generators, 0 to 2147483647 (default: 1)' },
+  },
+  notes: ['The database: DATABASE_URL, or unset the embedded PostGIS under DATA_DIR (README.md, Configuration).'],
+})
+const { scale, seed } = cli.parse(process.argv.slice(2), (o) => ({
+  scale: oneOf('scale', o.scale, ['demo', 'province'] as const),
+  seed: intOption('seed', o.seed, 0, 2 ** 31 - 1, 1),
+}))
+
 try {
-  const opts = parseOptions(process.argv.slice(2), { scale: { type: 'string', default: 'demo' }, seed: { type: 'string' } })
-  if (opts.scale !== 'demo' && opts.scale !== 'province') throw new UsageError(`--scale must be demo or province, got "${opts.scale}"`)
-  const seed = intOption('seed', opts.seed, 0, 2 ** 31 - 1, 1)
   const config = loadConfig()
   const log = (m: string) => process.stderr.write(`povmap: ${m}\n`)
   const db = await openAndMigrate(config, log)
   try {
-    const counts = await generateAndLoad(db, { scale: opts.scale, seed, dataDir: config.dataDir, log })
+    const counts = await generateAndLoad(db, { scale, seed, dataDir: config.dataDir, log })
     log(`rows: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`)
   } finally {
     await db.close()

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../config.js'
 import { openAndMigrate } from '../start-up.js'
 import { failAndExit } from './fail.js'
-import { intOption, parseOptions, UsageError } from './args.js'
+import { defineCommand, intOption, oneOf, UsageError } from './args.js'
 import { TileService, type TileScope } from '../tiles/tile-service.js'
 import { BASE_LAYERS } from '../../tiles/registry.js'
 import { HUNAN_BOUNDS, HUNAN_CENTER, tileJson } from '../tiles/style.js'
@@ -14,7 +14,7 @@ import { tilesCovering } from '../tiles/tile-math.js'
 import { ROLES, type Role } from '../../domain/roles.js'
 import { ADMIN_CODE } from '../../domain/admin-codes.js'
 import { sessionIdHash } from '../auth/session-store.js'
-import { appendAudit } from '../auth/audit.js'
+import { appendAudit } from '../audit/audit-log.js'
 import { viewQueryable, withCaller, type DbCaller } from '../db/scoped.js'
 import type { Db } from '../db/types.js'
 
@@ -27,7 +27,7 @@ import type { Db } from '../db/types.js'
 async function openSeedSession(db: Db, role: Role, area: string): Promise<DbCaller & { touch(): Promise<void>; close(): Promise<void> }> {
   const { rows } = await db.query<{ id: number; username: string }>('SELECT id, username FROM app_user WHERE role = $1 AND scope_code = $2 AND NOT disabled ORDER BY id LIMIT 1', [role, area])
   const user = rows[0]
-  if (!user) throw new UsageError(`no enabled account has role ${role} and area ${area}; the tiles are rendered in such an account's view (create one first)`)
+  if (!user) throw new Error(`no enabled account has role ${role} and area ${area}; the tiles are rendered in such an account's view (create one first)`)
   const sid = randomBytes(32).toString('base64url')
   const hash = sessionIdHash(sid)
   await db.query(`INSERT INTO app_session (sid_hash, user_id, data, expires_at) VALUES ($1, $2, $3::jsonb, now() + interval '24 hours')`, [hash, user.id, JSON.stringify({ userId: user.id, factor: 'ok' })])
@@ -48,34 +48,43 @@ async function openSeedSession(db: Db, role: Role, area: string): Promise<DbCall
   }
 }
 
-/**
- * `npm run tiles:seed -- --maxzoom N [--minzoom N] [--out file.mbtiles] [--role R --area CODE [--households]]`:
- * pre-renders the base tiles of Hunan into an MBTiles file, readable by its owner only. Household
- * tiles are left out unless --households is given, with the role and area whose view they are
- * rendered in (row-level security as for that role's requests; recorded in the audit log as an export).
- */
-try {
-  const opts = parseOptions(process.argv.slice(2), {
-    maxzoom: { type: 'string' },
-    minzoom: { type: 'string' },
-    out: { type: 'string' },
-    households: { type: 'boolean' },
-    role: { type: 'string' },
-    area: { type: 'string' },
-  })
-  const maxzoom = intOption('maxzoom', opts.maxzoom, 0, 14, 10)
-  const minzoom = intOption('minzoom', opts.minzoom, 0, maxzoom, 0)
-  if (opts.households && (opts.role === undefined || opts.area === undefined)) {
+const cli = defineCommand({
+  name: 'tiles:seed',
+  command: 'npm run tiles:seed',
+  usage: 'npm run tiles:seed -- [--maxzoom N] [--minzoom N] [--out FILE] [--role ROLE --area CODE [--households]]',
+  summary:
+    'Pre-renders the base tiles of Hunan into an MBTiles file readable by its owner only (mode 0600). The household layer is left out ' +
+    'unless --households is given with --role and --area: then every layer is rendered in that role’s view of that area (row-level ' +
+    'security as for its requests, through a short-lived session of an enabled account with that role and area; the export is audit-logged).',
+  options: {
+    maxzoom: { type: 'string', value: 'N', help: 'highest zoom level, 0 to 14 (default: 10)' },
+    minzoom: { type: 'string', value: 'N', help: 'lowest zoom level, 0 to --maxzoom (default: 0)' },
+    out: { type: 'string', value: 'FILE', help: 'the MBTiles file to write (default: DATA_DIR/tiles/povmap.mbtiles)' },
+    role: { type: 'string', value: 'ROLE', help: `render in this role’s view: ${ROLES.join(', ')}` },
+    area: { type: 'string', value: 'CODE', help: 'and of this area: a division code (2, 4, 6, 9 or 12 digits)' },
+    households: { type: 'boolean', help: 'include the household layer (needs --role and --area)' },
+  },
+  notes: ['The database: DATABASE_URL, or unset the embedded PostGIS under DATA_DIR (README.md, Configuration).'],
+})
+const opts = cli.parse(process.argv.slice(2), (o) => {
+  const maxzoom = intOption('maxzoom', o.maxzoom, 0, 14, 10)
+  const minzoom = intOption('minzoom', o.minzoom, 0, maxzoom, 0)
+  if (o.households && (o.role === undefined || o.area === undefined)) {
     throw new UsageError('--households needs --role and --area: household tiles are rendered in that role’s view of that area')
   }
-  if ((opts.role === undefined) !== (opts.area === undefined)) throw new UsageError('--role and --area go together')
-  if (opts.role !== undefined && !ROLES.includes(opts.role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`)
-  if (opts.area !== undefined && !ADMIN_CODE.test(opts.area)) throw new UsageError('--area must be a division code (2, 4, 6, 9 or 12 digits)')
+  if ((o.role === undefined) !== (o.area === undefined)) throw new UsageError('--role and --area go together')
+  const role = o.role === undefined ? undefined : oneOf('role', o.role, ROLES)
+  if (o.area !== undefined && !ADMIN_CODE.test(o.area)) throw new UsageError('--area must be a division code (2, 4, 6, 9 or 12 digits)')
+  return { ...o, maxzoom, minzoom, role }
+})
+
+try {
+  const { maxzoom, minzoom } = opts
   const config = loadConfig()
   const out = opts.out ?? join(config.dataDir, 'tiles', 'povmap.mbtiles')
   const layers = opts.households ? BASE_LAYERS : BASE_LAYERS.filter((l) => l.id !== 'households')
   const db = await openAndMigrate(config, (m) => process.stderr.write(`povmap: ${m}\n`))
-  const caller = opts.role !== undefined ? await openSeedSession(db, opts.role as Role, opts.area!) : undefined
+  const caller = opts.role !== undefined ? await openSeedSession(db, opts.role, opts.area!) : undefined
   try {
     // Without a role: the connecting owner renders the layers that hold no household.
     const scope: TileScope | undefined = caller && { key: `${caller.role}:${caller.scope}`, run: (fn) => fn(viewQueryable(db, caller)) }

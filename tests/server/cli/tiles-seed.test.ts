@@ -4,15 +4,15 @@ import { rmSync, statSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { openTestDb, serverUrl, type TestDb } from '../helpers/test-db.js'
-import { fixtureDataset, FIXTURE } from '../helpers/fixture-dataset.js'
-import { loadDataset } from '../../geodata/load/load-dataset.js'
-import { decodeTile, layerFeatures, lonLatToTile } from '../helpers/tiles.js'
-import { createTestUser, type TestUser } from '../helpers/auth.js'
-import { repoRoot } from '../../server/paths.js'
-import { createPgDb } from '../../server/db/pg-db.js'
-import { openEmbeddedDb } from '../../server/db/embedded-db.js'
-import type { Db } from '../../server/db/types.js'
+import { openTestDb, serverUrl, type TestDb } from '../../helpers/test-db.js'
+import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
+import { loadDataset } from '../../../geodata/load/load-dataset.js'
+import { decodeTile, layerFeatures, lonLatToTile } from '../../helpers/tiles.js'
+import { createTestUser, type TestUser } from '../../helpers/auth.js'
+import { repoRoot } from '../../../server/paths.js'
+import { createPgDb } from '../../../server/db/pg-db.js'
+import { openEmbeddedDb } from '../../../server/db/embedded-db.js'
+import type { Db } from '../../../server/db/types.js'
 
 describe('npm run tiles:seed', () => {
   let t: TestDb
@@ -71,7 +71,7 @@ describe('npm run tiles:seed', () => {
 
   it('writes households only when asked, with a role and an area, in that view, and records the export', async () => {
     const refused = seed('--maxzoom', '9', '--households', '--out', out)
-    expect(refused.status).toBe(1)
+    expect(refused.status).toBe(2)
     expect(refused.stderr.trim()).toMatch(/^povmap: tiles:seed: --households needs --role and --area/)
     const nobody = seed('--maxzoom', '9', '--households', '--role', 'county_officer', '--area', '433125', '--out', out)
     expect(nobody.status).toBe(1)
@@ -94,9 +94,9 @@ describe('npm run tiles:seed', () => {
     })
   }, 180_000)
 
-  it('refuses a bad --maxzoom with one line', () => {
+  it('refuses a bad --maxzoom with one line and a hint, exit status 2', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/tiles-seed.ts', '--maxzoom', 'x'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } })
-    expect(run.status).toBe(1)
-    expect(run.stderr.trim()).toBe('povmap: tiles:seed: --maxzoom must be a whole number, got "x"')
+    expect(run.status).toBe(2)
+    expect(run.stderr.trim().split('\n')).toEqual(['povmap: tiles:seed: --maxzoom must be a whole number, got "x"', "Try 'npm run tiles:seed -- --help'."])
   })
 })
