@@ -1,28 +1,28 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import openapi from './openapi/plugin.js'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import type { Db } from './db/types.js'
 import type { TrustProxy } from './config.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import clientPlugin from './plugins/client.js'
-import health from './routes/health.js'
+import health from './health/routes.js'
 import tiles from './tiles/routes.js'
-import areas from './routes/areas.js'
-import diagnosis from './routes/diagnosis.js'
+import areas from './areas/routes.js'
+import diagnosis from './diagnosis/routes.js'
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
 import { TerrainTiles, type TerrainTilesOptions } from './tiles/terrain-tiles.js'
 import type { FilterBudgetOptions } from './tiles/filter-budget.js'
-import { ErrorBody } from './schemas.js'
+import { ErrorBody } from '../domain/schemas/common.js'
 import { clientDistDir } from './paths.js'
 // auth (issue 6)
 import hardeningPlugin, { type HardeningOptions } from './plugins/hardening.js'
 import authPlugin, { type AuthOptions } from './plugins/auth.js'
-import authRoutes, { type AuthRoutesOptions } from './routes/auth.js'
-import usersRoutes from './routes/users.js'
-import accountRequestsRoutes from './routes/account-requests.js'
-import auditRoutes from './routes/audit.js'
-import householdsRoutes from './routes/households.js'
-import photosRoutes, { type PhotosOptions } from './routes/photos.js'
+import authRoutes, { type AuthRoutesOptions } from './auth/routes.js'
+import accounts from './accounts/routes.js'
+import auditRoutes from './audit/routes.js'
+import householdsRoutes from './households/routes.js'
+import photosRoutes, { type PhotosOptions } from './photos/routes.js'
 import { join } from 'node:path'
 import { EarlyAnswers, isBinaryTileUrl } from './tiles/fast-path.js'
 import { trustProxyOption } from './http/trust-proxy.js'
@@ -83,11 +83,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // auth (issue 6): before every route, so that each one passes the access rules and rate limits.
   await app.register(hardeningPlugin, { secure: opts.auth?.cookieSecure, ...opts.hardening })
   await app.register(authPlugin, opts.auth ?? {})
-  await app.register(openapi)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'povmap API', description: '精准扶贫一张图 — Hunan precision poverty alleviation platform', version: '0.1.0' },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
   await app.register(health)
   await app.register(authRoutes, { loginPerMinute: opts.auth?.loginPerMinute })
-  await app.register(usersRoutes)
-  await app.register(accountRequestsRoutes)
+  await app.register(accounts)
   await app.register(auditRoutes)
   await app.register(householdsRoutes)
   await app.register(photosRoutes, { ...opts.photos, dir: join(opts.dataDir, 'photos') })

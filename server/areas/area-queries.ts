@@ -1,4 +1,6 @@
 /** The SQL of the areas API, in one place. Values are always bind parameters. */
+import { ADMIN_LEVELS, CODE_LENGTHS } from '../../domain/admin-codes.js'
+import { registryFiguresSql } from '../db/registry-sql.js'
 
 const AREA_COLUMNS = `a.code, a.name, a.level, a.parent_code AS "parentCode",
   ARRAY[round(ST_X(c)::numeric, 6)::float8, round(ST_Y(c)::numeric, 6)::float8] AS centroid,
@@ -14,15 +16,9 @@ export const AREA_CHILDREN = `SELECT ${AREA_COLUMNS} FROM admin_area a ${CENTRE}
 
 export const AREA_EXISTS = `SELECT rural_population FROM admin_area WHERE code = $1`
 
-/** Registered households of an area in a year, from the per-area aggregates. "Poor" = status poor or returned. */
-export const AREA_STATS = `SELECT
-  COALESCE(sum(households), 0)::int AS households,
-  COALESCE(sum(people), 0)::int AS people,
-  COALESCE(sum(households) FILTER (WHERE status IN ('poor', 'returned')), 0)::int AS "poorHouseholds",
-  COALESCE(sum(people) FILTER (WHERE status IN ('poor', 'returned')), 0)::int AS "poorPeople",
-  COALESCE(sum(households) FILTER (WHERE status = 'lifted'), 0)::int AS "liftedHouseholds",
-  COALESCE(sum(households) FILTER (WHERE status = 'returned'), 0)::int AS "returnedHouseholds"
-FROM household_agg WHERE area_code = $1 AND year = $2`
+/** Registered households of an area in a year, from the per-area aggregates. */
+export const AREA_STATS = `SELECT ${registryFiguresSql('g')}
+FROM household_agg g WHERE g.area_code = $1 AND g.year = $2`
 
 /**
  * Divisions of the caller's area whose name contains the text or whose code starts with it; exact names first, then
@@ -31,7 +27,7 @@ FROM household_agg WHERE area_code = $1 AND year = $2`
 export const SEARCH_AREAS = `WITH hits AS (
   SELECT code, name, level,
     CASE WHEN name = $1 OR code = $1 THEN 0 WHEN name LIKE $2 THEN 1 ELSE 2 END AS rank,
-    array_position(ARRAY['province', 'prefecture', 'county', 'township', 'village'], level) AS depth
+    array_position(ARRAY[${ADMIN_LEVELS.map((l) => `'${l}'`).join(', ')}], level) AS depth
   FROM admin_area
   WHERE (strpos(name, $1) > 0 OR code LIKE $2)
     -- Row-level security also shows the divisions above the caller's area; search stays inside it.
@@ -41,5 +37,5 @@ export const SEARCH_AREAS = `WITH hits AS (
 )
 SELECT h.code, h.name, h.level,
   (SELECT string_agg(p.name, '/' ORDER BY length(p.code)) FROM admin_area p
-    WHERE p.code IN (left(h.code, 2), left(h.code, 4), left(h.code, 6), left(h.code, 9), h.code)) AS path
+    WHERE p.code IN (${ADMIN_LEVELS.map((l) => `left(h.code, ${CODE_LENGTHS[l]})`).join(', ')})) AS path
 FROM hits h ORDER BY h.rank, h.depth, h.code`

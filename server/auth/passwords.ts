@@ -3,12 +3,11 @@ import { join } from 'node:path'
 import { randomInt } from 'node:crypto'
 import { hash, verify } from '@node-rs/argon2'
 import { repoRoot } from '../paths.js'
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../domain/accounts.js'
 
 /** argon2id with the library defaults (OWASP: 19 MiB, 2 passes, 1 lane), stated so that a change is visible. */
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 }
 
-export const PASSWORD_MIN_LENGTH = 12
-export const PASSWORD_MAX_LENGTH = 128
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2)

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/types.js'
 import { sessionIdHash } from './session-store.js'
 import type { Department, Role } from '../../domain/roles.js'
+import type { Account } from '../../domain/schemas/accounts.js'
 import { hashPassword } from './passwords.js'
 import { isSealed, seal, secretKey, sealedKeyId, SecretKeyError, unseal } from './secret-box.js'
 
@@ -177,4 +178,15 @@ export async function setDisabled(tx: Queryable, id: number, disabled: boolean):
 /** Ends every session of the user but `keepSid` (the raw id of the session that made the change). */
 export async function endOtherSessions(tx: Queryable, userId: number, keepSid: string): Promise<void> {
   await tx.query('DELETE FROM app_session WHERE user_id = $1 AND sid_hash <> $2', [userId, sessionIdHash(keepSid)])
+}
+
+/** $1 area code: the accounts of that area and below it. */
+const ACCOUNT_LIST = `SELECT id, username, display_name AS "displayName", role, scope_code AS scope, department, totp_enabled AS "totpEnabled", disabled,
+  COALESCE(locked_until > now(), false) AS locked,
+  to_char(last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "lastLoginAt"
+FROM app_user WHERE starts_with(scope_code, $1) ORDER BY scope_code, username`
+
+/** The accounts of an area and below it, as the administrators' list shows them. */
+export async function listAccounts(tx: Queryable, scope: string): Promise<Account[]> {
+  return (await tx.query<Account>(ACCOUNT_LIST, [scope])).rows
 }

@@ -1,6 +1,6 @@
 /**
- * The SQL of the diagnosis API (indicators, choropleth values, area diagnosis, projects, household
- * popup, inspection ranking), in one place. Values are always bind parameters; the few fragments
+ * The SQL of the diagnosis API (indicators, choropleth values, area diagnosis, projects, inspection
+ * ranking), in one place. Values are always bind parameters; the few fragments
  * spliced in below are constants of this module, never request text.
  *
  * Indicator values are stored per village (indicator_value). A larger area's value is aggregated
@@ -12,6 +12,8 @@
  *     For poverty_incidence (poor per 100 rural residents) this equals poor people / rural population.
  */
 import { ASSURANCE_GAPS } from '../../domain/codes.js'
+import { CODE_LENGTHS } from '../../domain/admin-codes.js'
+import { poorSql, registryFiguresSql } from '../db/registry-sql.js'
 
 /** 'sum' | 'share' | 'weighted_mean' for an indicator_def row aliased d. */
 export const AGGREGATION_KIND = `(CASE WHEN d.unit IN ('households', 'persons', 'count') THEN 'sum' WHEN d.unit = 'bool' THEN 'share' ELSE 'weighted_mean' END)`
@@ -98,8 +100,8 @@ FROM admin_area a
 ${CENTRE}
 LEFT JOIN vals ON vals.child = a.code
 LEFT JOIN LATERAL (
-  SELECT (sum(households) FILTER (WHERE status IN ('poor', 'returned')))::int AS "poorHouseholds",
-         (sum(people) FILTER (WHERE status IN ('poor', 'returned')))::int AS "poorPeople"
+  SELECT (sum(households) FILTER (WHERE ${poorSql()}))::int AS "poorHouseholds",
+         (sum(people) FILTER (WHERE ${poorSql()}))::int AS "poorPeople"
   FROM household_agg WHERE area_code = a.code AND year = $3
 ) st ON true
 WHERE a.parent_code = $1
@@ -107,12 +109,7 @@ ORDER BY a.code`
 
 /** $1 area code, $2 first year, $3 last year: the registry by year, from the per-area sums. */
 export const AREA_SERIES = `SELECT y AS year,
-  COALESCE(sum(g.households), 0)::int AS households,
-  COALESCE(sum(g.people), 0)::int AS people,
-  COALESCE(sum(g.households) FILTER (WHERE g.status IN ('poor', 'returned')), 0)::int AS "poorHouseholds",
-  COALESCE(sum(g.people) FILTER (WHERE g.status IN ('poor', 'returned')), 0)::int AS "poorPeople",
-  COALESCE(sum(g.households) FILTER (WHERE g.status = 'lifted'), 0)::int AS "liftedHouseholds",
-  COALESCE(sum(g.households) FILTER (WHERE g.status = 'returned'), 0)::int AS "returnedHouseholds"
+  ${registryFiguresSql('g')}
 FROM generate_series($2::int, $3::int) y
 LEFT JOIN household_agg g ON g.area_code = $1 AND g.year = y
 GROUP BY y ORDER BY y`
@@ -123,12 +120,12 @@ export const GAP_BITS: ReadonlyArray<readonly [(typeof ASSURANCE_GAPS)[number], 
 /** $1 area code, $2 year: households (all registered, and poor ones) with each gap, and with any. */
 export const AREA_GAPS = `SELECT
   COALESCE(sum(households), 0)::int AS households,
-  COALESCE(sum(households) FILTER (WHERE status IN ('poor', 'returned')), 0)::int AS "poorHouseholds",
+  COALESCE(sum(households) FILTER (WHERE ${poorSql()}), 0)::int AS "poorHouseholds",
   COALESCE(sum(households) FILTER (WHERE gaps <> 0), 0)::int AS "anyGap",
-  COALESCE(sum(households) FILTER (WHERE gaps <> 0 AND status IN ('poor', 'returned')), 0)::int AS "anyGapPoor",
+  COALESCE(sum(households) FILTER (WHERE gaps <> 0 AND ${poorSql()}), 0)::int AS "anyGapPoor",
   ${GAP_BITS.map(
     ([g, bit]) => `COALESCE(sum(households) FILTER (WHERE gaps & ${bit} <> 0), 0)::int AS "${g}",
-  COALESCE(sum(households) FILTER (WHERE gaps & ${bit} <> 0 AND status IN ('poor', 'returned')), 0)::int AS "${g}_poor"`,
+  COALESCE(sum(households) FILTER (WHERE gaps & ${bit} <> 0 AND ${poorSql()}), 0)::int AS "${g}_poor"`,
   ).join(',\n  ')}
 FROM household_agg WHERE area_code = $1 AND year = $2`
 
@@ -136,7 +133,7 @@ FROM household_agg WHERE area_code = $1 AND year = $2`
 export const AREA_CAUSES = `SELECT u.c AS cause,
   COALESCE(sum(g.households), 0)::int AS households,
   COALESCE(sum(g.people), 0)::int AS people,
-  COALESCE(sum(g.households) FILTER (WHERE g.status IN ('poor', 'returned')), 0)::int AS "poorHouseholds"
+  COALESCE(sum(g.households) FILTER (WHERE ${poorSql('g.status')}), 0)::int AS "poorHouseholds"
 FROM unnest($3::text[]) WITH ORDINALITY u(c, i)
 LEFT JOIN household_agg g ON g.area_code = $1 AND g.year = $2 AND g.main_cause = u.c
 GROUP BY u.c, u.i ORDER BY u.i`
@@ -145,7 +142,7 @@ GROUP BY u.c, u.i ORDER BY u.i`
  * Projects of an area ($1): by county code down to county level, by village code below it (a
  * project without a village belongs to its county only).
  */
-const PROJECT_IN_AREA = `(CASE WHEN length($1::text) <= 6 THEN p.county_code LIKE $1::text || '%' ELSE COALESCE(p.village_code LIKE $1::text || '%', false) END)`
+const PROJECT_IN_AREA = `(CASE WHEN length($1::text) <= ${CODE_LENGTHS.county} THEN p.county_code LIKE $1::text || '%' ELSE COALESCE(p.village_code LIKE $1::text || '%', false) END)`
 
 /** $1 area code: counts and money by stage and type. */
 export const PROJECT_SUMMARY = `SELECT p.stage, p.type, count(*)::int AS count, sum(p.budget_yuan)::float8 AS "budgetYuan",
@@ -159,35 +156,3 @@ export const PROJECT_LIST = `SELECT p.id, p.name, p.type, p.stage, p.year, p.bud
   ARRAY[round(ST_X(ST_PointOnSurface(p.geom))::numeric, 6)::float8, round(ST_Y(ST_PointOnSurface(p.geom))::numeric, 6)::float8] AS at
 FROM project p WHERE ${PROJECT_IN_AREA}
 ORDER BY p.year DESC, p.id LIMIT $2`
-
-/**
- * $1 household ref (the opaque UUID of URLs), $2 year: the popup's fields. The column list is explicit: never the phone, and
- * member names and ID numbers are not read at all.
- */
-export const HOUSEHOLD = `SELECT h.id, h.ref::text AS ref, h.village_code AS "villageCode", v.name AS "villageName", h.size, h.attribute,
-  h.identification_standard AS "identificationStandard", h.registered_year AS "registeredYear",
-  h.main_cause AS "mainCause", h.other_causes AS "otherCauses",
-  h.housing_area_m2 AS "housingAreaM2", h.housing_structure AS "housingStructure", h.housing_safety AS "housingSafety", h.relocated,
-  h.water_source AS "waterSource", h.water_difficulty AS "waterDifficulty", h.road_hardened AS "roadHardened", h.km_to_market AS "kmToMarket",
-  y.year, y.status, y.income_per_capita AS "incomePerCapita",
-  y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok,
-  ARRAY[round(ST_X(h.geom)::numeric, 6)::float8, round(ST_Y(h.geom)::numeric, 6)::float8] AS at
-FROM household h
-JOIN admin_area v ON v.code = h.village_code
-LEFT JOIN household_year y ON y.household_id = h.id AND y.year = $2
-WHERE h.ref = $1::uuid`
-
-export const HOUSEHOLD_HISTORY = `SELECT year, status FROM household_year WHERE household_id = $1 ORDER BY year`
-
-/** $1 household id: member counts only (no names, no ID numbers). */
-export const HOUSEHOLD_MEMBERS = `SELECT count(*)::int AS count,
-  (count(*) FILTER (WHERE labour IN ('ordinary', 'skilled')))::int AS labour,
-  (count(*) FILTER (WHERE in_school IS NOT NULL))::int AS "inSchool",
-  (count(*) FILTER (WHERE health IN ('chronic', 'serious')))::int AS ill,
-  (count(*) FILTER (WHERE health = 'disabled'))::int AS disabled,
-  (count(*) FILTER (WHERE migrant_months > 0))::int AS migrant,
-  (count(*) FILTER (WHERE medical_insurance))::int AS "medicalInsurance"
-FROM member WHERE household_id = $1`
-
-/** $1 village code, $2 year: projects of the household's village up to that year. */
-export const VILLAGE_PROJECTS = `SELECT id, name, type, stage, year FROM project WHERE village_code = $1 AND year <= $2 ORDER BY year, id LIMIT 20`

@@ -4,12 +4,7 @@
  * reach the client through GET /api/indicators. An indicator without an entry has no threshold.
  * A lower_better indicator should stay at or below its value, a higher_better one at or above it.
  */
-export interface Threshold {
-  value: number
-  /** exit_criterion: part of the official exit criteria; planning_target: a reference a planner chose. */
-  basis: 'exit_criterion' | 'planning_target'
-  note: { zh: string; en: string }
-}
+import type { Threshold } from '../../domain/schemas/diagnosis.js'
 
 export const INDICATOR_THRESHOLDS: Readonly<Record<string, Threshold>> = {
   poverty_incidence: {

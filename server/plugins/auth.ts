@@ -9,7 +9,7 @@ import { DbSessionStore, sessionIdHash, type SessionData } from '../auth/session
 import { defaultAccess, roleAllows, TOTP_ROLES, type Access, type Caller } from '../auth/roles.js'
 import type { Role } from '../../domain/roles.js'
 import { ADMIN_CODE, areaRelation } from '../../domain/admin-codes.js'
-import { appendAudit, type AuditEntry } from '../auth/audit.js'
+import { appendAudit, type AuditEntry } from '../audit/audit-log.js'
 import { rawHeader } from '../tiles/fast-path.js'
 import { asApp, scopedDb, withCaller, type DbCaller, type ScopedDb } from '../db/scoped.js'
 import type { Queryable } from '../db/types.js'

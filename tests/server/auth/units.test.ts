@@ -5,8 +5,6 @@ import { generatePassword, hashPassword, passwordProblem, verifyPassword } from 
 import { checkTotp, newTotpSecret, totpNow } from '../../../server/auth/totp.js'
 import { defaultAccess, roleAllows } from '../../../server/auth/roles.js'
 import { ROLES } from '../../../domain/roles.js'
-import { areaRelation } from '../../../domain/admin-codes.js'
-import { csvCell } from '../../../server/routes/households.js'
 import { scrubbingDestination } from '../../../server/logging.js'
 import { holdsPersonalBesidesRefs } from '../../helpers/personal.js'
 
@@ -117,22 +115,5 @@ describe('access rules', () => {
     expect(ROLES.filter((r) => roleAllows('registry', r))).toEqual(['province_admin', 'prefecture_officer', 'county_officer', 'township_officer', 'village_team'])
     expect(ROLES.filter((r) => roleAllows('audit', r))).toEqual(['auditor'])
     expect(ROLES.filter((r) => roleAllows('admin', r))).toEqual(['province_admin'])
-  })
-
-  it('area relation: inside, above or outside the scope', () => {
-    expect(areaRelation('433124110', '433124110226')).toBe('inside')
-    expect(areaRelation('433124110', '433124110')).toBe('inside')
-    expect(areaRelation('433124110', '433124')).toBe('above')
-    expect(areaRelation('433124110', '433124111')).toBe('outside')
-    expect(areaRelation('433124110', '4331241')).toBe('above')
-  })
-
-  it('CSV cells: quoted when needed, formulas neutralised', () => {
-    expect(csvCell('=1+1')).toBe("'=1+1")
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)")
-    expect(csvCell('a,b')).toBe('"a,b"')
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""')
-    expect(csvCell(-3)).toBe('-3')
-    expect(csvCell(null)).toBe('')
   })
 })

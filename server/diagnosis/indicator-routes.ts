@@ -1,0 +1,161 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { childCodeLength, childLevelOf } from '../../domain/admin-codes.js'
+import { FIRST_YEAR, LAST_YEAR } from '../../domain/codes.js'
+import { CodeParams, errorResponses, YearQuery } from '../../domain/schemas/common.js'
+import { AreaIndicators, ChildrenIndicator, ChildrenIndicatorQuery, Indicator, Inspection, InspectionQuery, type ChildValue } from '../../domain/schemas/diagnosis.js'
+import type { Static } from 'typebox'
+import { noArea } from '../areas/routes.js'
+import { AREA_INDICATOR_VALUES, AREA_INDICATORS, CHILDREN_INDICATOR, INDICATOR_DEFS } from './diagnosis-queries.js'
+import { INDICATOR_THRESHOLDS } from './indicator-thresholds.js'
+import { areaHead, indicatorOf, noIndicator, visibleParent } from './lookups.js'
+
+const errors = errorResponses(400, 404)
+
+interface ChildRow extends Static<typeof ChildValue> {
+  level: Inspection['parent']['level']
+  ruralPopulation: number | null
+  poorHouseholds: number
+  poorPeople: number
+  centroid: number[]
+  bbox: number[]
+}
+
+/**
+ * Environment indicators: their definitions, an area's values beside its parent's, the values of its
+ * children (choropleths) and the children ranked worst first (inspection). Every query runs as the
+ * caller (row-level security decides what is counted), one transaction per request.
+ */
+const indicatorRoutes: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  r.get(
+    '/api/indicators',
+    { schema: { summary: 'Environment indicator definitions', tags: ['diagnosis'], response: { 200: Type.Array(Indicator) } } },
+    async (req) => {
+      // Years holding values: those of the caller's area (indicator values are scoped).
+      const { rows } = await app.scopedDb(req).query<Omit<Indicator, 'threshold'>>(INDICATOR_DEFS, [FIRST_YEAR, LAST_YEAR])
+      return rows.map((d) => ({ ...d, threshold: INDICATOR_THRESHOLDS[d.code] ?? null }))
+    },
+  )
+
+  r.get(
+    '/api/areas/:code/indicators',
+    {
+      schema: {
+        summary: "Every indicator of an area (aggregated from its villages) and its parent's average",
+        description:
+          'Counts are summed, yes/no indicators give the share of villages, all others are means weighted by rural population. ' +
+          "The parent's average is the parent's value computed the same way; for counts, its total divided by its number of child areas.",
+        tags: ['diagnosis'],
+        params: CodeParams,
+        querystring: YearQuery,
+        response: { 200: AreaIndicators, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const found = await app.scopedDb(req).run(async (tx) => {
+        const a = await areaHead(tx, req.params.code)
+        if (!a) return null
+        const { rows } = await tx.query<AreaIndicators['indicators'][number]>(AREA_INDICATORS, [a.code, req.query.year, visibleParent(req, a.parentCode)])
+        return { a, rows }
+      })
+      if (!found) return reply.code(404).send(noArea(req.params.code))
+      const { a, rows } = found
+      return {
+        code: a.code,
+        name: a.name,
+        level: a.level,
+        year: req.query.year,
+        parent: a.parentCode ? { code: a.parentCode, name: a.parentName ?? '' } : null,
+        indicators: rows,
+      }
+    },
+  )
+
+  r.get(
+    '/api/areas/:code/children/indicator',
+    {
+      schema: {
+        summary: 'One indicator for each division one level below (choropleth values; classify on the client)',
+        tags: ['diagnosis'],
+        params: CodeParams,
+        querystring: ChildrenIndicatorQuery,
+        response: { 200: ChildrenIndicator, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { code } = req.params
+      const childLength = childCodeLength(code)
+      const found = await app.scopedDb(req).run(async (tx) => {
+        if (!(await areaHead(tx, code))) return { missing: noArea(code) }
+        if (!(await indicatorOf(tx, req.query.indicator))) return { missing: noIndicator(req.query.indicator) }
+        return { rows: childLength ? (await tx.query<Static<typeof ChildValue>>(CHILDREN_INDICATOR, [code, req.query.indicator, req.query.year, childLength])).rows : [] }
+      })
+      if ('missing' in found) return reply.code(404).send(found.missing)
+      const values = found.rows.map(({ code, name, value, villages }) => ({ code, name, value, villages }))
+      return { code, indicator: req.query.indicator, year: req.query.year, level: childLevelOf(code), values }
+    },
+  )
+
+  r.get(
+    '/api/inspection',
+    {
+      schema: {
+        summary: 'The divisions one level below a parent, ranked worst first by an indicator (for inspection trips)',
+        tags: ['diagnosis'],
+        querystring: InspectionQuery,
+        response: { 200: Inspection, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { parent: code, indicator, year } = req.query
+      const childLength = childCodeLength(code)
+      const found = await app.scopedDb(req).run(async (tx) => {
+        const p = await areaHead(tx, code)
+        if (!p) return { missing: noArea(code) }
+        const def = await indicatorOf(tx, indicator)
+        if (!def) return { missing: noIndicator(indicator) }
+        return {
+          p,
+          def,
+          children: childLength ? await tx.query<ChildRow>(CHILDREN_INDICATOR, [code, indicator, year, childLength]) : { rows: [] as ChildRow[] },
+          parentValues: await tx.query<{ code: string; value: number | null }>(AREA_INDICATOR_VALUES, [code, year, [indicator]]),
+        }
+      })
+      if ('missing' in found) return reply.code(404).send(found.missing)
+      const { p, def, children, parentValues } = found
+      const total = parentValues.rows[0]?.value ?? null
+      const parentValue = total === null ? null : def.aggregation === 'sum' ? (children.rows.length ? total / children.rows.length : null) : total
+      const worse = (a: number, b: number) => (def.direction === 'lower_better' ? a > b : a < b)
+      const ranked = [...children.rows].sort((a, b) => {
+        if (a.value === null || b.value === null) return a.value === null ? (b.value === null ? a.code.localeCompare(b.code) : 1) : -1
+        return a.value === b.value ? a.code.localeCompare(b.code) : worse(a.value, b.value) ? -1 : 1
+      })
+      return {
+        parent: { code: p.code, name: p.name, level: p.level },
+        indicator: { code: indicator, direction: def.direction },
+        year,
+        level: childLevelOf(code),
+        parentValue,
+        items: ranked.map((c, i) => ({
+          rank: i + 1,
+          code: c.code,
+          name: c.name,
+          level: c.level,
+          value: c.value,
+          villages: c.villages,
+          lagging: c.value !== null && parentValue !== null && worse(c.value, parentValue),
+          poorHouseholds: c.poorHouseholds,
+          poorPeople: c.poorPeople,
+          incidence: c.ruralPopulation ? c.poorPeople / c.ruralPopulation : null,
+          centroid: c.centroid,
+          bbox: c.bbox,
+        })),
+      }
+    },
+  )
+}
+
+export default indicatorRoutes
