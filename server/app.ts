@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
+import openapi from './openapi/plugin.js'
 import type { Db } from './db/types.js'
 import type { TrustProxy } from './config.js'
 import dbPlugin from './plugins/db.js'
@@ -83,13 +82,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // auth (issue 6): before every route, so that each one passes the access rules and rate limits.
   await app.register(hardeningPlugin, { secure: opts.auth?.cookieSecure, ...opts.hardening })
   await app.register(authPlugin, opts.auth ?? {})
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'povmap API', description: '精准扶贫一张图 — Hunan precision poverty alleviation platform', version: '0.1.0' },
-    },
-  })
-  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+  await app.register(openapi)
   await app.register(health)
   await app.register(authRoutes, { loginPerMinute: opts.auth?.loginPerMinute })
   await app.register(accounts)
