@@ -2,6 +2,7 @@ import type { Config } from './config.js'
 import type { Db } from './db/types.js'
 import { openDb } from './db/open-db.js'
 import { migrate } from './migrations/runner.js'
+import { sqlFunctionFiles } from './tiles/layer-sql.js'
 import { migrationsDir } from './paths.js'
 import { progressBar } from './progress.js'
 import type { EmbeddedStage } from './db/embedded-protocol.js'
@@ -31,8 +32,8 @@ export async function openAndMigrate(config: Config, log: (msg: string) => void,
     }
   }
   try {
-    const r = await migrate(db, migrationsDir, log)
-    log(`migrations: ${r.applied.length} applied now, ${r.alreadyApplied} already applied`)
+    const r = await migrate(db, migrationsDir, log, { repeatable: sqlFunctionFiles() })
+    log(`migrations: ${r.applied.length} applied now, ${r.alreadyApplied} already applied; ${r.reapplied.length} tile SQL function files applied`)
   } catch (err) {
     await db.close()
     throw err

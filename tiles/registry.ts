@@ -15,3 +15,12 @@ export const LAYER_BY_ID: ReadonlyMap<string, LayerDef> = new Map(LAYERS.map((l)
 
 /** The combined base tile's layers. */
 export const BASE_LAYERS = LAYERS.filter((l) => l.inBase)
+
+/** Layers whose tiles are the same for every caller (LayerDef.scopeFree). */
+export const SCOPE_FREE_LAYERS: ReadonlySet<string> = new Set(LAYERS.filter((l) => l.scopeFree).map((l) => l.id))
+
+/**
+ * The SQL functions of tiles, as paths below tiles/, in the order they are applied: those every layer's
+ * encoding may use, then each layer's own (LayerDef.functions).
+ */
+export const SQL_FUNCTION_FILES: readonly string[] = ['functions/tile_geom.sql', ...LAYERS.flatMap((l) => (l.functions ?? []).map((f) => `layers/${l.id}/${f}`))]

@@ -2,9 +2,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { BASE_LAYERS, LAYER_BY_ID } from '../../tiles/registry.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
-import { requestKey, SCOPE_FREE_LAYERS, type TileScope, type TileService } from './tile-service.js'
+import { requestKey, type TileScope, type TileService } from './tile-service.js'
 import { FilterBudget, type FilterBudgetOptions } from './filter-budget.js'
-import { viewQueryable } from '../db/scoped.js'
 import type { Caller } from '../auth/roles.js'
 import type { TerrainTiles } from './terrain-tiles.js'
 import { TerrainBusyError } from './terrain-pool.js'
@@ -20,8 +19,6 @@ export interface TileRoutesOptions {
   /** Answer tile URLs answered before on node's request event (fast-path.ts); default true. */
   fastPath?: boolean
 }
-
-export { SCOPE_FREE_LAYERS }
 
 /** Our own origin for absolute URLs in TileJSON and the style; a malformed Host falls back to relative URLs. */
 export function baseUrl(req: FastifyRequest): string {
@@ -46,7 +43,7 @@ function readTileRequest(params: TileParamsT, query: Record<string, unknown>): T
 
 /** Whose view a tile shows: the same for everyone (public infrastructure) or per role and area. */
 function scopeKeyOf(layers: readonly LayerDef[], caller: Pick<Caller, 'role' | 'scope'>): string {
-  return layers.every((l) => SCOPE_FREE_LAYERS.has(l.id)) ? 'everyone' : `${caller.role}:${caller.scope}`
+  return layers.every((l) => l.scopeFree) ? 'everyone' : `${caller.role}:${caller.scope}`
 }
 
 function layersFor(name: string): readonly LayerDef[] | undefined {
@@ -88,9 +85,9 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
   }
 
   // A tile depends on the caller's role and area alone (its cache key): both paths render it in that
-  // view, one statement per layer, with nothing of the user set (server/db/scoped.ts, viewQueryable).
+  // view, one statement per layer, with nothing of the user set (app.requestDb.view: server/db/request-db.ts).
   const tileScope = (layers: readonly LayerDef[], caller: Pick<Caller, 'role' | 'scope'> & { sid: string }): TileScope => {
-    const view = viewQueryable(app.db, { role: caller.role, scope: caller.scope, sid: caller.sid })
+    const view = app.requestDb.view({ role: caller.role, scope: caller.scope, sid: caller.sid })
     return { key: scopeKeyOf(layers, caller), run: (fn) => fn(view) }
   }
   const fastPath = opts.fastPath === false ? undefined : tileFastPath(app, { service, filtersAllowed, scopeKey: scopeKeyOf, scope: tileScope })

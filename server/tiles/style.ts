@@ -6,11 +6,8 @@ import { theme } from '../../tiles/theme.js'
 export const HUNAN_BOUNDS: [number, number, number, number] = [108.78, 24.63, 114.26, 30.13]
 export const HUNAN_CENTER: [number, number] = [111.7, 27.6]
 
-/** Layers whose tiles depend on filters get a source of their own, so the client can change its URL alone. */
-export const OWN_SOURCE = new Set(['households'])
-
 export function sourceIdFor(layer: LayerDef): string {
-  return OWN_SOURCE.has(layer.id) ? layer.id : 'povmap'
+  return layer.ownSource ? layer.id : 'povmap'
 }
 
 export function tileJson(base: string, name: string, layers: readonly LayerDef[], description: string) {
@@ -53,7 +50,7 @@ export function buildStyle(base: string) {
       bounds: HUNAN_BOUNDS,
     },
   }
-  for (const id of OWN_SOURCE) sources[id] = { type: 'vector', url: `${base}/tiles/${id}.json` }
+  for (const l of LAYERS) if (l.ownSource) sources[l.id] = { type: 'vector', url: `${base}/tiles/${l.id}.json` }
   const layers: unknown[] = [
     { id: 'background', type: 'background', paint: { 'background-color': theme.background } },
     {

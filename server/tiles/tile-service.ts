@@ -22,14 +22,6 @@ export interface TileScope {
   run<T>(fn: (q: Queryable) => Promise<T>): Promise<T>
 }
 
-/**
- * Layers drawn from tables without row-level security (public infrastructure): their tiles (and their
- * parts of base tiles) are the same for every signed-in caller and share one cache entry. Every other
- * layer (admin, villages, households, projects) is cached per role and area.
- * tests/server/auth/database-roles.test.ts checks that the tables behind these layers indeed have no policy.
- */
-export const SCOPE_FREE_LAYERS: ReadonlySet<string> = new Set(['roads', 'water', 'schools', 'clinics'])
-
 export interface TileServiceOptions {
   /** 'sql' (ST_AsMVT) on a server, 'js' on the embedded database; tests force either. */
   encoder?: TileEncoder
@@ -146,7 +138,7 @@ export class TileService {
   private keyOf(versions: LayerVersions, name: string, layers: readonly LayerDef[], request: string, scopeKey: string | undefined): string {
     let t = versions.tags.get(name)
     if (t === undefined) {
-      t = { tag: layers.map((l) => `${l.id}@${versions.map.get(l.id) ?? 0}`).join(','), scopeFree: layers.every((l) => SCOPE_FREE_LAYERS.has(l.id)) }
+      t = { tag: layers.map((l) => `${l.id}@${versions.map.get(l.id) ?? 0}`).join(','), scopeFree: layers.every((l) => l.scopeFree) }
       versions.tags.set(name, t)
     }
     return `${t.tag}|${request}|${scopeKey === undefined ? 'owner' : t.scopeFree ? 'everyone' : `scope:${scopeKey}`}`

@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec'
-import { IS_POLYGON, PROJECT_FILL, PROJECT_OUTLINE, projectPolygonLayers, withProjectFilter } from '../../client/src/map/project-polygons.js'
+import { withProjectFilter } from '../../client/src/map/project-filter.js'
 import { householdKey } from '../../client/src/map/household-key.js'
 import { isSoftwareRenderer, mapPixelRatio, SOFTWARE_PIXEL_RATIO, webglRenderer } from '../../client/src/map/render-profile.js'
 import { countRange, quantizeClasses } from '../../client/src/classify/quantize.js'
-import projects from '../../tiles/layers/projects/layer.js'
 
-describe('projectPolygonLayers', () => {
-  const layers = projectPolygonLayers(projects)
-
-  it('adds a fill and an outline for polygon features only, coloured by the legend’s attribute with the legend’s colours', () => {
-    expect(layers.map((l) => [l.id, l.type])).toEqual([[PROJECT_FILL, 'fill'], [PROJECT_OUTLINE, 'line']])
-    for (const l of layers) expect(l.filter).toEqual(IS_POLYGON)
-    const fill = layers[0]!.paint!['fill-color'] as unknown[]
-    expect(fill.slice(0, 2)).toEqual(['match', ['get', projects.legend.attribute]])
-    for (const e of projects.legend.entries) expect(fill[fill.indexOf(e.value) + 1]).toBe(e.color)
-    expect(layers[1]!.paint!['line-color']).toEqual(fill)
-  })
-
-  it('is valid MapLibre style, filtered or not', () => {
-    const style = (filter: (base: unknown) => unknown) => ({
-      version: 8 as const,
-      sources: { povmap: { type: 'vector' as const, tiles: ['http://127.0.0.1/tiles/base/{z}/{x}/{y}.mvt'] } },
-      layers: layers.map((l) => ({ ...l, source: 'povmap', 'source-layer': 'projects', filter: filter(l.filter) })),
-    })
-    expect(validateStyleMin(style((f) => f) as never)).toEqual([])
-    expect(validateStyleMin(style((f) => withProjectFilter(f, ['relocation', 'housing'], ['construction'])) as never)).toEqual([])
-  })
-})
+const IS_POLYGON = ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false]
 
 describe('withProjectFilter', () => {
   it('adds the type and stage lists to the layer’s own filter; nothing to add keeps it; no filter at all is null', () => {

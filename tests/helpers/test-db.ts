@@ -6,6 +6,7 @@ import { createPgDb } from '../../server/db/pg-db.js'
 import { openEmbeddedDb } from '../../server/db/embedded-db.js'
 import type { Db } from '../../server/db/types.js'
 import { migrate } from '../../server/migrations/runner.js'
+import { sqlFunctionFiles } from '../../server/tiles/layer-sql.js'
 import { migrationsDir, repoRoot } from '../../server/paths.js'
 
 export const serverUrl = process.env.DATABASE_URL || undefined
@@ -85,6 +86,6 @@ export async function openTestDb(opts: { migrate?: boolean; kind?: 'embedded' | 
       },
     }
   }
-  if (opts.migrate) await migrate(t.db, migrationsDir)
+  if (opts.migrate) await migrate(t.db, migrationsDir, undefined, { repeatable: sqlFunctionFiles() })
   return t
 }

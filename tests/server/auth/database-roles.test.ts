@@ -11,8 +11,7 @@ import { createPgDb } from '../../../server/db/pg-db.js'
 import type { Db } from '../../../server/db/types.js'
 import { ROLES, type Role } from '../../../domain/roles.js'
 import { maskIdNumber, maskName, maskPhone } from '../../../server/auth/masking.js'
-import { SCOPE_FREE_LAYERS } from '../../../server/tiles/routes.js'
-import { LAYER_BY_ID } from '../../../tiles/registry.js'
+import { LAYER_BY_ID, SCOPE_FREE_LAYERS } from '../../../tiles/registry.js'
 import { loginAs, sessionCaller } from '../../helpers/auth.js'
 
 /** Tables holding people or what they did: RLS on and forced. */

@@ -4,6 +4,8 @@ import { theme } from '../../theme.js'
 const c = theme.admin
 const levelColor = ['match', ['get', 'level'], 'province', c.province, 'prefecture', c.prefecture, 'county', c.county, 'township', c.township, c.village]
 const fields = ['code', 'name', 'level', 'label'] as const
+/** A band's outlines (levels, in that geometry column) and label points (label levels). */
+const outlines = (geom: string, levels: string[], labels: string[]) => ({ sql: 'outlines.sql', geom, vars: { levels, labels } })
 
 export default defineLayer({
   id: 'admin',
@@ -12,16 +14,15 @@ export default defineLayer({
   minzoom: 0,
   maxzoom: 22,
   bands: [
-    { minzoom: 0, maxzoom: 6, sql: 'z0-6.sql', note: 'province, prefectures, counties; 150 m generalisation', fields },
-    { minzoom: 7, maxzoom: 9, sql: 'z7-9.sql', note: 'prefectures, counties, townships; 19 m', fields },
-    { minzoom: 10, maxzoom: 12, sql: 'z10-12.sql', note: 'counties, townships, villages; 2.4 m', fields },
-    { minzoom: 13, maxzoom: 22, sql: 'z13-22.sql', note: 'townships and villages, full detail', fields },
+    { minzoom: 0, maxzoom: 6, ...outlines('geom_z6', ['province', 'prefecture', 'county'], ['prefecture']), note: 'province, prefectures, counties; 150 m generalisation', fields },
+    { minzoom: 7, maxzoom: 9, ...outlines('geom_z9', ['prefecture', 'county', 'township'], ['county', 'township']), note: 'prefectures, counties, townships; 19 m', fields },
+    { minzoom: 10, maxzoom: 12, ...outlines('geom_z12', ['county', 'township', 'village'], ['township', 'village']), note: 'counties, townships, villages; 2.4 m', fields },
+    { minzoom: 13, maxzoom: 22, ...outlines('geom_3857', ['township', 'village'], ['village']), note: 'townships and villages, full detail', fields },
   ],
   fields: { code: 'String', name: 'String', level: 'String', label: 'Boolean' },
   filters: {},
   maxFeatures: 20000,
-  personal: false,
-  inBase: true,
+  personal: false, scopeFree: false, ownSource: false, inBase: true,
   legend: {
     attribute: 'level',
     entries: [

@@ -17,12 +17,13 @@ export default defineLayer({
   minzoom: 0,
   maxzoom: 22,
   bands: [
-    { minzoom: 0, maxzoom: 7, sql: 'z0-7.sql', note: 'per county', fields: aggregate },
-    { minzoom: 8, maxzoom: 9, sql: 'z8-9.sql', note: 'per township', fields: aggregate },
-    { minzoom: 10, maxzoom: 11, sql: 'z10-11.sql', note: 'per village', fields: aggregate },
-    { minzoom: 12, maxzoom: 13, sql: 'z12-13.sql', note: 'one point per household (year rows read per village)', fields: points },
-    { minzoom: 14, maxzoom: 22, sql: 'z14-22.sql', note: 'one point per household', fields: points },
+    { minzoom: 0, maxzoom: 7, sql: 'aggregates.sql', vars: { level: 'county' }, note: 'per county', fields: aggregate },
+    { minzoom: 8, maxzoom: 9, sql: 'aggregates.sql', vars: { level: 'township' }, note: 'per township', fields: aggregate },
+    { minzoom: 10, maxzoom: 11, sql: 'aggregates.sql', vars: { level: 'village' }, note: 'per village', fields: aggregate },
+    { minzoom: 12, maxzoom: 13, sql: 'points-by-village.sql', note: 'one point per household (year rows read per village)', fields: points },
+    { minzoom: 14, maxzoom: 22, sql: 'points.sql', note: 'one point per household', fields: points },
   ],
+  functions: ['household_filter_matches.sql', 'household_agg_features.sql', 'household_points_by_village.sql'],
   fields: {
     code: 'String', name: 'String', count: 'Number', people: 'Number', poor: 'Number', lifted: 'Number', returned: 'Number', ...causeFields,
     ref: 'String', village_code: 'String', status: 'String', main_cause: 'String', size: 'Number', gaps: 'Number',
@@ -34,8 +35,8 @@ export default defineLayer({
     gap: { kind: 'enum-list', values: ASSURANCE_GAPS, label: { zh: '两不愁三保障缺口', en: 'Assurance gap' } },
   },
   maxFeatures: 50000,
-  personal: true,
-  inBase: true,
+  // A source of its own: its filters (year, status, cause, gap) change often, and the client changes its tile URL alone.
+  personal: true, scopeFree: false, ownSource: true, inBase: true,
   legend: {
     attribute: 'status',
     entries: [

@@ -13,6 +13,10 @@ const names: Record<(typeof PROJECT_TYPES)[number], { zh: string; en: string }> 
   health: { zh: '医疗', en: 'Health' },
 }
 const typeColor = ['match', ['get', 'type'], ...PROJECT_TYPES.flatMap((t) => [t, p[t]]), '#666666']
+/** Polygon features (MapLibre reports a feature with several polygons as MultiPolygon). */
+const isPolygon = ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false]
+/** Stages where the work is done: solid outlines (the points' white stroke); dashed while planned or in construction. */
+const DONE_STAGES = ['completed', 'evaluated']
 
 export default defineLayer({
   id: 'projects',
@@ -20,17 +24,28 @@ export default defineLayer({
   description: 'Poverty-alleviation projects by type and stage (synthetic); budget_wan and spent_wan in 10,000 yuan',
   minzoom: 8,
   maxzoom: 22,
-  bands: [{ minzoom: 8, maxzoom: 22, sql: 'z8-22.sql', note: 'all projects', fields: ['type', 'stage', 'year', 'name', 'budget_wan', 'spent_wan'] }],
+  bands: [{ minzoom: 8, maxzoom: 22, sql: 'all.sql', note: 'all projects', fields: ['type', 'stage', 'year', 'name', 'budget_wan', 'spent_wan'] }],
   fields: { type: 'String', stage: 'String', year: 'Number', name: 'String', budget_wan: 'Number', spent_wan: 'Number' },
   filters: {
     type: { kind: 'enum-list', values: PROJECT_TYPES, label: { zh: '类型', en: 'Type' } },
     stage: { kind: 'enum-list', values: PROJECT_STAGES, label: { zh: '阶段', en: 'Stage' } },
   },
   maxFeatures: 10000,
-  personal: false,
-  inBase: true,
+  personal: false, scopeFree: false, ownSource: false, inBase: true,
   legend: { attribute: 'type', entries: PROJECT_TYPES.map((t) => ({ value: t, label: names[t], color: p[t], shape: 'circle' as const })) },
+  // Areas (relocation sites, industrial parks, housing blocks…) under the lines and points.
   style: [
+    { id: 'projects-fill', type: 'fill', filter: isPolygon, paint: { 'fill-color': typeColor, 'fill-opacity': 0.35 } },
+    {
+      id: 'projects-outline',
+      type: 'line',
+      filter: isPolygon,
+      paint: {
+        'line-color': typeColor,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1, 14, 2.5],
+        'line-dasharray': ['match', ['get', 'stage'], DONE_STAGES, ['literal', [1, 0]], ['literal', [3, 2]]],
+      },
+    },
     {
       id: 'projects-line',
       type: 'line',
@@ -44,7 +59,7 @@ export default defineLayer({
       paint: {
         'circle-color': typeColor,
         'circle-radius': 5,
-        'circle-stroke-color': ['match', ['get', 'stage'], 'completed', '#ffffff', 'evaluated', '#ffffff', '#222222'],
+        'circle-stroke-color': ['match', ['get', 'stage'], DONE_STAGES, '#ffffff', '#222222'],
         'circle-stroke-width': 1.5,
       },
     },

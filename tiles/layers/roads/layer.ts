@@ -19,15 +19,14 @@ export default defineLayer({
   minzoom: 5,
   maxzoom: 22,
   bands: [
-    { minzoom: 5, maxzoom: 8, sql: 'z5-8.sql', note: 'national and provincial roads', fields },
-    { minzoom: 9, maxzoom: 11, sql: 'z9-11.sql', note: 'down to township roads', fields },
-    { minzoom: 12, maxzoom: 22, sql: 'z12-22.sql', note: 'all roads, full detail', fields },
+    { minzoom: 5, maxzoom: 8, sql: 'by-class.sql', vars: { classes: ['national', 'provincial'] }, note: 'national and provincial roads', fields },
+    { minzoom: 9, maxzoom: 11, sql: 'by-class.sql', vars: { classes: ['national', 'provincial', 'county', 'township'] }, note: 'down to township roads', fields },
+    { minzoom: 12, maxzoom: 22, sql: 'all.sql', note: 'all roads, full detail', fields },
   ],
   fields: { class: 'String', name: 'String' },
   filters: {},
   maxFeatures: 20000,
-  personal: false,
-  inBase: true,
+  personal: false, scopeFree: true, ownSource: false, inBase: true,
   legend: { attribute: 'class', entries: classes.map((k) => ({ value: k, label: names[k], color: r[k], shape: 'line' as const })) },
   style: [
     {

@@ -14,16 +14,15 @@ export default defineLayer({
   minzoom: 9,
   maxzoom: 22,
   bands: [
-    { minzoom: 9, maxzoom: 11, sql: 'z9-11.sql', note: 'village polygons, 19 m', fields },
-    { minzoom: 12, maxzoom: 22, sql: 'z12-22.sql', note: 'village polygons, 2.4 m', fields },
+    { minzoom: 9, maxzoom: 11, sql: 'villages.sql', geom: 'geom_z9', note: 'village polygons, 19 m', fields },
+    { minzoom: 12, maxzoom: 22, sql: 'villages.sql', geom: 'geom_z12', note: 'village polygons, 2.4 m', fields },
   ],
   fields: { code: 'String', name: 'String', poverty: 'Boolean', households: 'Number', poor: 'Number', incidence: 'Number' },
   filters: {
     year: { kind: 'int', min: FIRST_YEAR, max: LAST_YEAR, default: LAST_YEAR, label: { zh: '年度', en: 'Year' } },
   },
   maxFeatures: 10000,
-  personal: false,
-  inBase: true,
+  personal: false, scopeFree: false, ownSource: false, inBase: true,
   legend: {
     attribute: 'poverty',
     entries: [

@@ -11,15 +11,14 @@ export default defineLayer({
   minzoom: 0,
   maxzoom: 22,
   bands: [
-    { minzoom: 0, maxzoom: 8, sql: 'z0-8.sql', note: 'lakes, reservoirs, main rivers', fields },
-    { minzoom: 9, maxzoom: 11, sql: 'z9-11.sql', note: 'plus tributaries', fields },
-    { minzoom: 12, maxzoom: 22, sql: 'z12-22.sql', note: 'everything incl. supply works', fields },
+    { minzoom: 0, maxzoom: 8, sql: 'main.sql', vars: { min_order: 3 }, note: 'lakes, reservoirs, main rivers', fields },
+    { minzoom: 9, maxzoom: 11, sql: 'main.sql', vars: { min_order: 2 }, note: 'plus tributaries', fields },
+    { minzoom: 12, maxzoom: 22, sql: 'all.sql', note: 'everything incl. supply works', fields },
   ],
   fields: { kind: 'String', name: 'String' },
   filters: {},
   maxFeatures: 20000,
-  personal: false,
-  inBase: true,
+  personal: false, scopeFree: true, ownSource: false, inBase: true,
   legend: {
     attribute: 'kind',
     entries: [

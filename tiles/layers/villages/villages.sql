@@ -1,8 +1,8 @@
--- villages z9-11: village polygons (19 m generalisation) with poverty figures for the filtered year.
+-- villages: village polygons (the band's generalised geometry, :"geom") with poverty figures for the filtered year.
 SELECT v.code::bigint AS id, v.code, v.name, v.poverty_designated AS poverty,
        COALESCE(a.households, 0) AS households, COALESCE(a.poor, 0) AS poor,
        round(COALESCE(100.0 * a.poor_people / NULLIF(v.rural_population, 0), 0)::numeric, 2)::float8 AS incidence,
-       v.geom_z9 AS geom
+       v.:"geom" AS geom
 FROM admin_area v
 LEFT JOIN LATERAL (
   SELECT sum(households) AS households,

@@ -1,5 +1,5 @@
--- clinics z11-12: county_hospital and township_health_centre.
+-- clinics up to z12: the band's levels (:'levels').
 SELECT id::bigint AS id, level, name, beds, doctors, geom_3857 AS geom
 FROM clinic
-WHERE level IN ('county_hospital', 'township_health_centre')
+WHERE level = ANY (:'levels'::text[])
   AND geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
