@@ -22,7 +22,7 @@ import { partitionAdmin, readSources } from './partition.js'
 import { generateProjects } from './projects.js'
 import { createRng } from './rng.js'
 import { buildRoadNetwork } from './roads.js'
-import { generateTerrain } from './terrain.js'
+import { generateTerrain } from './terrain/index.js'
 import type { AdminAreaRow, Dataset, GenerateOptions, Terrain, WaterRow } from './types.js'
 import { generateWater } from './water.js'
 

@@ -13,23 +13,8 @@ export interface GenerateOptions {
   seed: number
 }
 
-/** A raster DEM over Hunan; row 0 is the north edge. Cut into Terrarium tiles later. */
-export interface Terrain {
-  west: number
-  south: number
-  east: number
-  north: number
-  width: number
-  height: number
-  /** Degrees per cell (same in x and y). */
-  cellDeg: number
-  /** Elevation in metres, row-major, north to south. */
-  data: Int16Array
-  /** Bilinear elevation in metres at a WGS84 position (clamped to the grid). */
-  elevation(lon: number, lat: number): number
-  /** Slope in degrees at a WGS84 position. */
-  slopeDeg(lon: number, lat: number): number
-}
+/** The DEM: its type and file format are shared with the tile server. */
+export type { Terrain } from '../terrain-format.js'
 
 export interface AdminAreaRow {
   code: string

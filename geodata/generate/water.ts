@@ -20,7 +20,6 @@ import {
   borderMask,
   lakeMask,
   mainRiverCourses,
-  metresPerDegree,
   priorityFlood,
   profileMaxRise,
   rasterizePolygon,
@@ -28,7 +27,8 @@ import {
   type GridShape,
   type LonLat,
   type MainRiverCourse,
-} from './terrain.js'
+} from './terrain/index.js'
+import { metresPerDegree } from '../terrain-format.js'
 
 /** Drainage area where a stream begins (a channel head). */
 const CHANNEL_AREA_KM2 = 15

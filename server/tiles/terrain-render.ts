@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs'
-import type { Terrain } from '../../geodata/generate/types.js'
+import type { Terrain } from '../../geodata/terrain-format.js'
 import type { TileAddress } from './tile-filters.js'
 
 export const TERRAIN_TILE_SIZE = 256

@@ -1,15 +1,11 @@
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import type { TileAddress } from './tile-filters.js'
 import { TerrainPool } from './terrain-pool.js'
+import { terrainPath } from '../../geodata/terrain-format.js'
 import { tileOutside, type Bounds } from './terrain-render.js'
 
-/** Where the loader writes the DEM it generated, and where the tile server reads it. */
-export function terrainPath(dataDir: string): string {
-  return join(dataDir, 'terrain', 'dem.bin')
-}
 
 export interface TerrainTile {
   body: Buffer

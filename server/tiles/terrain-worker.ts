@@ -5,8 +5,7 @@
  */
 import { parentPort, threadId } from 'node:worker_threads'
 import { createHash } from 'node:crypto'
-import type { Terrain } from '../../geodata/generate/types.js'
-import { loadTerrain } from '../../geodata/generate/terrain.js'
+import { loadTerrain, type Terrain } from '../../geodata/terrain-format.js'
 import { renderTerrainTile, tileOutside } from './terrain-render.js'
 import type { TerrainReply, TerrainRequest } from './terrain-protocol.js'
 

@@ -13,17 +13,11 @@ import {
   borderMask,
   generateTerrain,
   lakeMask,
-  loadTerrain,
   mainRiverCourses,
-  metresPerDegree,
   priorityFlood,
   profileMaxRise,
-  saveTerrain,
-  terrainFromBuffer,
-  terrainFromGrid,
-  terrainToBuffer,
-} from '../../geodata/generate/terrain.js'
-import type { Terrain } from '../../geodata/generate/types.js'
+} from '../../geodata/generate/terrain/index.js'
+import { loadTerrain, metresPerDegree, saveTerrain, terrainFromBuffer, terrainFromGrid, terrainToBuffer, type Terrain } from '../../geodata/terrain-format.js'
 import { sampleAlong } from '../helpers/sample-along.js'
 
 const SEED = 20140101

@@ -1,4 +1,4 @@
-import { metresPerDegree } from '../../geodata/generate/terrain.js'
+import { metresPerDegree } from '../../geodata/terrain-format.js'
 
 /** Points every `stepM` metres along a line, the last vertex included. */
 export function sampleAlong(line: readonly (readonly number[])[], stepM: number): [number, number][] {
