@@ -27,7 +27,7 @@ import { lastLoad } from '../geodata/load/load-dataset.js'
 import { createRng } from '../geodata/generate/rng.js'
 import { repoRoot } from '../server/paths.js'
 import { loginOverHttp, sessionCaller } from '../tests/helpers/auth.js'
-import { viewQueryable } from '../server/db/scoped.js'
+import { viewQueryable } from '../server/db/views.js'
 import { wrkInstalled, type LoadJob, type LoadSummary, type LoadTool } from './load-client.js'
 import { mvtBytes } from '../server/tiles/mvt-encoder.js'
 import { statementName } from '../server/db/pg-db.js'
@@ -229,7 +229,7 @@ const filter = JSON.stringify({ year: YEAR })
 // The floor: the same prepared statement as the app, with the same plan settings as the app's view
 // connections (generic plans), run by the owner on connections of its own (no HTTP, no session, no
 // row-level security). floor scoped: the app's own database path, a view connection of a province
-// administrator (server/db/scoped.ts, viewQueryable: role, scope, RLS), i.e. what access control costs
+// administrator (server/db/views.ts, viewQueryable: role, scope, RLS), i.e. what access control costs
 // in the database alone.
 // The view is bound to a session of its own (the database derives role and area from it); its account has
 // a random password, never signed in with.

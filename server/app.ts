@@ -29,6 +29,8 @@ export { loggerOptions } from './logging.js'
 
 export interface AppOptions {
   db: Db
+  /** APP_DATABASE_URL's pool: request transactions and views run on it (default: db). */
+  requestPool?: Db
   /** DATA_DIR: the generated DEM for terrain tiles lives here. */
   dataDir: string
   logger?: FastifyServerOptions['logger']
@@ -78,7 +80,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => earlyAnswers.close())
   app.addSchema(ErrorBody)
   await app.register(errorsPlugin)
-  await app.register(dbPlugin, { db: opts.db })
+  await app.register(dbPlugin, { db: opts.db, requestPool: opts.requestPool })
   // auth (issue 6): before every route, so that each one passes the access rules and rate limits.
   await app.register(hardeningPlugin, { secure: opts.auth?.cookieSecure, ...opts.hardening })
   await app.register(authPlugin, opts.auth ?? {})

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   try {
     await prepareAccountSecrets(config, db, log)
     if (config.appDatabaseUrl) {
-      running.requestDb = await openRequestPool(config, db, (err) => running.app?.log.warn({ err }, 'idle database client error (request pool)'))
+      running.requestDb = await openRequestPool(config, (err) => running.app?.log.warn({ err }, 'idle database client error (request pool)'))
       log('requests: connecting as the login role of APP_DATABASE_URL (member of povmap_app only)')
     }
     secret = await sessionSecret(db, a.sessionSecret)
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
   if (!a.cookieSecure) log('note: session cookies without Secure (COOKIE_SECURE=false): fine on http://localhost, set COOKIE_SECURE=true behind HTTPS')
   const app = await buildApp({
     db,
+    requestPool: running.requestDb,
     dataDir: config.dataDir,
     logger: loggerOptions(config.logLevel),
     trustProxy: a.trustProxy,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../db/types.js'
-import { withAccounts } from '../db/scoped.js'
+import { withAccounts } from '../db/caller-transactions.js'
 import type { Caller } from './roles.js'
 import type { Department, Role } from '../../domain/roles.js'
 

@@ -15,7 +15,8 @@ import { ROLES, type Role } from '../../domain/roles.js'
 import { ADMIN_CODE } from '../../domain/admin-codes.js'
 import { sessionIdHash } from '../auth/session-store.js'
 import { appendAudit } from '../audit/audit-log.js'
-import { viewQueryable, withCaller, type DbCaller } from '../db/scoped.js'
+import { withCaller, type DbCaller } from '../db/caller-transactions.js'
+import { viewQueryable } from '../db/views.js'
 import type { Db } from '../db/types.js'
 
 /**

@@ -1,14 +1,14 @@
 import type { Config } from '../config.js'
 import type { Db } from './types.js'
 import { createPgDb } from './pg-db.js'
-import { describeRequestLogin, requestLoginProblem, useRequestConnections } from './scoped.js'
+import { describeRequestLogin, requestLoginProblem } from './request-login.js'
 
 /**
  * APP_DATABASE_URL: opens the pool that request transactions use (a login role that is a member of
- * povmap_app only) and registers it for `owner`. Refuses a role that could do more than povmap_app.
+ * povmap_app only; buildApp's requestPool). Refuses a role that could do more than povmap_app.
  * The caller closes the pool after the server stopped taking requests.
  */
-export async function openRequestPool(config: Config, owner: Db, onIdleError?: (err: Error) => void): Promise<Db> {
+export async function openRequestPool(config: Config, onIdleError?: (err: Error) => void): Promise<Db> {
   if (!config.appDatabaseUrl) throw new Error('openRequestPool needs APP_DATABASE_URL')
   const db = createPgDb({
     connectionString: config.appDatabaseUrl,
@@ -24,6 +24,5 @@ export async function openRequestPool(config: Config, owner: Db, onIdleError?: (
     await db.close()
     throw err
   }
-  useRequestConnections(owner, db)
   return db
 }

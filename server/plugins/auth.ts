@@ -11,7 +11,7 @@ import type { Role } from '../../domain/roles.js'
 import { ADMIN_CODE, areaRelation } from '../../domain/admin-codes.js'
 import { appendAudit, type AuditEntry } from '../audit/audit-log.js'
 import { rawHeader } from '../tiles/fast-path.js'
-import { asApp, scopedDb, withCaller, type DbCaller, type ScopedDb } from '../db/scoped.js'
+import type { DbCaller, ScopedDb } from '../db/caller-transactions.js'
 import type { Queryable } from '../db/types.js'
 
 export interface AuthOptions {
@@ -239,11 +239,11 @@ export default fp<AuthOptions>(
       }
     }
     app.decorate('dbCaller', dbCaller)
-    app.decorate('scopedDb', (req: FastifyRequest) => scopedDb(app.db, dbCaller(req)))
+    app.decorate('scopedDb', (req: FastifyRequest) => app.requestDb.scoped(dbCaller(req)))
     const audit = async (req: FastifyRequest, entry: Omit<AuditEntry, 'actorId' | 'actorUsername' | 'actorRole' | 'ip' | 'userAgent' | 'requestId'>) => {
       // As the caller's session (the database checks that the actor is its user), or anonymous.
       const write = (tx: Queryable) => appendAudit(tx, { ...entry, ...auditFields(req) })
-      await (req.caller ? withCaller(app.db, dbCaller(req), write) : asApp(app.db, write))
+      await (req.caller ? app.requestDb.withCaller(dbCaller(req), write) : app.requestDb.asApp(write))
     }
     app.decorate('audit', audit)
     // A deny is never held up or undone by a failing audit write; the failure is logged.

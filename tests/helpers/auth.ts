@@ -18,7 +18,7 @@ import { totpNow } from '../../server/auth/totp.js'
 import { TOTP_ROLES } from '../../server/auth/roles.js'
 import type { Department, Role } from '../../domain/roles.js'
 import { sessionIdHash } from '../../server/auth/session-store.js'
-import type { DbCaller } from '../../server/db/scoped.js'
+import type { DbCaller } from '../../server/db/caller-transactions.js'
 
 /** Passes the password rules (≥ 12 characters, not common). */
 export const TEST_PASSWORD = 'Xiangxi-test-pass-2024!'

@@ -5,7 +5,9 @@ import { buildApp } from '../../../server/app.js'
 import { openTestDb, serverUrl, type TestDb } from '../../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
-import { APP_ROLE, asApp, describeRequestLogin, requestLoginProblem, useRequestConnections, viewQueryable, withCaller, type DbCaller } from '../../../server/db/scoped.js'
+import { APP_ROLE, asApp, withCaller, type DbCaller } from '../../../server/db/caller-transactions.js'
+import { describeRequestLogin, requestLoginProblem } from '../../../server/db/request-login.js'
+import { RequestDb } from '../../../server/db/request-db.js'
 import { randomBytes } from 'node:crypto'
 import { createPgDb } from '../../../server/db/pg-db.js'
 import type { Db } from '../../../server/db/types.js'
@@ -387,18 +389,18 @@ describe('database roles and row-level security', () => {
       expect(requestLoginProblem(await describeRequestLogin(webDb))).toBeNull()
       expect(requestLoginProblem(await describeRequestLogin(owner))).toMatch(/superuser|member of/)
 
-      useRequestConnections(owner, webDb)
-      const who = await withCaller(owner, await caller('county_officer', FIXTURE.county), async (tx) =>
+      const requests = new RequestDb(owner, webDb)
+      const who = await requests.withCaller(await caller('county_officer', FIXTURE.county), async (tx) =>
         (await tx.query<{ s: string; c: string; n: number }>('SELECT session_user AS s, current_user AS c, count(*)::int AS n FROM household')).rows[0],
       )
       expect(who).toEqual({ s: web, c: APP_ROLE, n: 600 })
       // Views (tile statements) too: their connections are the request login's, never the owner's.
-      const viewed = await viewQueryable(owner, await caller('county_officer', FIXTURE.county)).query<{ s: string; c: string; n: number }>(
+      const viewed = await requests.view(await caller('county_officer', FIXTURE.county)).query<{ s: string; c: string; n: number }>(
         'SELECT session_user AS s, current_user AS c, count(*)::int AS n FROM household',
       )
       expect(viewed.rows[0]).toEqual({ s: web, c: APP_ROLE, n: 600 })
       // The whole app over it: sign-in, sessions, audit appends and a scoped household read.
-      app = await buildApp({ dataDir: t.location, db: owner, serveClient: false })
+      app = await buildApp({ dataDir: t.location, db: owner, requestPool: webDb, serveClient: false })
       const officer = await loginAs(app, owner, 'county_officer')
       const { rows: h } = await owner.query<{ ref: string }>('SELECT ref::text AS ref FROM household WHERE village_code = $1 LIMIT 1', [FIXTURE.villages[0]])
       const members = await officer.inject(`/api/households/${h[0]!.ref}/members`)
@@ -409,14 +411,14 @@ describe('database roles and row-level security', () => {
       const admin = await caller('auditor', '43')
       for (const sql of ['SELECT id FROM audit_log FOR UPDATE', 'SELECT id FROM audit_log FOR NO KEY UPDATE', "UPDATE audit_log SET outcome = 'denied'", 'DELETE FROM audit_log', 'TRUNCATE audit_log']) {
         await expect(webDb.query(sql), `${web}: ${sql}`).rejects.toThrow(/permission denied/)
-        await expect(withCaller(owner, admin, (tx) => tx.query(sql)), `${APP_ROLE}: ${sql}`).rejects.toThrow(/permission denied/)
+        await expect(requests.withCaller(admin, (tx) => tx.query(sql)), `${APP_ROLE}: ${sql}`).rejects.toThrow(/permission denied/)
       }
       // And no way up to the owner (or any other role).
       for (const sql of [`SET ROLE ${ownerRole}`, `SET SESSION AUTHORIZATION ${ownerRole}`, 'SET ROLE pg_write_all_data']) {
         await expect(webDb.query(sql), sql).rejects.toThrow(/permission denied/)
       }
       await expect(webDb.transaction((tx) => tx.query("SELECT set_config('role', $1, true)", [ownerRole]))).rejects.toThrow(/permission denied/)
-      await expect(withCaller(owner, admin, (tx) => tx.query(`SET LOCAL ROLE ${ownerRole}`))).rejects.toThrow(/permission denied/)
+      await expect(requests.withCaller(admin, (tx) => tx.query(`SET LOCAL ROLE ${ownerRole}`))).rejects.toThrow(/permission denied/)
       for (const sql of ['SELECT password_hash FROM app_user', 'SELECT * FROM app_session', "SELECT set_config('role', 'povmap_auth', true)"]) {
         await expect(webDb.transaction((tx) => tx.query(sql)), `${web}: ${sql}`).rejects.toThrow(/permission denied/)
       }

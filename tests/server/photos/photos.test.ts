@@ -14,7 +14,7 @@ import { jpegClaiming, phoneJpeg, phonePng, pngClaiming, PHOTO_SECRETS, plainJpe
 import { slowBody } from '../../helpers/slow-body.js'
 import { loggerOptions } from '../../../server/logging.js'
 import { MAX_PHOTO_BYTES } from '../../../server/photos/routes.js'
-import { withCaller, type DbCaller } from '../../../server/db/scoped.js'
+import { withCaller, type DbCaller } from '../../../server/db/caller-transactions.js'
 import type { Role } from '../../../domain/roles.js'
 
 const [V0, V1] = [FIXTURE.villages[0]!, FIXTURE.villages[1]!]
