@@ -21,23 +21,47 @@ export function isBinaryTileUrl(url: string): boolean {
   return url.startsWith('/tiles/') && /\.(?:mvt|png)(?:\?|$)/.test(url)
 }
 
+/** Whether an Accept-Encoding header accepts gzip (not refused with q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.split(';')
+    const coding = name!.trim().toLowerCase()
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') continue
+    const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined)
+    if (q === undefined || Number(q) > 0) return true
+  }
+  return false
+}
+
 /**
  * Sends a data tile: 304 when the caller holds this ETag, 204 when it is empty (MapLibre takes that
- * for a tile without features), else 200 with the bytes. `send` writes the status, headers and body
- * on the path at hand (Fastify's reply or node's response). Every data tile needs a session, so none
- * may sit in a shared cache; Vary: Cookie keeps one user's tiles from the next user of the browser.
+ * for a tile without features), else 200 with the bytes, gzip-compressed for a caller that accepts it
+ * where the tile carries its gzip bytes (TileService.withGzip), with an ETag of their own. `send`
+ * writes the status, headers and body on the path at hand (Fastify's reply or node's response). Every
+ * data tile needs a session, so none may sit in a shared cache; Vary: Cookie keeps one user's tiles
+ * from the next user of the browser.
  */
-export function sendTile<R>(send: (status: 200 | 204 | 304, headers: Record<string, string | number>, body?: Buffer) => R, tile: Tile, personal: boolean, ifNoneMatch: string | undefined): R {
+export function sendTile<R>(
+  send: (status: 200 | 204 | 304, headers: Record<string, string | number>, body?: Buffer) => R,
+  tile: Tile,
+  personal: boolean,
+  ifNoneMatch: string | undefined,
+  gzip: boolean,
+): R {
+  const gz = gzip ? tile.gzip : undefined
   const headers: Record<string, string | number> = {
     'cache-control': personal ? 'private, max-age=60' : 'private, max-age=300',
-    etag: tile.etag,
+    etag: gz ? `${tile.etag.slice(0, -1)}-gz"` : tile.etag,
     vary: 'Accept-Encoding, Cookie',
   }
-  if (ifNoneMatch === tile.etag) return send(304, headers)
+  if (ifNoneMatch === headers.etag) return send(304, headers)
   if (tile.body.length === 0) return send(204, headers)
+  const body = gz ?? tile.body
   headers['content-type'] = MVT
-  headers['content-length'] = tile.body.length
-  return send(200, headers, tile.body)
+  if (gz) headers['content-encoding'] = 'gzip'
+  headers['content-length'] = body.length
+  return send(200, headers, body)
 }
 
 /**
@@ -141,23 +165,26 @@ export interface TileFastPathDeps {
 /** Registers the fast path for tiles; `remember` is called by the tile route with each URL it answered. */
 export function tileFastPath(app: FastifyInstance, deps: TileFastPathDeps): { remember(url: string, read: () => AnsweredTile): void } {
   const answered = new Map<string, AnsweredTile>()
-  const send = (req: IncomingMessage, res: ServerResponse, tile: Tile, personal: boolean) =>
-    sendTile((status, headers, body) => void res.writeHead(status, { ...app.binaryHeaders, ...headers }).end(body), tile, personal, rawHeader(req, 'if-none-match'))
+  const send = (req: IncomingMessage, res: ServerResponse, tile: Tile, personal: boolean, gzip: boolean) =>
+    sendTile((status, headers, body) => void res.writeHead(status, { ...app.binaryHeaders, ...headers }).end(body), tile, personal, rawHeader(req, 'if-none-match'), gzip)
 
   app.answerEarly((req, res, caller, pass, sid) => {
     const known = answered.get(req.url!)
     if (!known || !roleAllows(known.access, caller.role)) return false
     // A caller past its filter bound goes to the route, which answers 429.
     if (!deps.filtersAllowed(known.combination, caller.userId)) return false
+    const gzip = acceptsGzip(rawHeader(req, 'accept-encoding'))
     const tile = deps.service.cached(known.name, known.layers, known.key, deps.scopeKey(known.layers, caller))
-    if (tile) {
-      send(req, res, tile, known.personal)
+    const ready = tile && gzip ? deps.service.withGzip(tile) : tile
+    if (ready && !(ready instanceof Promise)) {
+      send(req, res, ready, known.personal, gzip)
       return true
     }
-    app
-      .admitEarly(req.url!, caller)
-      .then((admitted) => (admitted ? deps.service.tile(known.name, known.layers, known.addr, known.filter, deps.scope(known.layers, { ...caller, sid }), known.key) : undefined))
-      .then((rendered) => (rendered ? send(req, res, rendered, known.personal) : pass()))
+    // Compressing a cached tile needs no admission; rendering one does.
+    const rendering = ready ?? app.admitEarly(req.url!, caller).then((admitted) => (admitted ? deps.service.tile(known.name, known.layers, known.addr, known.filter, deps.scope(known.layers, { ...caller, sid }), known.key) : undefined))
+    rendering
+      .then((rendered) => (rendered && gzip ? deps.service.withGzip(rendered) : rendered))
+      .then((rendered) => (rendered ? send(req, res, rendered, known.personal, gzip) : pass()))
       // Fastify renders a failed tile again and answers (and logs) the error; a half-written answer closes the connection.
       .catch(() => (res.headersSent ? res.destroy() : pass()))
     return true

@@ -9,7 +9,7 @@ import type { TerrainTiles } from './terrain-tiles.js'
 import { TerrainBusyError } from './terrain-pool.js'
 import { normaliseFilter, parseTileAddress, TileRequestError, type TileAddress } from './tile-filters.js'
 import { buildStyle, tileJson } from './style.js'
-import { sendTile, tileFastPath } from './fast-path.js'
+import { acceptsGzip, sendTile, tileFastPath } from './fast-path.js'
 
 export interface TileRoutesOptions {
   service: TileService
@@ -111,9 +111,11 @@ const tiles: FastifyPluginAsync<TileRoutesOptions> = async (app, opts) => {
       const personal = layers.some((l) => l.personal)
       const scope = tileScope(layers, app.dbCaller(req))
       try {
-        const tile = await service.tile(read.name, layers, addr, filter, scope)
+        const gzip = acceptsGzip(req.headers['accept-encoding'])
+        const rendered = await service.tile(read.name, layers, addr, filter, scope)
+        const tile = gzip ? await service.withGzip(rendered) : rendered
         fastPath?.remember(req.url, () => ({ ...read, personal, access: req.routeOptions.config.access ?? 'data', key: requestKey(read.name, addr, filter), combination: combinationOf(read) }))
-        return sendTile((status, headers, body) => reply.code(status).headers(headers).send(body), tile, personal, req.headers['if-none-match'])
+        return sendTile((status, headers, body) => reply.code(status).headers(headers).send(body), tile, personal, req.headers['if-none-match'], gzip)
       } catch (err) {
         req.log.error({ err }, `Unable to get tile ${addr.z}/${addr.x}/${addr.y} from ${req.params.layer}`)
         throw err

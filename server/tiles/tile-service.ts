@@ -1,4 +1,6 @@
 import { hash } from 'node:crypto'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
 import { LRUCache } from 'lru-cache'
 import type { Db, Queryable } from '../db/types.js'
 import type { LayerDef } from '../../tiles/layer-def.js'
@@ -9,6 +11,10 @@ import type { TileAddress } from './tile-filters.js'
 export interface Tile {
   body: Buffer
   etag: string
+  /** The cache key it is kept under. */
+  key?: string
+  /** The body gzip-compressed (withGzip), kept in the same cache entry; null where compression does not pay. */
+  gzip?: Buffer | null
 }
 
 /**
@@ -69,6 +75,8 @@ export class TileService {
   private readonly statements = loadLayerStatements()
   private readonly cache: LRUCache<string, Tile>
   private readonly inflight = new Map<string, Promise<Tile>>()
+  private readonly compressing = new Map<string, Promise<Tile>>()
+  private compressions = 0
   private versions: LayerVersions | undefined
   private versionsPending: Promise<LayerVersions> | undefined
   private readonly versionTtlMs: number
@@ -79,7 +87,7 @@ export class TileService {
   ) {
     this.encoder = opts.encoder ?? (db.kind === 'server' ? 'sql' : 'js')
     this.versionTtlMs = opts.versionTtlMs ?? 1000
-    this.cache = new LRUCache<string, Tile>({ maxSize: opts.cacheBytes ?? 128 * 1024 * 1024, sizeCalculation: (t) => t.body.length + 64 })
+    this.cache = new LRUCache<string, Tile>({ maxSize: opts.cacheBytes ?? 128 * 1024 * 1024, sizeCalculation: (t) => t.body.length + (t.gzip?.length ?? 0) + 64 })
   }
 
   /**
@@ -149,7 +157,11 @@ export class TileService {
     let pending = this.inflight.get(key)
     if (!pending) {
       pending = make()
-        .then((tile) => (this.cache.set(key, tile), tile))
+        .then(({ body, etag }) => {
+          const tile = { body, etag, key }
+          this.cache.set(key, tile)
+          return tile
+        })
         .finally(() => this.inflight.delete(key))
       this.inflight.set(key, pending)
     }
@@ -188,12 +200,37 @@ export class TileService {
     return { body, etag: etagOf(body) }
   }
 
+  /**
+   * The tile with its gzip bytes: compressed once (off the event loop, one compression per entry at a
+   * time) and kept in its cache entry, the entry's size counting both. At once when already done.
+   */
+  withGzip(tile: Tile): Tile | Promise<Tile> {
+    if (tile.gzip !== undefined || tile.body.length === 0) return tile
+    const key = tile.key ?? tile.etag
+    let pending = this.compressing.get(key)
+    if (!pending) {
+      pending = gzipAsync(tile.body)
+        .then((gz) => {
+          this.compressions++
+          // Below about a packet, or where it saves little, the plain bytes go out.
+          const done: Tile = { ...tile, gzip: tile.body.length >= MIN_GZIP && gz.length < tile.body.length * 0.9 ? gz : null }
+          if (tile.key !== undefined && this.cache.peek(tile.key) === tile) this.cache.set(tile.key, done)
+          return done
+        })
+        .finally(() => this.compressing.delete(key))
+      this.compressing.set(key, pending)
+    }
+    return pending
+  }
+
   cacheStats() {
-    return { entries: this.cache.size, bytes: this.cache.calculatedSize }
+    return { entries: this.cache.size, bytes: this.cache.calculatedSize, compressions: this.compressions }
   }
 }
 
 const EMPTY = Buffer.alloc(0)
+const MIN_GZIP = 1024
+const gzipAsync = promisify(gzip)
 
 function etagOf(body: Buffer): string {
   return `"${hash('sha1', body, 'base64url')}"`

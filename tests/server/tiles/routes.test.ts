@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { get as get_ } from 'node:http'
+import { gunzipSync } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec'
 import { buildApp } from '../../../server/app.js'
@@ -317,6 +319,48 @@ describe('vector tiles', () => {
     const again = await get(url, { 'if-none-match': String(first.headers.etag) })
     expect(again.statusCode).toBe(304)
     expect((await get(`/tiles/households/${centre.z}/${centre.x}/${centre.y}.mvt`)).headers['cache-control']).toBe('private, max-age=60')
+  })
+
+  it('a caller that accepts gzip gets the tile gzip-compressed, compressed once and cached with the tile, on either path', async () => {
+    const fresh = await buildApp({ dataDir: t.location, db: t.db, serveClient: false, auth: { sessionTrustMs: 60_000 }, tiles: { tileService: { versionTtlMs: 60_000 } } })
+    try {
+      const { base, throughFastify } = await listenCounting(fresh)
+      const s = await loginAs(fresh, t.db, 'province_admin')
+      const url = `/tiles/base/${centre.z}/${centre.x}/${centre.y}.mvt?year=2019`
+      const plain = await s.inject({ url, headers: { 'accept-encoding': 'identity' } })
+      expect(plain.statusCode).toBe(200)
+      expect(plain.headers['content-encoding']).toBeUndefined()
+      const stored = fresh.tiles.cacheStats()
+      const zipped = await s.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } })
+      expect(zipped.statusCode).toBe(200)
+      expect(zipped.headers).toMatchObject({ 'content-encoding': 'gzip', 'content-type': 'application/vnd.mapbox-vector-tile', vary: 'Accept-Encoding, Cookie' })
+      expect(zipped.headers.etag).not.toBe(plain.headers.etag)
+      expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length)
+      expect(gunzipSync(zipped.rawPayload).equals(plain.rawPayload)).toBe(true)
+      // The same cache entry, now holding the gzip bytes as well; compressed once however often asked.
+      const after = fresh.tiles.cacheStats()
+      expect(after.entries).toBe(stored.entries)
+      expect(after.bytes).toBe(stored.bytes + zipped.rawPayload.length)
+      expect(after.compressions).toBe(stored.compressions + 1)
+      expect((await s.inject({ url, headers: { 'accept-encoding': 'gzip', 'if-none-match': String(zipped.headers.etag) } })).statusCode).toBe(304)
+      expect((await s.inject({ url, headers: { 'accept-encoding': 'identity', 'if-none-match': String(zipped.headers.etag) } })).statusCode).toBe(200)
+
+      // Over HTTP the URL is now served before Fastify: the same bytes and headers, nothing compressed again.
+      const seen = throughFastify()
+      const raw = await new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) =>
+        get_(`${base}${url}`, { headers: { cookie: s.cookie, 'accept-encoding': 'gzip' } }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }))
+        }).on('error', reject),
+      )
+      expect(throughFastify()).toBe(seen)
+      expect(raw.status).toBe(200)
+      expect(raw.headers).toMatchObject({ 'content-encoding': 'gzip', etag: zipped.headers.etag, 'content-length': String(zipped.rawPayload.length) })
+      expect(raw.body.equals(zipped.rawPayload)).toBe(true)
+      expect(fresh.tiles.cacheStats()).toEqual(after)
+    } finally {
+      await fresh.close()
+    }
   })
 
   it('an update to a household invalidates household tiles and leaves other layers cached', async () => {
