@@ -18,7 +18,7 @@
 import { generateFacilities } from './facilities.js'
 import { generateHouseholds, householdBatches, planHouseholds, registryStats, selectPovertyVillages, summarizeHouseholds, XIANGXI, type HouseholdBatch, type HouseholdSummary } from './households.js'
 import { computeEnvironment, generateIndicatorValues, INDICATOR_DEFS, YEARS, type VillageEnv } from './indicators.js'
-import { partitionAdmin, readSources } from './partition.js'
+import { partitionAdmin, readSources } from './partition/index.js'
 import { generateProjects } from './projects.js'
 import { createRng } from './rng.js'
 import { buildRoadNetwork } from './roads.js'

@@ -11,7 +11,7 @@ import {
   readSources,
   type DivisionRecord,
   type PartitionSources,
-} from '../../geodata/generate/partition.js'
+} from '../../geodata/generate/partition/index.js'
 import { createRng } from '../../geodata/generate/rng.js'
 import type { AdminAreaRow } from '../../geodata/generate/types.js'
 
