@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { CodeParams, errorResponses, YearQuery } from '../../domain/schemas/common.js'
+import { Type } from 'typebox'
+import { CodeParams, errorResponses, Year } from '../../domain/schemas/common.js'
+import { LAYER_BY_ID } from '../../tiles/registry.js'
+import { normaliseFilter, TileRequestError } from '../tiles/tile-filters.js'
 import { appendAudit } from '../audit/audit-log.js'
 import { auditFields } from '../plugins/auth.js'
 import { csvDocument } from './csv.js'
@@ -8,6 +11,9 @@ import { HOUSEHOLD_EXPORT } from './household-queries.js'
 
 export const EXPORT_MAX_ROWS = 50_000
 const EXPORT_COLUMNS = ['ref', 'village_code', 'village', 'year', 'status', 'main_cause', 'size', 'attribute', 'income_per_capita', 'gaps', 'housing_safety', 'phone', 'lon', 'lat'] as const
+// The household map layer's filters, as its tiles take them: the export holds what the map shows.
+const FilterList = Type.Optional(Type.String({ maxLength: 200, description: 'comma list, the values of the households tile layer filter of that name' }))
+const ExportQuery = Type.Object({ year: Year, status: FilterList, cause: FilterList, gap: FilterList }, { additionalProperties: false })
 
 /** The registered households of an area as CSV: masked (no names or ID numbers, phone masked), bounded, audited. */
 const exportRoutes: FastifyPluginAsync = async (app) => {
@@ -19,21 +25,28 @@ const exportRoutes: FastifyPluginAsync = async (app) => {
         summary: 'The registered households of an area in a year as CSV (UTF-8 with BOM), phone masked, no names or ID numbers (audited)',
         tags: ['households'],
         params: CodeParams,
-        querystring: YearQuery,
+        querystring: ExportQuery,
         response: errorResponses(400, 401, 403, 404, 413),
       },
     },
     async (req, reply) => {
       const { code } = req.params
-      const { year } = req.query
+      const { year, ...lists } = req.query
+      let filter: Record<string, unknown>
+      try {
+        filter = { ...normaliseFilter([LAYER_BY_ID.get('households')!], lists), year }
+      } catch (err) {
+        if (err instanceof TileRequestError) return reply.code(400).send({ error: 'Bad Request', message: err.message })
+        throw err
+      }
       const rows = await app.scopedDb(req).run(async (tx) => {
-        const found = (await tx.query<Record<string, unknown>>(HOUSEHOLD_EXPORT, [code, year, EXPORT_MAX_ROWS + 1])).rows
+        const found = (await tx.query<Record<string, unknown>>(HOUSEHOLD_EXPORT, [code, year, EXPORT_MAX_ROWS + 1, JSON.stringify(filter)])).rows
         await appendAudit(tx, {
           ...auditFields(req),
           action: 'export.households',
           outcome: found.length > EXPORT_MAX_ROWS ? 'denied' : 'ok',
           area: code,
-          detail: { year, rows: Math.min(found.length, EXPORT_MAX_ROWS), masked: true },
+          detail: { year, ...lists, rows: Math.min(found.length, EXPORT_MAX_ROWS), masked: true },
         })
         return found
       })

@@ -44,7 +44,7 @@ FROM member m WHERE m.household_id = $1 ORDER BY m.id`
 /** $1 household ref, $2 reason: the originals; the database function checks the role and scope and writes the audit entry. */
 export const REVEAL_MEMBERS = `SELECT phone, member_no AS no, name, id_number AS "idNumber" FROM povmap_reveal_household($1::uuid, $2)`
 
-/** $1 area code, $2 year, $3 row limit: the masked export (no names or ID numbers). */
+/** $1 area code, $2 year, $3 row limit, $4 the households layer's normalised filter (tile-filters.ts): the masked export (no names or ID numbers). */
 export const HOUSEHOLD_EXPORT = `SELECT h.ref::text AS ref, h.village_code, v.name AS village, y.year, y.status, h.main_cause, h.size, h.attribute,
   round(y.income_per_capita::numeric, 0)::float8 AS income_per_capita,
   assurance_gaps(y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok) AS gaps,
@@ -53,6 +53,7 @@ FROM household h
 JOIN household_year y ON y.household_id = h.id AND y.year = $2
 JOIN admin_area v ON v.code = h.village_code
 WHERE starts_with(h.village_code, $1)
+  AND household_filter_matches($4::jsonb, y.status, h.main_cause, assurance_gaps(y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok))
 ORDER BY h.village_code, h.id
 LIMIT $3`
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { PNG } from 'pngjs'
+import jsqr from 'jsqr'
 import { ARTIFACTS, collectErrors, ensureClientBuilt, hasChromium, launchChromium, signedInState, startFixtureApp, type FixtureApp } from '../helpers/browser.js'
 import { FIXTURE } from '../helpers/fixture-dataset.js'
 import { createTestUser, loginOverHttp } from '../helpers/auth.js'
@@ -45,6 +46,8 @@ declare const performance: {
 }
 
 const VILLAGE = FIXTURE.villages[0]!
+// CommonJS typed as an ES default export: under NodeNext the default import is the module object.
+const jsQR = jsqr.default
 const metrics: Record<string, unknown> = {}
 
 // Software WebGL on a shared two-core machine: generous per-test time.
@@ -74,11 +77,12 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
 
   /**
    * A fresh page (its own context) on the app; earlier pages are closed, so only one map draws at a
-   * time. Signed in as the province administrator unless `signedOut` (then it does not wait for a map).
+   * time. Signed in as the province administrator (or the session `as`) unless `signedOut` (then it
+   * does not wait for a map).
    */
-  async function open(path: string, opts: { signedOut?: boolean } = {}): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  async function open(path: string, opts: { signedOut?: boolean; as?: { name: string; value: string } } = {}): Promise<{ page: Page; errors: string[]; requests: string[] }> {
     for (const c of contexts.splice(0)) await c.close().catch(() => {})
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', ...(opts.signedOut ? {} : { storageState: signedInState(fx.url, session) }) })
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', ...(opts.signedOut ? {} : { storageState: signedInState(fx.url, opts.as ?? session) }) })
     contexts.push(ctx)
     const page = await ctx.newPage()
     const errors = collectErrors(page)
@@ -286,6 +290,70 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     expect(errors).toEqual([])
   })
 
+  it('a village team reveals one household with a reason (shown once, audited) and downloads its households as CSV', async () => {
+    const team = await loginOverHttp(fx.url, fx.db.db, 'village_team')
+    const [x0, y0] = FIXTURE.origin
+    const { page, errors } = await open(`/?v=${x0 + 0.01},${y0 + 0.01},15.5,0,0&sel=${VILLAGE}&lyr=households&hs=poor,returned`, { as: team })
+    const target = await page.evaluate(() => {
+      const f = window.__povmap!.map.queryRenderedFeatures({ layers: ['households-point'] })[0]!
+      return { id: f.id!, at: f.geometry.coordinates as [number, number] }
+    })
+    const p = await page.evaluate((at) => window.__povmap!.map.project(at), target.at)
+    await page.mouse.click(p.x, p.y)
+    await page.waitForSelector('[data-testid="household-popup"] h3')
+    const { rows } = await fx.db.db.query<{ ref: string; phone: string; name: string; id_number: string }>(
+      'SELECT h.ref::text AS ref, h.phone, m.name, m.id_number FROM household h JOIN member m ON m.household_id = h.id WHERE h.id = $1 ORDER BY m.id',
+      [target.id],
+    )
+    const ref = rows[0]!.ref
+
+    // The dialog says it is audited and asks a reason before anything is shown.
+    await page.click('[data-testid="reveal-open"]')
+    await page.waitForSelector(`[data-testid="reveal-dialog"][data-ref="${ref}"]`)
+    expect(await page.textContent('[data-testid="reveal-warning"]')).toContain('审计日志')
+    expect(await page.isDisabled('[data-testid="reveal-submit"]')).toBe(true)
+    await page.fill('textarea[data-testid="reveal-reason"]', '核实')
+    expect(await page.isDisabled('[data-testid="reveal-submit"]')).toBe(true)
+    await page.fill('textarea[data-testid="reveal-reason"]', '入户核实帮扶措施，需要联系户主')
+    await page.click('[data-testid="reveal-submit"]')
+    await page.waitForSelector('[data-testid="reveal-members"] tbody tr')
+    const shown = (await page.textContent('[data-testid="reveal-dialog"]'))!
+    for (const r of rows) {
+      expect(shown).toContain(r.name)
+      expect(shown).toContain(r.id_number)
+    }
+    expect(shown).toContain(rows[0]!.phone)
+    await shot(page, '15-reveal')
+    // The database wrote the reveal with its reason, under the team's account and the household's village.
+    const audit = await fx.db.db.query<{ actor_username: string; outcome: string; area_code: string; detail: { reason: string } }>(
+      `SELECT actor_username, outcome, area_code, detail FROM audit_log WHERE action = 'household.reveal' AND target = $1`,
+      [ref],
+    )
+    expect(audit.rows).toEqual([{ actor_username: team.user.username, outcome: 'ok', area_code: VILLAGE, detail: { reason: '入户核实帮扶措施，需要联系户主' } }])
+    // Shown once: closing drops it from the page.
+    await page.click('[data-testid="reveal-close"]')
+    await page.waitForSelector('[data-testid="reveal-dialog"]', { state: 'detached' })
+    const after = (await page.textContent('body'))!
+    for (const r of rows) expect(after).not.toContain(r.id_number)
+
+    // The CSV holds the households the map shows: the village, the year and the status filter.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="households-csv-download"]')])
+    expect(download.suggestedFilename()).toBe(`households-${VILLAGE}-2020.csv`)
+    const lines = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/)
+    const header = lines[0]!.split(',')
+    const status = header.indexOf('status')
+    const expected = await fx.db.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM household h JOIN household_year y ON y.household_id = h.id AND y.year = 2020 WHERE h.village_code = $1 AND y.status IN ('poor', 'returned')`,
+      [VILLAGE],
+    )
+    expect(lines.length - 1).toBe(Number(expected.rows[0]!.n))
+    expect(new Set(lines.slice(1).map((l) => l.split(',')[status]))).toEqual(new Set(['poor', 'returned'].filter((s) => lines.some((l) => l.includes(`,${s},`)))))
+    for (const r of rows) expect(lines.join('\n')).not.toContain(r.name)
+    const exported = await fx.db.db.query<{ detail: Record<string, unknown> }>(`SELECT detail FROM audit_log WHERE action = 'export.households' AND actor_username = $1`, [team.user.username])
+    expect(exported.rows).toHaveLength(1)
+    expect(errors).toEqual([])
+  })
+
   it('the inspection view ranks the lagging areas, steps through them with fly-to, and presents full screen', async () => {
     const { page, errors } = await open(`/?sel=${FIXTURE.county}&ind=poverty_incidence&iy=2020&insp=0`)
     await page.waitForSelector('[data-testid="inspection-panel"] .ranking li')
@@ -365,7 +433,11 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     await page.click('[data-testid="sign-in-submit"]')
     const secretEl = await page.waitForSelector('[data-testid="totp-secret"]')
     const secret = (await secretEl.getAttribute('data-secret'))!
-    expect(await page.getAttribute('[data-testid="totp-uri"]', 'href')).toMatch(/^otpauth:\/\/totp\/.+secret=/)
+    const uri = await page.getAttribute('[data-testid="totp-uri"]', 'href')
+    expect(uri).toMatch(/^otpauth:\/\/totp\/.+secret=/)
+    // The QR code an authenticator app scans decodes to that same URI (read from the rendered pixels).
+    const qr = PNG.sync.read(await (await page.waitForSelector('[data-testid="totp-qr"]')).screenshot())
+    expect(jsQR(new Uint8ClampedArray(qr.data), qr.width, qr.height)?.data).toBe(uri)
     expect(await page.textContent('[data-testid="totp-enrolment"] h1')).toBe('设置双重验证')
     // No data until the second factor is set up: no map behind the form.
     expect(await page.$('[data-testid="map"]')).toBeNull()

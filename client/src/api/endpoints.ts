@@ -1,6 +1,6 @@
 /** One function per API route the client uses. */
-import { getCached, getJson } from './http.js'
-import type { Area, AreaIndicators, AreaStats, ChildrenIndicator, Diagnosis, Health, Household, HouseholdMembers, Indicator, Inspection, Projects, SearchHit } from './types.js'
+import { getCached, getFile, getJson, postJson } from './http.js'
+import type { Area, AreaIndicators, AreaStats, AuditLogPage, ChildrenIndicator, Diagnosis, Health, Household, HouseholdMembers, Indicator, Inspection, Projects, SearchHit } from './types.js'
 
 const enc = encodeURIComponent
 
@@ -20,6 +20,18 @@ export const api = {
   household: (id: number | string, year: number, signal?: AbortSignal) => getJson<Household>(`/api/households/${enc(String(id))}?year=${year}`, signal),
   /** By the household's opaque ref (never the internal id); masked, and every read is audited. */
   householdMembers: (ref: string, signal?: AbortSignal) => getJson<HouseholdMembers>(`/api/households/${enc(ref)}/members`, signal),
+  /**
+   * Names, ID numbers and phone of one household in clear (county, township and village teams only),
+   * with the reason the server writes to the audit log in the same transaction.
+   */
+  revealMembers: (ref: string, reason: string, csrfToken: string, signal?: AbortSignal) =>
+    postJson<HouseholdMembers>(`/api/households/${enc(ref)}/members/reveal`, { reason }, csrfToken, signal),
+  /** The masked household list of an area as CSV, for the year and filters of the map (audited). */
+  householdsCsv: (code: string, query: string, signal?: AbortSignal) => getFile(`/api/areas/${enc(code)}/households.csv?${query}`, signal),
+  /** Auditors: one page of the audit log; `query` from audit/audit-query.ts. */
+  audit: (query: string, signal?: AbortSignal) => getJson<AuditLogPage>(`/api/audit?${query}`, signal),
+  /** Answers the session's new CSRF token (the session continues under a new id, the user's others end). */
+  changePassword: (current: string, next: string, csrfToken: string) => postJson<{ csrfToken: string }>('/api/auth/password', { current, next }, csrfToken),
   inspection: (parent: string, indicator: string, year: number, signal?: AbortSignal) =>
     getJson<Inspection>(`/api/inspection?parent=${enc(parent)}&indicator=${enc(indicator)}&year=${year}`, signal),
 }

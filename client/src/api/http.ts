@@ -34,23 +34,46 @@ export function notifySessionEnded(): void {
   for (const fn of [...sessionEndedListeners]) fn()
 }
 
+/** The ApiError of a non-2xx answer; a 401 from a data route also says the session ended. */
+async function failure(url: string, res: Response): Promise<ApiError> {
+  let message = `${res.status} ${res.statusText}`
+  let code: string | undefined
+  try {
+    const body = (await res.json()) as { message?: string; code?: string }
+    if (body.message) message = body.message
+    if (typeof body.code === 'string') code = body.code
+  } catch {
+    // not JSON: keep the status line
+  }
+  // The sign-in routes answer 401 for "not signed in" as part of their work (useSession handles it).
+  if (res.status === 401 && !url.startsWith('/api/auth/')) notifySessionEnded()
+  return new ApiError(res.status, message, code)
+}
+
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, { signal, headers: { accept: 'application/json' } })
-  if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`
-    let code: string | undefined
-    try {
-      const body = (await res.json()) as { message?: string; code?: string }
-      if (body.message) message = body.message
-      if (typeof body.code === 'string') code = body.code
-    } catch {
-      // not JSON: keep the status line
-    }
-    // The sign-in routes answer 401 for "not signed in" as part of their work (useSession handles it).
-    if (res.status === 401 && !url.startsWith('/api/auth/')) notifySessionEnded()
-    throw new ApiError(res.status, message, code)
-  }
+  if (!res.ok) throw await failure(url, res)
   return (await res.json()) as T
+}
+
+/** A state-changing request with a JSON body and the session's CSRF token (every POST needs both). */
+export async function postJson<T>(url: string, body: unknown, csrfToken: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    signal,
+    headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+    body: JSON.stringify(body),
+  })
+  if (!res.ok) throw await failure(url, res)
+  return (await res.json()) as T
+}
+
+/** A file answer (a CSV export): its bytes and the name the server gave it in Content-Disposition. */
+export async function getFile(url: string, signal?: AbortSignal): Promise<{ blob: Blob; filename: string | null }> {
+  const res = await fetch(url, { signal })
+  if (!res.ok) throw await failure(url, res)
+  const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? null
+  return { blob: await res.blob(), filename }
 }
 
 const cache = new Map<string, unknown>()

@@ -208,3 +208,6 @@ export interface Inspection {
   parentValue: number | null
   items: InspectionItem[]
 }
+
+/** GET /api/audit (auditors): one page of entries, newest first. */
+export type { AuditLogEntry, AuditLogPage } from '../../../domain/schemas/audit.js'

@@ -4,6 +4,9 @@ import { api } from '../api/endpoints.js'
 import { useMap } from '../map/map-context.js'
 import { useSelectionStore } from '../stores/selection.js'
 
+/** The closest a fitted area is shown (a village fills the view without going down to single buildings). */
+export const START_MAX_ZOOM = 14.5
+
 /** Camera padding that keeps the fitted area clear of the side panels, with the area's centre at the map's centre. */
 export function fitPadding(width: number, height: number) {
   const side = Math.min(470, Math.round(width * 0.33))
@@ -24,7 +27,7 @@ export function useNavigation(map: ShallowRef<MaplibreMap | null> = useMap()) {
     const c = m.getContainer()
     m.fitBounds(bbox as LngLatBoundsLike, {
       padding: fitPadding(c.clientWidth, c.clientHeight),
-      maxZoom: opts.maxZoom ?? 14.5,
+      maxZoom: opts.maxZoom ?? START_MAX_ZOOM,
       duration: opts.animate === false ? 0 : 900,
       bearing: m.getBearing(),
       pitch: m.getPitch(),

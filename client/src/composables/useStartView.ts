@@ -3,6 +3,7 @@ import type { Map as MaplibreMap } from 'maplibre-gl'
 import { api } from '../api/endpoints.js'
 import { PROVINCE } from '../areas/codes.js'
 import { startView } from '../areas/start-view.js'
+import { useMapViewStore } from '../stores/map-view.js'
 import { useSelectionStore } from '../stores/selection.js'
 import { useSessionStore } from '../stores/session.js'
 import { useNavigation } from './useNavigation.js'
@@ -11,11 +12,12 @@ import { useNavigation } from './useNavigation.js'
  * Opens the map on the signed-in user's area (see startView) each time a user arrives: the session
  * found on load, a sign-in, a sign-in after signing out. What the first page's link held counts for
  * the first user only. The selection changes at once (before the panels ask for its figures); the
- * camera follows when the map has loaded.
+ * map is created on it (its bounds asked for first), or, when the map is there already, moves to it.
  */
 export function useStartView(map: ShallowRef<MaplibreMap | null>, link: { selected: string | null; camera: boolean }) {
   const session = useSessionStore()
   const selection = useSelectionStore()
+  const view = useMapViewStore()
   const { fitBbox } = useNavigation(map)
   let first = true
   let fitPending = false
@@ -28,8 +30,27 @@ export function useStartView(map: ShallowRef<MaplibreMap | null>, link: { select
     if (area && map.value === m && selection.code === code) fitBbox(area.bbox, { animate: false })
   }
 
+  /** Before the map exists: its opening bounds, so that it is created on the area (MapView waits for them). */
+  const prepareStart = async () => {
+    const code = selection.code
+    if (code === PROVINCE) return
+    view.startBounds = null
+    view.starting = true
+    try {
+      const area = await api.area(code)
+      if (!map.value && selection.code === code) {
+        view.startBounds = area.bbox
+        fitPending = false
+      }
+    } catch {
+      // The map opens on the province and fits the selection once loaded, as without this step.
+    } finally {
+      view.starting = false
+    }
+  }
+
   watch(
-    () => (session.ready ? `${session.user!.username}|${session.user!.scope}` : null),
+    () => (session.screen === 'map' ? `${session.user!.username}|${session.user!.scope}` : null),
     (who) => {
       if (!who) return
       const s = startView({ scope: session.user!.scope, linkSelected: first ? link.selected : null, linkCamera: first && link.camera })
@@ -37,6 +58,7 @@ export function useStartView(map: ShallowRef<MaplibreMap | null>, link: { select
       if (s.select) selection.select(s.select)
       fitPending = s.fit
       if (fitPending && map.value) void fitSelection(map.value)
+      else if (fitPending) void prepareStart()
     },
     { immediate: true },
   )

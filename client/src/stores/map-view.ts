@@ -13,6 +13,13 @@ export const useMapViewStore = defineStore('map-view', () => {
   /** The camera came from a link (or the user moved): do not fit the selection on start. */
   const fromLink = ref(false)
   const terrain = ref(false)
+  /**
+   * Where the map opens when it opens on an area (west, south, east, north): the map waits while
+   * `starting`, then is created fitted to these bounds, so that it never loads the province's tiles
+   * only to leave them at once.
+   */
+  const startBounds = ref<[number, number, number, number] | null>(null)
+  const starting = ref(false)
   function setView(c: [number, number], z: number, b = bearing.value, p = pitch.value) {
     center.value = c
     zoom.value = z
@@ -27,6 +34,8 @@ export const useMapViewStore = defineStore('map-view', () => {
     setView([...HUNAN_VIEW.center], HUNAN_VIEW.zoom, 0, 0)
     fromLink.value = false
     terrain.value = false
+    startBounds.value = null
+    starting.value = false
   }
-  return { center, zoom, bearing, pitch, fromLink, terrain, setView, setTerrain, reset }
+  return { center, zoom, bearing, pitch, fromLink, terrain, startBounds, starting, setView, setTerrain, reset }
 })

@@ -22,10 +22,20 @@ export const useSessionStore = defineStore('session', () => {
   const needsEnrolment = computed(() => user.value?.factor === 'enrol')
   /** Signed in with everything the data routes ask for. */
   const ready = computed(() => !!user.value && user.value.factor !== 'enrol')
+  /**
+   * What the signed-in user works with: the map (its data routes), the audit log (auditors, whose
+   * role reads nothing else), or neither. A user without `can` (older server) gets the map.
+   */
+  const screen = computed<'map' | 'audit' | 'none' | null>(() => {
+    if (!ready.value) return null
+    const can = user.value!.can
+    if (!can || can.data) return 'map'
+    return can.audit ? 'audit' : 'none'
+  })
   function set(u: SessionUser | null, token: string | null) {
     user.value = u
     csrfToken.value = token
     state.value = 'done'
   }
-  return { state, user, csrfToken, needsEnrolment, ready, set }
+  return { state, user, csrfToken, needsEnrolment, ready, screen, set }
 })
