@@ -16,7 +16,7 @@ import { ErrorBody } from '../domain/schemas/common.js'
 import { clientDistDir } from './paths.js'
 // auth (issue 6)
 import hardeningPlugin, { type HardeningOptions } from './plugins/hardening.js'
-import authPlugin, { type AuthOptions } from './plugins/auth.js'
+import authPlugin, { type AuthOptions } from './auth/plugin.js'
 import authRoutes, { type AuthRoutesOptions } from './auth/routes.js'
 import accounts from './accounts/routes.js'
 import auditRoutes from './audit/routes.js'

@@ -6,7 +6,7 @@ import { AccountDecision, AccountRequest, AccountRequestQuery } from '../../doma
 import { withAccounts } from '../db/caller-transactions.js'
 import { DbError, type Queryable } from '../db/types.js'
 import { appendAudit } from '../audit/audit-log.js'
-import { auditFields } from '../plugins/auth.js'
+import { auditFields } from '../audit/request-audit.js'
 import { createUser, findUserById, setDisabled } from '../auth/users.js'
 import { generatePassword } from '../auth/passwords.js'
 import { decideAccountRequest, findAccountRequest, listAccountRequests, recordCreatedAccount, accountRequestBody } from './account-requests.js'

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../domain/schemas/common.js'
 import { AuditLogPage, AuditLogQuery, type AuditLogEntry } from '../../domain/schemas/audit.js'
 import { appendAudit, AUDIT_LOG_PAGE } from './audit-log.js'
-import { auditFields } from '../plugins/auth.js'
+import { auditFields } from './request-audit.js'
 
 
 /** The auditor's view of the audit log: filters by user, area, action, outcome and time; newest first, by pages. */

@@ -5,7 +5,7 @@ import { CodeParams, errorResponses, Year } from '../../domain/schemas/common.js
 import { LAYER_BY_ID } from '../../tiles/registry.js'
 import { normaliseFilter, TileRequestError } from '../tiles/tile-filters.js'
 import { appendAudit } from '../audit/audit-log.js'
-import { auditFields } from '../plugins/auth.js'
+import { auditFields } from '../audit/request-audit.js'
 import { csvDocument } from './csv.js'
 import { HOUSEHOLD_EXPORT } from './household-queries.js'
 

@@ -5,10 +5,11 @@ import { errorResponses, YearQuery } from '../../domain/schemas/common.js'
 import { Household, HouseholdMembers, HouseholdParams, RevealBody, type HouseholdMember } from '../../domain/schemas/households.js'
 import { REVEAL_ROLES } from '../../domain/roles.js'
 import { appendAudit } from '../audit/audit-log.js'
-import { auditFields } from '../plugins/auth.js'
+import { auditFields } from '../audit/request-audit.js'
 import { scrubPersonal } from '../auth/masking.js'
 import { HOUSEHOLD_CONTACT, HOUSEHOLD_HISTORY, HOUSEHOLD_POPUP, MEMBER_COUNTS, MEMBER_LIST, REVEAL_MEMBERS, VILLAGE_PROJECTS } from './household-queries.js'
 import exportRoutes from './export-routes.js'
+import { guardHouseholds } from './household-guard.js'
 
 const errors = errorResponses(400, 401, 403, 404)
 
@@ -48,6 +49,7 @@ interface PopupRow {
  * function that returns the originals); and the masked household list of an area as CSV.
  */
 const households: FastifyPluginAsync = async (app) => {
+  guardHouseholds(app)
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
   r.get(
