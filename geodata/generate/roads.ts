@@ -16,7 +16,7 @@
  *   endpoints are graph nodes and the network is one connected graph.
  */
 import { Delaunay } from 'd3-delaunay'
-import { length as turfLength } from '@turf/turf'
+import { length as turfLength } from '@turf/length'
 import type { LineString, Position } from 'geojson'
 import { FIRST_YEAR } from '../../domain/codes.js'
 import { AdminLookup, isRuralVillage, shortAreaName, villageTerrain, type AreaNode } from './admin-lookup.js'

@@ -4,7 +4,7 @@
  * 1 % at Hunan's latitudes over the tens of kilometres these generators measure); kdbush and other
  * spatial packages are not dependencies, so nearest-neighbour search is a ring search over grid cells.
  */
-import { booleanPointInPolygon } from '@turf/turf'
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import type { MultiPolygon, Point, Position } from 'geojson'
 import type { Rng } from './rng.js'
 

@@ -1,4 +1,4 @@
-import { booleanPointInPolygon } from '@turf/turf'
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import { describe, expect, it } from 'vitest'
 import { isRuralVillage, shortAreaName } from '../../geodata/generate/admin-lookup.js'
 import { generateFacilities } from '../../geodata/generate/facilities.js'

@@ -1,4 +1,4 @@
-import { booleanPointInPolygon } from '@turf/turf'
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import { describe, expect, it } from 'vitest'
 import { HOUSEHOLD_ATTRIBUTES, POVERTY_CAUSES, POVERTY_LINE } from '../../domain/codes.js'
 import {

@@ -1,4 +1,6 @@
-import { booleanPointInPolygon, kinks, polygon } from '@turf/turf'
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
+import { kinks } from '@turf/kinks'
+import { polygon } from '@turf/helpers'
 import type { MultiPolygon, Position } from 'geojson'
 import * as polyclip from 'polyclip-ts'
 import { beforeAll, describe, expect, it } from 'vitest'

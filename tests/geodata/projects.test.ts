@@ -1,4 +1,4 @@
-import { booleanPointInPolygon } from '@turf/turf'
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import { describe, expect, it } from 'vitest'
 import { PROJECT_STAGES, PROJECT_TYPES } from '../../domain/codes.js'
 import { generateProjects } from '../../geodata/generate/projects.js'

@@ -1,4 +1,4 @@
-import { length as turfLength } from '@turf/turf'
+import { length as turfLength } from '@turf/length'
 import { describe, expect, it } from 'vitest'
 import { ROAD_CLASSES } from '../../domain/codes.js'
 import { createRng } from '../../geodata/generate/rng.js'

@@ -2,7 +2,7 @@
  * Planar geometry on open rings (no repeated closing point). Outer rings counter-clockwise, holes
  * clockwise: the interior is always on the left.
  */
-import { booleanPointInPolygon } from '@turf/turf'
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import type { MultiPolygon, Position } from 'geojson'
 
 /** Output precision: 6 decimals (≈ 0.1 m). */
