@@ -45,8 +45,9 @@ export const Year = Type.Integer({ minimum: FIRST_YEAR, maximum: LAST_YEAR, defa
 export const YearQuery = Type.Object({ year: Year }, { additionalProperties: false })
 export const CodeParams = Type.Object({ code: AreaCode })
 
-export const lonLat = (description = '[lon, lat] WGS84') => Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description })
+// Arrays of a fixed length on the wire (OpenAPI 3.0 has no tuples), typed as tuples for the client.
+export const lonLat = (description = '[lon, lat] WGS84') => Type.Unsafe<[number, number]>(Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description }))
 export const LonLat = lonLat()
-export const Bbox = Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: '[west, south, east, north] WGS84' })
+export const Bbox = Type.Unsafe<[number, number, number, number]>(Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: '[west, south, east, north] WGS84' }))
 /** An instant as the API writes it. */
 export const UtcTime = (description = 'ISO 8601, UTC') => Type.String({ description })

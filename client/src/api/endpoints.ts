@@ -1,6 +1,10 @@
 /** One function per API route the client uses. */
 import { getCached, getFile, getJson, postJson } from './http.js'
-import type { Area, AreaIndicators, AreaStats, AuditLogPage, ChildrenIndicator, Diagnosis, Health, Household, HouseholdMembers, Indicator, Inspection, Projects, SearchHit } from './types.js'
+import type { Area, AreaStats, SearchHit } from '../../../domain/schemas/areas.js'
+import type { AuditLogPage } from '../../../domain/schemas/audit.js'
+import type { AreaIndicators, ChildrenIndicator, Diagnosis, Indicator, Inspection, Projects } from '../../../domain/schemas/diagnosis.js'
+import type { Health } from '../../../domain/schemas/health.js'
+import type { Household, HouseholdMembers } from '../../../domain/schemas/households.js'
 
 const enc = encodeURIComponent
 

@@ -1,6 +1,6 @@
 import { computed, type Ref } from 'vue'
 import { api } from '../api/endpoints.js'
-import type { Area } from '../api/types.js'
+import type { Area } from '../../../domain/schemas/areas.js'
 import { lineage } from '../areas/codes.js'
 import { useRequest } from './useRequest.js'
 

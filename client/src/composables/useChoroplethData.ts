@@ -1,6 +1,6 @@
 import { computed, inject, provide, watch, type ComputedRef, type InjectionKey, type Ref, type ShallowRef } from 'vue'
 import { api } from '../api/endpoints.js'
-import type { ChildrenIndicator, Indicator } from '../api/types.js'
+import type { ChildrenIndicator, Indicator } from '../../../domain/schemas/diagnosis.js'
 import { childLevelOf, comparisonParent } from '../areas/codes.js'
 import { classify, type Classification } from '../classify/classify.js'
 import { NO_DATA_COLOR, rampFor } from '../classify/ramps.js'

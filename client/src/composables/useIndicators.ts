@@ -1,6 +1,6 @@
 import { computed, ref, shallowRef } from 'vue'
 import { api } from '../api/endpoints.js'
-import type { Indicator } from '../api/types.js'
+import type { Indicator } from '../../../domain/schemas/diagnosis.js'
 import { problemKey } from '../api/problems.js'
 import { useSessionStore } from '../stores/session.js'
 import type { LoadState } from './useRequest.js'
