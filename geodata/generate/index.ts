@@ -16,7 +16,7 @@
  *   them without keeping them (the batches are regenerated identically on each call).
  */
 import { generateFacilities } from './facilities.js'
-import { generateHouseholds, householdBatches, planHouseholds, registryStats, selectPovertyVillages, summarizeHouseholds, XIANGXI, type HouseholdBatch, type HouseholdSummary } from './households.js'
+import { generateHouseholds, householdBatches, planHouseholds, registryStats, selectPovertyVillages, summarizeHouseholds, XIANGXI, type HouseholdBatch, type HouseholdSummary } from './households/index.js'
 import { computeEnvironment, generateIndicatorValues, INDICATOR_DEFS, YEARS, type VillageEnv } from './indicators.js'
 import { partitionAdmin, readSources } from './partition/index.js'
 import { generateProjects } from './projects.js'
@@ -24,7 +24,7 @@ import { createRng } from './rng.js'
 import { buildRoadNetwork } from './roads.js'
 import { generateTerrain } from './terrain/index.js'
 import type { AdminAreaRow, Dataset, GenerateOptions, Terrain, WaterRow } from './types.js'
-import { generateWater } from './water.js'
+import { generateWater } from './water/index.js'
 
 /** Written to data_load.generator_version; bump when any generator's output changes. */
 export const GENERATOR_VERSION = 'povmap-geodata/1.1.0'

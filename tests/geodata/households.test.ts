@@ -8,7 +8,7 @@ import {
   IdNumberAllocator,
   isValidIdNumber,
   SHIBADONG,
-} from '../../geodata/generate/households.js'
+} from '../../geodata/generate/households/index.js'
 import { createRng } from '../../geodata/generate/rng.js'
 import type { HouseholdYearRow, MemberRow } from '../../geodata/generate/types.js'
 import { runStandIn } from './stand-in.js'

@@ -6,7 +6,7 @@
  */
 import type { MultiPolygon, Point } from 'geojson'
 import { generateFacilities, type Facilities } from '../../geodata/generate/facilities.js'
-import { generateHouseholds, planHouseholds, registryStats, selectPovertyVillages, type GeneratedHouseholds, type VillagePlan } from '../../geodata/generate/households.js'
+import { generateHouseholds, planHouseholds, registryStats, selectPovertyVillages, type GeneratedHouseholds, type VillagePlan } from '../../geodata/generate/households/index.js'
 import { computeEnvironment, generateIndicatorValues, type Environment } from '../../geodata/generate/indicators.js'
 import { generateProjects } from '../../geodata/generate/projects.js'
 import { createRng } from '../../geodata/generate/rng.js'

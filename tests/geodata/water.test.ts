@@ -9,7 +9,7 @@ import { createRng } from '../../geodata/generate/rng.js'
 import { generateTerrain } from '../../geodata/generate/terrain/index.js'
 import { metresPerDegree } from '../../geodata/terrain-format.js'
 import type { Terrain, WaterRow } from '../../geodata/generate/types.js'
-import { REAL_RESERVOIRS, generateWater, type GeneratedWater } from '../../geodata/generate/water.js'
+import { REAL_RESERVOIRS, generateWater, type GeneratedWater } from '../../geodata/generate/water/index.js'
 import { sampleAlong } from '../helpers/sample-along.js'
 
 const SEED = 20140101
