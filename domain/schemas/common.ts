@@ -40,6 +40,7 @@ export const HouseholdRef = Type.String({
 })
 /** A numeric id in a path (accounts, account requests). */
 export const IdParam = Type.String({ pattern: '^[0-9]{1,9}$' })
+export const IdParams = Type.Object({ id: IdParam })
 
 export const Year = Type.Integer({ minimum: FIRST_YEAR, maximum: LAST_YEAR, default: LAST_YEAR })
 export const YearQuery = Type.Object({ year: Year }, { additionalProperties: false })

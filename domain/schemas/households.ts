@@ -1,7 +1,7 @@
 /** A household: the map popup (no personal data), its members (masked unless revealed) and the CSV export. */
 import { Type, type Static } from 'typebox'
 import { ASSURANCE_GAPS } from '../codes.js'
-import { HouseholdRef, LonLat, Nullable } from './common.js'
+import { HouseholdRef, LonLat, Nullable, Year } from './common.js'
 
 export const HouseholdParams = Type.Object({ id: HouseholdRef })
 
@@ -85,3 +85,7 @@ export const RevealBody = Type.Object(
   { additionalProperties: false },
 )
 export type RevealBody = Static<typeof RevealBody>
+
+// The household map layer's filters, as its tiles take them: the export holds what the map shows.
+const FilterList = Type.Optional(Type.String({ maxLength: 200, description: 'comma list, the values of the households tile layer filter of that name' }))
+export const HouseholdExportQuery = Type.Object({ year: Year, status: FilterList, cause: FilterList, gap: FilterList }, { additionalProperties: false })

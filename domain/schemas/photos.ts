@@ -1,5 +1,6 @@
 /** Field photos of villages, households and projects (/api/photos). */
 import { Type, type Static } from 'typebox'
+import { CODE_LENGTHS } from '../admin-codes.js'
 import { AreaCode, HouseholdRef, lonLat, Nullable, OneOf, UtcTime, UUID_PATTERN } from './common.js'
 
 export const PHOTO_SUBJECTS = ['village', 'household', 'project'] as const
@@ -27,7 +28,7 @@ export const PhotoParams = Type.Object({ ref: Type.String({ pattern: UUID_PATTER
 
 export const PhotoUploadQuery = Type.Object(
   {
-    area: Type.Optional(Type.String({ pattern: '^[0-9]{12}$', description: 'village code: a photo of the village' })),
+    area: Type.Optional(Type.String({ pattern: `^[0-9]{${CODE_LENGTHS.village}}$`, description: 'village code: a photo of the village' })),
     household: Type.Optional(HouseholdRef),
     project: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
     lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { errorResponses, IdParam } from '../../domain/schemas/common.js'
+import { errorResponses, IdParams } from '../../domain/schemas/common.js'
 import { AccountDecision, AccountRequest, AccountRequestQuery } from '../../domain/schemas/accounts.js'
 import { withAccounts } from '../db/caller-transactions.js'
 import { DbError, type Queryable } from '../db/types.js'
@@ -47,7 +47,7 @@ const accountRequests: FastifyPluginAsync = async (app) => {
               ? 'Approve an account request (not one’s own): creates the account, answering its initial password once, or disables the auditor'
               : 'Reject an account request (the requester may withdraw its own)',
           tags: ['users'],
-          params: Type.Object({ id: IdParam }),
+          params: IdParams,
           response: { 200: AccountDecision, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },

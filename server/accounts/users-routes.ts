@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { errorResponses, IdParam } from '../../domain/schemas/common.js'
+import { errorResponses, IdParams } from '../../domain/schemas/common.js'
 import { Account, AccountRequest, CreatedAccount, NewAccountBody } from '../../domain/schemas/accounts.js'
 import { withAccounts } from '../db/caller-transactions.js'
 import { appendAudit } from '../audit/audit-log.js'
@@ -90,7 +90,7 @@ const users: FastifyPluginAsync = async (app) => {
               ? 'Disable an account: its sessions end at once; an auditor’s is a request (202) that another administrator or auditor approves'
               : 'Enable a disabled account',
           tags: ['users'],
-          params: Type.Object({ id: IdParam }),
+          params: IdParams,
           response: { 204: Type.Null(), ...(action === 'disable' ? { 202: AccountRequest, ...errorResponses(409) } : {}), ...errorResponses(400, 401, 403, 404) },
         },
       },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { CodeParams, errorResponses, Year } from '../../domain/schemas/common.js'
+import { CodeParams, errorResponses } from '../../domain/schemas/common.js'
+import { HouseholdExportQuery } from '../../domain/schemas/households.js'
 import { LAYER_BY_ID } from '../../tiles/registry.js'
 import { normaliseFilter, TileRequestError } from '../tiles/tile-filters.js'
 import { appendAudit } from '../audit/audit-log.js'
@@ -11,9 +11,6 @@ import { HOUSEHOLD_EXPORT } from './household-queries.js'
 
 export const EXPORT_MAX_ROWS = 50_000
 const EXPORT_COLUMNS = ['ref', 'village_code', 'village', 'year', 'status', 'main_cause', 'size', 'attribute', 'income_per_capita', 'gaps', 'housing_safety', 'phone', 'lon', 'lat'] as const
-// The household map layer's filters, as its tiles take them: the export holds what the map shows.
-const FilterList = Type.Optional(Type.String({ maxLength: 200, description: 'comma list, the values of the households tile layer filter of that name' }))
-const ExportQuery = Type.Object({ year: Year, status: FilterList, cause: FilterList, gap: FilterList }, { additionalProperties: false })
 
 /** The registered households of an area as CSV: masked (no names or ID numbers, phone masked), bounded, audited. */
 const exportRoutes: FastifyPluginAsync = async (app) => {
@@ -25,7 +22,7 @@ const exportRoutes: FastifyPluginAsync = async (app) => {
         summary: 'The registered households of an area in a year as CSV (UTF-8 with BOM), phone masked, no names or ID numbers (audited)',
         tags: ['households'],
         params: CodeParams,
-        querystring: ExportQuery,
+        querystring: HouseholdExportQuery,
         response: errorResponses(400, 401, 403, 404, 413),
       },
     },

@@ -1,38 +1,9 @@
-/** The administrative code hierarchy: 2 province, 4 prefecture, 6 county, 9 township, 12 village digits. */
-import type { AdminLevel } from '../../../domain/admin-codes.js'
+/** The administrative code rules as the map uses them (the rules themselves: domain/admin-codes.ts). */
+import { childCodeLength, childLevelOf, isAdminCode, parentOf, PROVINCE_CODE } from '../../../domain/admin-codes.js'
 
-export const PROVINCE = '43'
-const LENGTHS: readonly [AdminLevel, number][] = [
-  ['province', 2],
-  ['prefecture', 4],
-  ['county', 6],
-  ['township', 9],
-  ['village', 12],
-]
-const CODE = /^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$/
-
-export const isCode = (s: string): boolean => CODE.test(s)
-
-export function levelOf(code: string): AdminLevel {
-  const hit = LENGTHS.find(([, n]) => n === code.length)
-  if (!hit) throw new Error(`not an administrative code: ${code}`)
-  return hit[0]
-}
-
-export function childLevelOf(code: string): AdminLevel | null {
-  const i = LENGTHS.findIndex(([, n]) => n === code.length)
-  return LENGTHS[i + 1]?.[0] ?? null
-}
-
-export function parentOf(code: string): string | null {
-  const i = LENGTHS.findIndex(([, n]) => n === code.length)
-  return i > 0 ? code.slice(0, LENGTHS[i - 1]![1]) : null
-}
-
-/** The code and its ancestors, province first. */
-export function lineage(code: string): string[] {
-  return LENGTHS.filter(([, n]) => n <= code.length).map(([, n]) => code.slice(0, n))
-}
+export { childLevelOf, lineage, parentOf } from '../../../domain/admin-codes.js'
+export const PROVINCE = PROVINCE_CODE
+export const isCode = isAdminCode
 
 /**
  * The area whose children the map compares (choropleth, inspection): the selection itself, or its
@@ -48,8 +19,7 @@ export function comparisonParent(code: string): string {
  * else an area of the selection's own level (move sideways); else the most detailed area there.
  */
 export function pickArea(codesUnderPointer: readonly string[], selected: string): string | null {
-  const i = LENGTHS.findIndex(([, n]) => n === selected.length)
-  const childLength = LENGTHS[i + 1]?.[1]
+  const childLength = childCodeLength(selected)
   const child = codesUnderPointer.find((c) => c.length === childLength && c.startsWith(selected))
   if (child) return child
   if (codesUnderPointer.includes(selected)) return null

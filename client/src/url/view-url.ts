@@ -3,6 +3,8 @@
  * 3D terrain, selection and comparison, visible layers, household and project filters, choropleth,
  * inspection step and language. Pure functions: decoding drops anything malformed or not allowed.
  */
+import { isAdminCode } from '../../../domain/admin-codes.js'
+
 export const LOW_ZOOM_MODES = ['hexagon', 'heatmap', 'circles'] as const
 export type LowZoomMode = (typeof LOW_ZOOM_MODES)[number]
 export const COLOR_BY = ['status', 'cause'] as const
@@ -39,7 +41,6 @@ export interface Allowed {
   years: { min: number; max: number }
 }
 
-const CODE = /^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$/
 const INDICATOR = /^[a-z][a-z0-9_]{0,63}$/
 
 const round = (x: number, d: number) => Number(x.toFixed(d))
@@ -104,9 +105,9 @@ export function decodeView(search: string | URLSearchParams, defaults: ViewState
   }
   s.terrain = q.get('t3d') === '1'
   const sel = q.get('sel')
-  if (sel && CODE.test(sel)) s.selected = sel
+  if (sel && isAdminCode(sel)) s.selected = sel
   const cmp = q.get('cmp')
-  if (cmp && CODE.test(cmp)) s.compare = cmp
+  if (cmp && isAdminCode(cmp)) s.compare = cmp
   s.layers = list(q.get('lyr'), allowed.layers) ?? s.layers
   const h = s.households
   h.year = int(q.get('hy'), allowed.years.min, allowed.years.max) ?? h.year
