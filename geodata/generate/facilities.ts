@@ -8,7 +8,7 @@
  * began supplying water: county and most township works existed before 2014, many village works were
  * built 2015–2020 under the rural drinking-water programme (projects.ts turns those into projects).
  */
-import { PAVED_BEFORE_REGISTRY } from './roads.js'
+import { PAVED_BEFORE_REGISTRY } from './roads/index.js'
 import { AdminLookup, isRuralTownship, isRuralVillage, shortAreaName, villageTerrain, type AreaNode } from './admin-lookup.js'
 import type { Rng } from './rng.js'
 import { distanceKm, pointGeom, randomPointNear } from './spatial-index.js'

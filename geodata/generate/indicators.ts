@@ -13,7 +13,7 @@ import { FIRST_YEAR, LAST_YEAR } from '../../domain/codes.js'
 import { AdminLookup, isRuralVillage, villageTerrain, type AreaNode } from './admin-lookup.js'
 import type { Facilities } from './facilities.js'
 import type { Rng } from './rng.js'
-import { localDistances, PAVED_BEFORE_REGISTRY, roadGraph, type RoadNetwork } from './roads.js'
+import { localDistances, PAVED_BEFORE_REGISTRY, roadGraph, type RoadNetwork } from './roads/index.js'
 import { distanceKm, PointIndex, samplePositions, SegmentIndex, type LonLat } from './spatial-index.js'
 import type { AdminAreaRow, IndicatorDefRow, IndicatorValueRow, Terrain, WaterRow } from './types.js'
 
