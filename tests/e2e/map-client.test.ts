@@ -80,7 +80,10 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
    * time. Signed in as the province administrator (or the session `as`) unless `signedOut` (then it
    * does not wait for a map).
    */
-  async function open(path: string, opts: { signedOut?: boolean; as?: { name: string; value: string } } = {}): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  async function open(
+    path: string,
+    opts: { signedOut?: boolean; as?: { name: string; value: string } } = {},
+  ): Promise<{ page: Page; errors: string[]; requests: string[]; denied: string[] }> {
     for (const c of contexts.splice(0)) await c.close().catch(() => {})
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', ...(opts.signedOut ? {} : { storageState: signedInState(fx.url, opts.as ?? session) }) })
     contexts.push(ctx)
@@ -88,11 +91,16 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     const errors = collectErrors(page)
     const requests: string[] = []
     page.on('request', (r) => requests.push(r.url()))
+    /** Answers 401 or 403: a page should never ask for what its user may not see. */
+    const denied: string[] = []
+    page.on('response', (r) => {
+      if (r.status() === 401 || r.status() === 403) denied.push(`${r.status()} ${r.url()}`)
+    })
     await page.goto(`${fx.url}${path}`)
-    if (opts.signedOut) return { page, errors, requests }
+    if (opts.signedOut) return { page, errors, requests, denied }
     await page.waitForSelector('[data-map-idle]', { timeout: 120_000 })
     await settled(page)
-    return { page, errors, requests }
+    return { page, errors, requests, denied }
   }
 
   /** The camera has stopped and every tile of the view is loaded and drawn. */
@@ -293,7 +301,8 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
   it('a village team reveals one household with a reason (shown once, audited) and downloads its households as CSV', async () => {
     const team = await loginOverHttp(fx.url, fx.db.db, 'village_team')
     const [x0, y0] = FIXTURE.origin
-    const { page, errors } = await open(`/?v=${x0 + 0.01},${y0 + 0.01},15.5,0,0&sel=${VILLAGE}&lyr=households&hs=poor,returned`, { as: team })
+    // The choropleth is on: a village team sees no sibling villages, so it must not ask for them (a 403).
+    const { page, errors, denied } = await open(`/?v=${x0 + 0.01},${y0 + 0.01},15.5,0,0&sel=${VILLAGE}&lyr=households,choropleth&hs=poor,returned`, { as: team })
     const target = await page.evaluate(() => {
       const f = window.__povmap!.map.queryRenderedFeatures({ layers: ['households-point'] })[0]!
       return { id: f.id!, at: f.geometry.coordinates as [number, number] }
@@ -351,6 +360,7 @@ describe.skipIf(!hasChromium)('map client in headless Chromium', { timeout: 180_
     for (const r of rows) expect(lines.join('\n')).not.toContain(r.name)
     const exported = await fx.db.db.query<{ detail: Record<string, unknown> }>(`SELECT detail FROM audit_log WHERE action = 'export.households' AND actor_username = $1`, [team.user.username])
     expect(exported.rows).toHaveLength(1)
+    expect(denied).toEqual([])
     expect(errors).toEqual([])
   })
 

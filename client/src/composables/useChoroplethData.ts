@@ -8,6 +8,7 @@ import { CHOROPLETH } from '../layers/catalog.js'
 import { useChoroplethStore } from '../stores/choropleth.js'
 import { useLayersStore } from '../stores/layers.js'
 import { useSelectionStore } from '../stores/selection.js'
+import { useSessionStore } from '../stores/session.js'
 import { useIndicators } from './useIndicators.js'
 import { useRequest, type LoadState } from './useRequest.js'
 
@@ -35,6 +36,7 @@ export function provideChoroplethData(): ChoroplethData {
   const store = useChoroplethStore()
   const layers = useLayersStore()
   const selection = useSelectionStore()
+  const session = useSessionStore()
   const { list } = useIndicators()
 
   // Until the user picks one (or the link names one), the first indicator holding values that year.
@@ -49,8 +51,12 @@ export function provideChoroplethData(): ChoroplethData {
 
   const parent = computed(() => comparisonParent(selection.code))
   const indicator = computed(() => list.value.find((d) => d.code === store.indicator) ?? null)
+  // A parent above the user's area (a village team's township) has children the user may not see: nothing to colour.
+  const visibleParent = computed(() => parent.value.startsWith(session.user?.scope ?? ''))
   const key = computed(() =>
-    layers.isVisible(CHOROPLETH) && indicator.value && childLevelOf(parent.value) ? { parent: parent.value, indicator: indicator.value.code, year: store.year } : null,
+    layers.isVisible(CHOROPLETH) && indicator.value && childLevelOf(parent.value) && visibleParent.value
+      ? { parent: parent.value, indicator: indicator.value.code, year: store.year }
+      : null,
   )
   const req = useRequest(key, (k, signal) => api.childrenIndicator(k.parent, k.indicator, k.year, signal))
   const classification = computed(() => (req.data.value ? classify(req.data.value.values.map((v) => v.value), store.method, store.classes) : null))
