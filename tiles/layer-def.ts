@@ -76,6 +76,15 @@ export interface LayerDef {
   legend: { attribute: string; entries: readonly LegendEntry[] }
   /** MapLibre style layers drawing it; `source`/`source-layer` are filled in by the style builder. */
   style: readonly StyleLayer[]
+  /** Other colourings the client may switch to, by name (households: by main cause). */
+  variants?: Readonly<Record<string, PaintVariant>>
+}
+
+/** A colouring by another attribute: paint properties replacing the style's, by style layer id, and the colours its legend shows. */
+export interface PaintVariant {
+  attribute: string
+  colors: Readonly<Record<string, string>>
+  paint: Readonly<Record<string, Readonly<Record<string, unknown>>>>
 }
 
 /**
@@ -104,6 +113,9 @@ export function defineLayer(def: LayerDef): LayerDef {
     }
   }
   if (def.scopeFree && def.personal) throw new Error(`${def.id}: a layer of personal data is never the same for every caller`)
+  for (const [name, v] of Object.entries(def.variants ?? {})) {
+    for (const id of Object.keys(v.paint)) if (!def.style.some((s) => s.id === id)) throw new Error(`${def.id}: paint variant ${name} names no style layer ${id}`)
+  }
   const sorted = [...def.bands].sort((a, b) => a.minzoom - b.minzoom)
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.minzoom !== sorted[i - 1]!.maxzoom + 1) throw new Error(`${def.id}: zoom bands must be contiguous`)

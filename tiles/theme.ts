@@ -1,3 +1,8 @@
+import { POVERTY_CAUSES } from '../domain/codes.js'
+
+/** Main poverty causes: categorical, 12 classes (ColorBrewer Paired), in POVERTY_CAUSES order. */
+const PAIRED = ['#e31a1c', '#ff7f00', '#6a3d9a', '#1f78b4', '#b15928', '#a6cee3', '#33a02c', '#fb9a99', '#fdbf6f', '#cab2d6', '#b2df8a', '#999999']
+
 /** The one palette: style paint and legends read the same values. */
 export const theme = {
   background: '#f3f1ea',
@@ -11,4 +16,5 @@ export const theme = {
     road: '#8c510a', water: '#2166ac', housing: '#b35806', relocation: '#542788', industry: '#1b7837', education: '#4d9221', health: '#c51b7d',
   },
   villages: { poverty: '#fdd0a2', other: '#f7f7f7', outline: '#bdbdbd' },
+  causes: Object.fromEntries(POVERTY_CAUSES.map((c, i) => [c, PAIRED[i]!])) as Readonly<Record<(typeof POVERTY_CAUSES)[number], string>>,
 } as const

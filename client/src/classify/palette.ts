@@ -1,12 +1,7 @@
-import { POVERTY_CAUSES } from '../../../domain/codes.js'
+import { theme } from '../../../tiles/theme.js'
 
-/**
- * Colours of the main poverty causes (categorical, 12 classes: ColorBrewer Paired). The tile layer
- * declarations colour households by status only; colouring by cause is a client choice.
- */
-const PAIRED = ['#e31a1c', '#ff7f00', '#6a3d9a', '#1f78b4', '#b15928', '#a6cee3', '#33a02c', '#fb9a99', '#fdbf6f', '#cab2d6', '#b2df8a', '#999999']
-
-export const CAUSE_COLORS: Readonly<Record<string, string>> = Object.fromEntries(POVERTY_CAUSES.map((c, i) => [c, PAIRED[i]!]))
+/** Colours of the main poverty causes: the theme's, which the households layer's cause colouring paints with. */
+export const CAUSE_COLORS: Readonly<Record<string, string>> = theme.causes
 
 /** '#rrggbb' → [r, g, b] for deck.gl. */
 export function rgb(hex: string): [number, number, number] {

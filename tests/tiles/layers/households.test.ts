@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec'
+import households from '../../../tiles/layers/households/layer.js'
+import { theme } from '../../../tiles/theme.js'
+import { POVERTY_CAUSES } from '../../../domain/codes.js'
 import { BUFFERED, fixtureTile, layerTileTest, sortedIds } from '../layer-tiles.js'
 
 describe('households tiles', () => {
@@ -35,4 +39,19 @@ describe('households tiles', () => {
       for (const f of got) expect(f.properties!.status).toBe(want.find((w) => w.id === String(f.id))!.status)
     })
   }
+
+  it('its colouring by main cause paints with the theme’s cause colours, and both colourings are valid MapLibre style', () => {
+    const byCause = households.variants!.cause!
+    expect(byCause.colors).toEqual(theme.causes)
+    expect(Object.keys(byCause.colors)).toEqual([...POVERTY_CAUSES])
+    const point = byCause.paint['households-point']!['circle-color'] as unknown[]
+    for (const c of POVERTY_CAUSES) expect(point[point.indexOf(c) + 1]).toBe(theme.causes[c])
+    const style = (variant?: string) => ({
+      version: 8 as const,
+      sources: { households: { type: 'vector' as const, tiles: ['http://127.0.0.1/tiles/households/{z}/{x}/{y}.mvt'] } },
+      layers: households.style.map((l) => ({ ...l, paint: { ...l.paint, ...(variant ? households.variants![variant]!.paint[l.id] : {}) }, source: 'households', 'source-layer': 'households' })),
+    })
+    expect(validateStyleMin(style() as never)).toEqual([])
+    expect(validateStyleMin(style('cause') as never)).toEqual([])
+  })
 })

@@ -6,6 +6,15 @@ const causeFields = Object.fromEntries(POVERTY_CAUSES.map((c) => [`c_${c}`, 'Num
 const points = ['ref', 'village_code', 'status', 'main_cause', 'size', 'gaps']
 const aggregate = ['code', 'name', 'count', 'people', 'poor', 'lifted', 'returned', ...Object.keys(causeFields)]
 const s = theme.status
+const causeColor = theme.causes
+/** Counts a tile leaves out are zero. */
+const countOf = (field: string) => ['coalesce', ['get', field], 0]
+/** An aggregate's most frequent main cause (the first of equals). */
+const dominantCause = [
+  'case',
+  ...POVERTY_CAUSES.flatMap((c) => [['all', ...POVERTY_CAUSES.filter((o) => o !== c).map((o) => ['>=', countOf(`c_${c}`), countOf(`c_${o}`)])], causeColor[c]]),
+  '#999999',
+]
 
 export default defineLayer({
   id: 'households',
@@ -52,7 +61,7 @@ export default defineLayer({
       maxzoom: 12,
       filter: ['has', 'count'],
       paint: {
-        'circle-color': ['case', ['>', ['get', 'poor'], 0], s.poor, s.lifted],
+        'circle-color': ['case', ['>', countOf('poor'), 0], s.poor, s.lifted],
         'circle-opacity': 0.75,
         'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 3, 10, 9, 60, 26],
         'circle-stroke-color': '#ffffff',
@@ -72,4 +81,14 @@ export default defineLayer({
       },
     },
   ],
+  variants: {
+    cause: {
+      attribute: 'main_cause',
+      colors: causeColor,
+      paint: {
+        'households-point': { 'circle-color': ['match', ['get', 'main_cause'], ...POVERTY_CAUSES.flatMap((c) => [c, causeColor[c]]), '#999999'] },
+        'households-aggregate': { 'circle-color': dominantCause },
+      },
+    },
+  },
 })
