@@ -11,8 +11,6 @@ import http from 'node:http'
 import os from 'node:os'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fork } from 'node:child_process'
-import { pct } from './percentile.js'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { loadConfig } from '../server/config.js'
@@ -28,7 +26,7 @@ import { createRng } from '../geodata/generate/rng.js'
 import { repoRoot } from '../server/paths.js'
 import { loginOverHttp, sessionCaller } from '../tests/helpers/auth.js'
 import { viewQueryable } from '../server/db/views.js'
-import { wrkInstalled, type LoadJob, type LoadSummary, type LoadTool } from './load-client.js'
+import { CONNECTIONS, floor, LOAD_TOOL, loadTest, onePass, paired, ROUNDS, SECONDS, tilePath as path, type Result, type Tile } from './tile-measure.js'
 import { mvtBytes } from '../server/tiles/mvt-encoder.js'
 import { statementName } from '../server/db/pg-db.js'
 import { defineCommand } from '../server/cli/args.js'
@@ -40,11 +38,12 @@ defineCommand({
   summary:
     'Household-tile throughput and latency of every contender on the same tile lists (the raw-SQL floor, a naive peer, ours uncached ' +
     'and cached, a bare node:http ceiling), printed as ratios and written to tiles/BENCHMARK.md; load from wrk when installed, else autocannon.',
-  notes: ['Environment: BENCH_SECONDS (per measurement, default 5), BENCH_CONNECTIONS (default 4), BENCH_ROUNDS (default 3), BENCH_LISTS (only these tile lists, comma-separated; no report written), BENCH_LOAD=autocannon, BENCH_WRITE=0 (print only).'],
+  notes: [
+    'Environment: BENCH_SECONDS (per measurement, default 5), BENCH_CONNECTIONS (default 4), BENCH_ROUNDS (default 3), BENCH_LISTS (only these tile lists, comma-separated; no report written), BENCH_LOAD=autocannon, BENCH_WRITE=0 (print only).',
+    'BENCH_FAST_PATH=compare adds, per list, ours with against ours without the cached-tile fast path (uncached and cached, alternating rounds); BENCH_FAST_PATH=only measures that alone (no report written).',
+  ],
 }).parse(process.argv.slice(2))
 
-type Tile = { z: number; x: number; y: number }
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4)
 const YEAR = 2020
 
 // ---- tile lists shared by every contender -------------------------------------------------------
@@ -75,68 +74,6 @@ const LISTS: Record<string, Tile[]> = {
 // BENCH_LISTS=empty,pan z14 runs only those lists (while working on one of them; a full run writes the report).
 const only = process.env.BENCH_LISTS?.split(',').map((s) => s.trim())
 if (only) for (const name of Object.keys(LISTS)) if (!only.includes(name)) delete LISTS[name]
-const path = (t: Tile) => `/tiles/households/${t.z}/${t.x}/${t.y}.mvt`
-
-// ---- measurement ------------------------------------------------------------------------------------
-interface Result {
-  tilesPerS: number
-  p50: number
-  p95: number
-  meanBytes: number
-  maxBytes: number | null
-  errors: number
-}
-
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
-// BENCH_LOAD=autocannon forces the npm generator where wrk is installed.
-const LOAD_TOOL: LoadTool = process.env.BENCH_LOAD === 'autocannon' || !(await wrkInstalled()) ? 'autocannon' : 'wrk'
-
-/** Requests the list's tiles for a fixed time, from a separate process (bench/load-client.ts). */
-async function loadTest(port: number, tiles: Tile[], seconds = SECONDS, headers: Record<string, string> = {}): Promise<Result> {
-  const child = fork(join(repoRoot, 'bench', 'load-client.ts'), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const job: LoadJob = { tool: LOAD_TOOL, port, paths: tiles.map(path), connections: CONNECTIONS, seconds, headers }
-  const answer = await new Promise<{ summary?: LoadSummary; error?: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { summary?: LoadSummary; error?: string }))
-    child.once('error', reject)
-    child.once('exit', (code) => (code ? reject(new Error(`load client exited with ${code}`)) : undefined))
-    child.send(job)
-  })
-  if (!answer.summary) throw new Error(`load client failed: ${answer.error}`)
-  const r = answer.summary
-  return { tilesPerS: r.requests / r.seconds, p50: r.p50, p95: r.p95, meanBytes: r.meanBytes, maxBytes: r.maxBytes, errors: r.errors }
-}
-
-/**
- * Runs `run` over the list, CONNECTIONS tiles at a time: for `seconds`, walking the list round, or,
- * with seconds undefined, once through it however long that takes.
- */
-async function drive(run: (t: Tile) => Promise<{ bytes: number; ok: boolean }>, tiles: Tile[], seconds?: number): Promise<Result> {
-  const lat: number[] = []
-  const bytes: number[] = []
-  let errors = 0
-  let next = 0
-  const started = performance.now()
-  const until = started + (seconds ?? 0) * 1000
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (seconds === undefined ? next < tiles.length : performance.now() < until) {
-        const t = tiles[next++ % tiles.length]!
-        const t0 = performance.now()
-        const r = await run(t)
-        lat.push(performance.now() - t0)
-        bytes.push(r.bytes)
-        if (!r.ok) errors++
-      }
-    }),
-  )
-  const secs = (performance.now() - started) / 1000
-  return { tilesPerS: lat.length / secs, p50: pct(lat, 50), p95: pct(lat, 95), meanBytes: bytes.reduce((s, b) => s + b, 0) / bytes.length, maxBytes: bytes.reduce((m, b) => Math.max(m, b), 0), errors }
-}
-
-/** The raw tile SQL through a pool, same concurrency and time, no HTTP: what PostgreSQL itself costs. */
-function floor(run: (t: Tile) => Promise<number>, tiles: Tile[], seconds = SECONDS): Promise<Result> {
-  return drive(async (t) => ({ bytes: await run(t), ok: true }), tiles, seconds)
-}
 
 // ---- contenders -------------------------------------------------------------------------------------
 const NAIVE_SQL = `SELECT ST_AsMVT(q, 'households', 4096, 'geom') AS mvt FROM (
@@ -165,47 +102,6 @@ async function naivePeer(connectionString: string) {
   await app.listen({ port: 0, host: '127.0.0.1' })
   const idle = () => (running === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r)))
   return { port: (app.server.address() as { port: number }).port, idle, close: async () => (await app.close(), await pool.end()) }
-}
-
-/** A GET on loopback: the body's size and whether the status is below 400. */
-function httpGet(port: number, p: string, headers: Record<string, string>): Promise<{ bytes: number; ok: boolean }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: p, headers }, (res) => {
-        let bytes = 0
-        res.on('data', (d: Buffer) => (bytes += d.length))
-        res.on('end', () => resolve({ bytes, ok: (res.statusCode ?? 500) < 400 }))
-        res.on('error', reject)
-      })
-      .on('error', reject)
-  })
-}
-
-/**
- * One pass over the list, each tile once, however long it takes: for the naive peer's low-zoom
- * tiles, of which a timed run finishes none (each holds every household below it).
- */
-function onePass(port: number, tiles: Tile[], headers: Record<string, string>): Promise<Result> {
-  return drive((t) => httpGet(port, path(t), headers), tiles)
-}
-
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
-
-/**
- * Measures a against b in ROUNDS rounds, alternating which goes first; the round with the median
- * ratio a/b stands for both. A VM's speed drifts by tens of per cent within a minute (neighbours),
- * and single rounds of the same pair (pan z14, BENCH_ROUNDS=5) read from 0.38 to 0.73 within one run here.
- */
-async function paired(a: () => Promise<Result>, b: () => Promise<Result>): Promise<{ a: Result; b: Result; ratios: number[] }> {
-  const rounds: { a: Result; b: Result; ratio: number }[] = []
-  for (let i = 0; i < ROUNDS; i++) {
-    let ra: Result, rb: Result
-    if (i % 2 === 0) [ra, rb] = [await a(), await b()]
-    else [rb, ra] = [await b(), await a()]
-    rounds.push({ a: ra, b: rb, ratio: rb.tilesPerS > 0 ? ra.tilesPerS / rb.tilesPerS : 0 })
-  }
-  const median = [...rounds].sort((x, y) => x.ratio - y.ratio)[(rounds.length - 1) >> 1]!
-  return { a: median.a, b: median.b, ratios: rounds.map((r) => r.ratio) }
 }
 
 async function listen(app: Awaited<ReturnType<typeof buildApp>>) {
@@ -286,13 +182,30 @@ const uncachedApp = await buildApp({ db, dataDir: config.dataDir, serveClient: f
 const cachedApp = await buildApp({ db, dataDir: config.dataDir, serveClient: false, logger, hardening })
 const uncachedPort = await listen(uncachedApp)
 const cachedPort = await listen(cachedApp)
+// BENCH_FAST_PATH: the same two apps without the cached-tile fast path (server/tiles/fast-path.ts), to see whether it pays.
+const FAST_PATH = process.env.BENCH_FAST_PATH
+const slowApps = FAST_PATH
+  ? {
+      uncached: await buildApp({ db, dataDir: config.dataDir, serveClient: false, logger, hardening, tiles: { tileService: { cacheBytes: 1 }, fastPath: false } }),
+      cached: await buildApp({ db, dataDir: config.dataDir, serveClient: false, logger, hardening, tiles: { fastPath: false } }),
+    }
+  : undefined
+const slowPorts = slowApps ? { uncached: await listen(slowApps.uncached), cached: await listen(slowApps.cached) } : undefined
 // Household tiles need a session: a province administrator (scope 43) sees every household.
-const session = async (port: number) => {
-  const c = await loginOverHttp(`http://127.0.0.1:${port}`, db, 'province_admin')
-  return { cookie: `${c.name}=${c.value}` }
+// Shedding may refuse the first sign-in while the freshly built apps still busy the event loop: tried again.
+const session = async (port: number, tries = 10): Promise<{ cookie: string }> => {
+  try {
+    const c = await loginOverHttp(`http://127.0.0.1:${port}`, db, 'province_admin')
+    return { cookie: `${c.name}=${c.value}` }
+  } catch (err) {
+    if (tries <= 1 || !/answered 503/.test(String(err))) throw err
+    await new Promise((r) => setTimeout(r, 1000))
+    return session(port, tries - 1)
+  }
 }
 const uncachedAuth = await session(uncachedPort)
 const cachedAuth = await session(cachedPort)
+const slowAuth = slowPorts ? { uncached: await session(slowPorts.uncached), cached: await session(slowPorts.cached) } : undefined
 const naive = db.kind === 'server' ? await naivePeer(config.databaseUrl!) : null
 const floorHttp = db.kind === 'server' ? await floorOverHttp() : null
 
@@ -316,10 +229,23 @@ const bareSame = await bareServer(true)
 
 const rows: string[] = []
 const summary: string[] = []
+const fastPathRows: string[] = []
+const fastPathSummary: string[] = []
 const fmt = (r: Result | undefined) => (r ? `${r.tilesPerS.toFixed(r.tilesPerS < 10 ? 2 : 0)} t/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, mean ${(r.meanBytes / 1024).toFixed(1)} KB${r.maxBytes === null ? '' : `, max ${(r.maxBytes / 1024).toFixed(1)} KB`}${r.errors ? `, ${r.errors} errors` : ''}` : '—')
 let largest = 0
 for (const [name, tiles] of Object.entries(LISTS)) {
   process.stderr.write(`  ${name}: ${tiles.length} tiles…\n`)
+  if (slowApps && slowPorts && slowAuth) {
+    // Every app answers each URL once through its route first: the fast path serves only URLs answered before.
+    const apps = [[uncachedApp, uncachedAuth], [cachedApp, cachedAuth], [slowApps.uncached, slowAuth.uncached], [slowApps.cached, slowAuth.cached]] as const
+    for (const [app, auth] of apps) for (const t of tiles) await app.inject({ url: path(t), headers: auth })
+    const u = await paired(() => loadTest(uncachedPort, tiles, SECONDS, uncachedAuth), () => loadTest(slowPorts.uncached, tiles, SECONDS, slowAuth.uncached))
+    const c = await paired(() => loadTest(cachedPort, tiles, SECONDS, cachedAuth), () => loadTest(slowPorts.cached, tiles, SECONDS, slowAuth.cached))
+    const rounds = (x: number[]) => x.map((v) => v.toFixed(2)).join(', ')
+    fastPathRows.push(`| ${name} (${tiles.length}) | uncached, fast path | ${fmt(u.a)} |`, `| | uncached, no fast path | ${fmt(u.b)} |`, `| | cached, fast path | ${fmt(c.a)} |`, `| | cached, no fast path | ${fmt(c.b)} |`)
+    fastPathSummary.push(`- ${name}: with / without the fast path, uncached ${(u.a.tilesPerS / u.b.tilesPerS).toFixed(2)} (rounds ${rounds(u.ratios)}), cached ${(c.a.tilesPerS / c.b.tilesPerS).toFixed(2)} (rounds ${rounds(c.ratios)})`)
+    if (FAST_PATH === 'only') continue
+  }
   // One untimed pass first: whichever contender ran first would otherwise pay for reading the list's
   // pages into PostgreSQL's cache (and for new connections' first plans), and the floor runs first.
   for (const t of tiles) await floorRun(false)(t)
@@ -375,9 +301,17 @@ ${summary.join('\n')}
 | tile list | contender | result |
 |---|---|---|
 ${rows.join('\n')}
-`
+${fastPathSummary.length ? `
+## The cached-tile fast path
+The same two apps (uncached, cached) with and without it (app option tiles.fastPath), ${ROUNDS} rounds each, alternating which goes first; the median round's ratio (every round's listed).
+${fastPathSummary.join('\n')}
+
+| tile list | contender | result |
+|---|---|---|
+${fastPathRows.join('\n')}
+` : ''}`
 process.stdout.write(report)
-if (process.env.BENCH_WRITE !== '0' && !only) {
+if (process.env.BENCH_WRITE !== '0' && !only && FAST_PATH !== 'only') {
   // The hand-written reading of the figures (from "## Reading it" on) stays; the figures above it are replaced.
   const file = join(repoRoot, 'tiles', 'BENCHMARK.md')
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
@@ -387,6 +321,8 @@ if (process.env.BENCH_WRITE !== '0' && !only) {
 
 await uncachedApp.close()
 await cachedApp.close()
+await slowApps?.uncached.close()
+await slowApps?.cached.close()
 await naive?.close()
 await ownerPool?.end()
 bare.server.close()
