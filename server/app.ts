@@ -8,7 +8,7 @@ import clientPlugin from './plugins/client.js'
 import health from './health/routes.js'
 import tiles from './tiles/routes.js'
 import areas from './areas/routes.js'
-import diagnosis from './diagnosis/routes.js'
+import diagnosis, { areaDiagnosis } from './diagnosis/routes.js'
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
 import { TerrainTiles, type TerrainTilesOptions } from './tiles/terrain-tiles.js'
 import type { FilterBudgetOptions } from './tiles/filter-budget.js'
@@ -20,7 +20,7 @@ import authPlugin, { type AuthOptions } from './auth/plugin.js'
 import authRoutes, { type AuthRoutesOptions } from './auth/routes.js'
 import accounts from './accounts/routes.js'
 import auditRoutes from './audit/routes.js'
-import householdsRoutes from './households/routes.js'
+import householdsRoutes, { householdsExport } from './households/routes.js'
 import photosRoutes, { type PhotosOptions } from './photos/routes.js'
 import { join } from 'node:path'
 import { EarlyAnswers, isBinaryTileUrl } from './tiles/fast-path.js'
@@ -95,7 +95,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('terrain', new TerrainTiles(opts.dataDir, opts.tiles?.terrain))
   app.addHook('onClose', async () => app.terrain.close())
   await app.register(tiles, { service: app.tiles, terrain: app.terrain, filterSets: opts.tiles?.filterSets, fastPath: opts.tiles?.fastPath })
-  await app.register(areas)
+  await app.register(areas, { subresources: [areaDiagnosis, householdsExport] })
   await app.register(diagnosis)
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })
   else

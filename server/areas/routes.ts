@@ -8,12 +8,23 @@ import { AREA_BY_CODE, AREA_CHILDREN, AREA_EXISTS, AREA_STATS, SEARCH_AREAS } fr
 const errors = errorResponses(400, 404)
 export const noArea = (code: string) => ({ error: 'Not Found', message: `no administrative division with code ${code}` })
 
-/** Administrative divisions: one, its children, its registered-poor figures, and search by name or code. */
-const areas: FastifyPluginAsync = async (app) => {
+export interface AreasOptions {
+  /** What other capabilities add to an area (diagnosis, the households export), mounted under /api/areas/:code. */
+  subresources?: readonly FastifyPluginAsync[]
+}
+
+/** The one place the /api/areas/:code URL family is declared: its own routes, and the sub-resources it mounts. */
+export const AREA_PREFIX = '/api/areas/:code'
+
+/**
+ * Administrative divisions: one, its children, its registered-poor figures, search by name or code, and
+ * the sub-resources other capabilities add to an area.
+ */
+const areas: FastifyPluginAsync<AreasOptions> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
   r.get(
-    '/api/areas/:code',
+    AREA_PREFIX,
     {
       // The divisions above the caller's area answer too (breadcrumbs), with name and outline only.
       config: { area: 'path' },
@@ -26,7 +37,7 @@ const areas: FastifyPluginAsync = async (app) => {
   )
 
   r.get(
-    '/api/areas/:code/children',
+    `${AREA_PREFIX}/children`,
     {
       config: { area: 'path' },
       schema: {
@@ -46,7 +57,7 @@ const areas: FastifyPluginAsync = async (app) => {
   )
 
   r.get(
-    '/api/areas/:code/stats',
+    `${AREA_PREFIX}/stats`,
     {
       schema: { summary: 'Registered poor population of an area in a year', tags: ['areas'], params: CodeParams, querystring: YearQuery, response: { 200: AreaStats, ...errors } },
     },
@@ -81,6 +92,9 @@ const areas: FastifyPluginAsync = async (app) => {
       return (await app.scopedDb(req).query<SearchHit>(SEARCH_AREAS, [q, prefix, req.query.limit])).rows
     },
   )
+
+  // Sub-resources run every check their own routes declare (the area code in the path included).
+  for (const sub of opts.subresources ?? []) await app.register(sub, { prefix: AREA_PREFIX })
 }
 
 export default areas

@@ -3,13 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { childCodeLength, childLevelOf } from '../../domain/admin-codes.js'
 import { FIRST_YEAR, LAST_YEAR } from '../../domain/codes.js'
-import { CodeParams, errorResponses, YearQuery } from '../../domain/schemas/common.js'
-import { AreaIndicators, ChildrenIndicator, ChildrenIndicatorQuery, Indicator, Inspection, InspectionQuery, type ChildValue } from '../../domain/schemas/diagnosis.js'
+import { errorResponses } from '../../domain/schemas/common.js'
+import { Indicator, Inspection, InspectionQuery, type ChildValue } from '../../domain/schemas/diagnosis.js'
 import type { Static } from 'typebox'
 import { noArea } from '../areas/routes.js'
-import { AREA_INDICATOR_VALUES, AREA_INDICATORS, CHILDREN_INDICATOR, INDICATOR_DEFS } from './diagnosis-queries.js'
+import { AREA_INDICATOR_VALUES, CHILDREN_INDICATOR, INDICATOR_DEFS } from './diagnosis-queries.js'
 import { INDICATOR_THRESHOLDS } from './indicator-thresholds.js'
-import { areaHead, indicatorOf, noIndicator, visibleParent } from './lookups.js'
+import { areaHead, indicatorOf, noIndicator } from './lookups.js'
 
 const errors = errorResponses(400, 404)
 
@@ -23,9 +23,9 @@ interface ChildRow extends Static<typeof ChildValue> {
 }
 
 /**
- * Environment indicators: their definitions, an area's values beside its parent's, the values of its
- * children (choropleths) and the children ranked worst first (inspection). Every query runs as the
- * caller (row-level security decides what is counted), one transaction per request.
+ * Environment indicators: their definitions, and the divisions below a parent ranked worst first by one
+ * (inspection). Every query runs as the caller (row-level security decides what is counted), one
+ * transaction per request.
  */
 const indicatorRoutes: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -37,65 +37,6 @@ const indicatorRoutes: FastifyPluginAsync = async (app) => {
       // Years holding values: those of the caller's area (indicator values are scoped).
       const { rows } = await app.scopedDb(req).query<Omit<Indicator, 'threshold'>>(INDICATOR_DEFS, [FIRST_YEAR, LAST_YEAR])
       return rows.map((d) => ({ ...d, threshold: INDICATOR_THRESHOLDS[d.code] ?? null }))
-    },
-  )
-
-  r.get(
-    '/api/areas/:code/indicators',
-    {
-      schema: {
-        summary: "Every indicator of an area (aggregated from its villages) and its parent's average",
-        description:
-          'Counts are summed, yes/no indicators give the share of villages, all others are means weighted by rural population. ' +
-          "The parent's average is the parent's value computed the same way; for counts, its total divided by its number of child areas.",
-        tags: ['diagnosis'],
-        params: CodeParams,
-        querystring: YearQuery,
-        response: { 200: AreaIndicators, ...errors },
-      },
-    },
-    async (req, reply) => {
-      const found = await app.scopedDb(req).run(async (tx) => {
-        const a = await areaHead(tx, req.params.code)
-        if (!a) return null
-        const { rows } = await tx.query<AreaIndicators['indicators'][number]>(AREA_INDICATORS, [a.code, req.query.year, visibleParent(req, a.parentCode)])
-        return { a, rows }
-      })
-      if (!found) return reply.code(404).send(noArea(req.params.code))
-      const { a, rows } = found
-      return {
-        code: a.code,
-        name: a.name,
-        level: a.level,
-        year: req.query.year,
-        parent: a.parentCode ? { code: a.parentCode, name: a.parentName ?? '' } : null,
-        indicators: rows,
-      }
-    },
-  )
-
-  r.get(
-    '/api/areas/:code/children/indicator',
-    {
-      schema: {
-        summary: 'One indicator for each division one level below (choropleth values; classify on the client)',
-        tags: ['diagnosis'],
-        params: CodeParams,
-        querystring: ChildrenIndicatorQuery,
-        response: { 200: ChildrenIndicator, ...errors },
-      },
-    },
-    async (req, reply) => {
-      const { code } = req.params
-      const childLength = childCodeLength(code)
-      const found = await app.scopedDb(req).run(async (tx) => {
-        if (!(await areaHead(tx, code))) return { missing: noArea(code) }
-        if (!(await indicatorOf(tx, req.query.indicator))) return { missing: noIndicator(req.query.indicator) }
-        return { rows: childLength ? (await tx.query<Static<typeof ChildValue>>(CHILDREN_INDICATOR, [code, req.query.indicator, req.query.year, childLength])).rows : [] }
-      })
-      if ('missing' in found) return reply.code(404).send(found.missing)
-      const values = found.rows.map(({ code, name, value, villages }) => ({ code, name, value, villages }))
-      return { code, indicator: req.query.indicator, year: req.query.year, level: childLevelOf(code), values }
     },
   )
 

@@ -1,11 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify'
 import indicatorRoutes from './indicator-routes.js'
-import diagnosisRoutes from './diagnosis-routes.js'
+import areaDiagnosis from './area-routes.js'
 
-/** The diagnosis capability: environment indicators, area diagnosis, projects, inspection ranking. */
-const diagnosis: FastifyPluginAsync = async (app) => {
-  await app.register(indicatorRoutes)
-  await app.register(diagnosisRoutes)
-}
-
-export default diagnosis
+/**
+ * The diagnosis capability: indicator definitions and the inspection ranking (GET /api/indicators,
+ * /api/inspection), and the sub-resources it adds to an area, which the areas capability mounts under
+ * /api/areas/:code (indicators, children/indicator, diagnosis, projects).
+ */
+export { areaDiagnosis }
+export default indicatorRoutes

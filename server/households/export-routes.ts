@@ -12,10 +12,13 @@ import { HOUSEHOLD_EXPORT } from './household-queries.js'
 export const EXPORT_MAX_ROWS = 50_000
 const EXPORT_COLUMNS = ['ref', 'village_code', 'village', 'year', 'status', 'main_cause', 'size', 'attribute', 'income_per_capita', 'gaps', 'housing_safety', 'phone', 'lon', 'lat'] as const
 
-/** The registered households of an area as CSV: masked (no names or ID numbers, phone masked), bounded, audited. */
-const exportRoutes: FastifyPluginAsync = async (app) => {
+/**
+ * The registered households of an area as CSV: masked (no names or ID numbers, phone masked), bounded,
+ * audited. A sub-resource of an area: the areas capability mounts it under /api/areas/:code.
+ */
+const householdsExport: FastifyPluginAsync = async (app) => {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
-    '/api/areas/:code/households.csv',
+    '/households.csv',
     {
       config: { access: 'registry', rateLimit: { max: 10, timeWindow: 60_000 } },
       schema: {
@@ -58,4 +61,4 @@ const exportRoutes: FastifyPluginAsync = async (app) => {
   )
 }
 
-export default exportRoutes
+export default householdsExport

@@ -8,7 +8,6 @@ import { appendAudit } from '../audit/audit-log.js'
 import { auditFields } from '../audit/request-audit.js'
 import { scrubPersonal } from '../auth/masking.js'
 import { HOUSEHOLD_CONTACT, HOUSEHOLD_HISTORY, HOUSEHOLD_POPUP, MEMBER_COUNTS, MEMBER_LIST, REVEAL_MEMBERS, VILLAGE_PROJECTS } from './household-queries.js'
-import exportRoutes from './export-routes.js'
 import { guardHouseholds } from './household-guard.js'
 
 const errors = errorResponses(400, 401, 403, 404)
@@ -46,7 +45,8 @@ interface PopupRow {
 /**
  * One household: the map popup (no personal data), its members masked (every read audited) and revealed
  * one household at a time with a reason, for the roles that work case by case (audited by the database
- * function that returns the originals); and the masked household list of an area as CSV.
+ * function that returns the originals). Their masked list of an area as CSV is an area's sub-resource
+ * (export-routes.ts, mounted by the areas capability).
  */
 const households: FastifyPluginAsync = async (app) => {
   guardHouseholds(app)
@@ -180,7 +180,7 @@ const households: FastifyPluginAsync = async (app) => {
     },
   )
 
-  await app.register(exportRoutes)
 }
 
+export { default as householdsExport } from './export-routes.js'
 export default households

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { childCodeLength, childLevelOf } from '../../domain/admin-codes.js'
 import { FIRST_YEAR, LAST_YEAR, POVERTY_CAUSES, PROJECT_STAGES, PROJECT_TYPES } from '../../domain/codes.js'
 import { CodeParams, errorResponses, YearQuery } from '../../domain/schemas/common.js'
-import { Diagnosis, Projects, ProjectsQuery, type Money, type Project } from '../../domain/schemas/diagnosis.js'
+import { AreaIndicators, ChildrenIndicator, ChildrenIndicatorQuery, Diagnosis, Projects, ProjectsQuery, type ChildValue, type Money, type Project } from '../../domain/schemas/diagnosis.js'
+import type { Static } from 'typebox'
 import type { RegistryFigures } from '../../domain/schemas/areas.js'
 import { noArea } from '../areas/routes.js'
-import { AREA_CAUSES, AREA_GAPS, AREA_INDICATOR_VALUES, AREA_SERIES, GAP_BITS, PROJECT_LIST, PROJECT_SUMMARY } from './diagnosis-queries.js'
-import { areaHead } from './lookups.js'
+import { AREA_CAUSES, AREA_GAPS, AREA_INDICATOR_VALUES, AREA_INDICATORS, AREA_SERIES, CHILDREN_INDICATOR, GAP_BITS, PROJECT_LIST, PROJECT_SUMMARY } from './diagnosis-queries.js'
+import { areaHead, indicatorOf, noIndicator, visibleParent } from './lookups.js'
 
 const errors = errorResponses(400, 404)
 const DISTANCES = { school: 'dist_school_km', clinic: 'dist_clinic_km', township: 'dist_township_km', county: 'dist_county_km' } as const
@@ -29,16 +31,76 @@ function sumGroups(groups: readonly ProjectGroup[]): Money {
 }
 
 /**
- * The diagnosis of an area (registry by year, 两不愁三保障 gaps, causes, distances, projects) and its
- * projects. Every query runs as the caller (row-level security decides what is counted), one
- * transaction per request; the figures of an area inside the caller's scope are complete by
- * construction: everything under it is in scope too.
+ * What the diagnosis adds to an area, mounted by the areas capability under /api/areas/:code: its
+ * indicators beside its parent's, one indicator of each child (choropleths), the diagnosis (registry by
+ * year, 两不愁三保障 gaps, causes, distances, projects) and its projects. Every query runs as the caller
+ * (row-level security decides what is counted), one transaction per request; the figures of an area
+ * inside the caller's scope are complete by construction: everything under it is in scope too.
  */
-const diagnosisRoutes: FastifyPluginAsync = async (app) => {
+const areaDiagnosis: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
   r.get(
-    '/api/areas/:code/diagnosis',
+    '/indicators',
+    {
+      schema: {
+        summary: "Every indicator of an area (aggregated from its villages) and its parent's average",
+        description:
+          'Counts are summed, yes/no indicators give the share of villages, all others are means weighted by rural population. ' +
+          "The parent's average is the parent's value computed the same way; for counts, its total divided by its number of child areas.",
+        tags: ['diagnosis'],
+        params: CodeParams,
+        querystring: YearQuery,
+        response: { 200: AreaIndicators, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const found = await app.scopedDb(req).run(async (tx) => {
+        const a = await areaHead(tx, req.params.code)
+        if (!a) return null
+        const { rows } = await tx.query<AreaIndicators['indicators'][number]>(AREA_INDICATORS, [a.code, req.query.year, visibleParent(req, a.parentCode)])
+        return { a, rows }
+      })
+      if (!found) return reply.code(404).send(noArea(req.params.code))
+      const { a, rows } = found
+      return {
+        code: a.code,
+        name: a.name,
+        level: a.level,
+        year: req.query.year,
+        parent: a.parentCode ? { code: a.parentCode, name: a.parentName ?? '' } : null,
+        indicators: rows,
+      }
+    },
+  )
+
+  r.get(
+    '/children/indicator',
+    {
+      schema: {
+        summary: 'One indicator for each division one level below (choropleth values; classify on the client)',
+        tags: ['diagnosis'],
+        params: CodeParams,
+        querystring: ChildrenIndicatorQuery,
+        response: { 200: ChildrenIndicator, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { code } = req.params
+      const childLength = childCodeLength(code)
+      const found = await app.scopedDb(req).run(async (tx) => {
+        if (!(await areaHead(tx, code))) return { missing: noArea(code) }
+        if (!(await indicatorOf(tx, req.query.indicator))) return { missing: noIndicator(req.query.indicator) }
+        return { rows: childLength ? (await tx.query<Static<typeof ChildValue>>(CHILDREN_INDICATOR, [code, req.query.indicator, req.query.year, childLength])).rows : [] }
+      })
+      if ('missing' in found) return reply.code(404).send(found.missing)
+      const values = found.rows.map(({ code, name, value, villages }) => ({ code, name, value, villages }))
+      return { code, indicator: req.query.indicator, year: req.query.year, level: childLevelOf(code), values }
+    },
+  )
+
+  r.get(
+    '/diagnosis',
     {
       schema: {
         summary: 'Diagnosis of an area: registry by year, 两不愁三保障 gaps, main causes, distances, projects',
@@ -89,7 +151,7 @@ const diagnosisRoutes: FastifyPluginAsync = async (app) => {
   )
 
   r.get(
-    '/api/areas/:code/projects',
+    '/projects',
     {
       schema: {
         summary: 'Projects in an area (county code down to counties, village code below), with stage and spending',
@@ -114,4 +176,4 @@ const diagnosisRoutes: FastifyPluginAsync = async (app) => {
   )
 }
 
-export default diagnosisRoutes
+export default areaDiagnosis
