@@ -77,23 +77,46 @@ export async function getFile(url: string, signal?: AbortSignal): Promise<{ blob
 }
 
 const cache = new Map<string, unknown>()
+/** Requests on their way, shared: the panels that open together ask for the same area once. */
+const inflight = new Map<string, Promise<unknown>>()
 const MAX_CACHED = 200
 /** Bumped by clearCache: an answer that arrives after it belongs to the session that ended and is not kept. */
 let generation = 0
 
+/** Stops waiting for a shared request when this caller's signal aborts (the request itself goes on for the others). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason)
+    signal.addEventListener('abort', abort, { once: true })
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
+  })
+}
+
 /** getJson, remembering successful answers by URL (areas, indicator definitions: fixed while the session lasts). */
 export async function getCached<T>(url: string, signal?: AbortSignal): Promise<T> {
   if (cache.has(url)) return cache.get(url) as T
-  const asked = generation
-  const value = await getJson<T>(url, signal)
-  if (asked !== generation) return value
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!)
-  cache.set(url, value)
-  return value
+  let pending = inflight.get(url) as Promise<T> | undefined
+  if (!pending) {
+    const asked = generation
+    pending = getJson<T>(url).then((value) => {
+      if (asked === generation) {
+        if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!)
+        cache.set(url, value)
+      }
+      return value
+    })
+    const shared = pending
+    inflight.set(url, shared)
+    void shared.catch(() => undefined).finally(() => inflight.get(url) === shared && inflight.delete(url))
+  }
+  return abortable(pending, signal)
 }
 
 /** Forgets every cached answer: what one user's session saw is not the next one's. */
 export function clearCache(): void {
   generation++
   cache.clear()
+  inflight.clear()
 }
