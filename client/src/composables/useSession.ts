@@ -9,13 +9,11 @@ import { useChoroplethStore } from '../stores/choropleth.js'
 import { useLayersStore } from '../stores/layers.js'
 import { useMapViewStore } from '../stores/map-view.js'
 import { resetIndicators } from './useIndicators.js'
+import type { TotpEnrolment } from '../../../domain/schemas/auth.js'
+
+export type { TotpEnrolment }
 
 type Session = { user: SessionUser; csrfToken: string }
-export interface TotpEnrolment {
-  secret: string
-  /** otpauth://totp/… for an authenticator app. */
-  uri: string
-}
 
 /** A state-changing request: the CSRF token always, a JSON body only when there is one (an empty JSON body is a 400). */
 async function post(url: string, body: unknown, token: string): Promise<Response> {

@@ -1,11 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-
-export interface Health {
-  status: 'ok' | 'unavailable'
-  db: { kind: 'embedded' | 'server'; postgis: string | null }
-  migrations: { applied: number; latest: string | null }
-}
+import type { Health } from '../../../domain/schemas/health.js'
 
 export const useServerStatusStore = defineStore('server-status', () => {
   const state = ref<'idle' | 'loading' | 'error' | 'done'>('idle')
