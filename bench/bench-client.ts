@@ -23,7 +23,7 @@
  */
 import os from 'node:os'
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { loadConfig } from '../server/config.js'
@@ -403,5 +403,9 @@ ${table}
   resolution (the layers panel's 全分辨率 switch, \`rq=full\` in the URL, restores full resolution —
   the "full resolution" row above is that control).
 `
-writeFileSync(join(repoRoot, 'client', 'BENCHMARK.md'), report)
+// The bytes-on-the-wire section (npm run bench:wire) stays as it is.
+const file = join(repoRoot, 'client', 'BENCHMARK.md')
+const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
+const wire = previous.indexOf('\n## Bytes on the wire')
+writeFileSync(file, wire >= 0 ? `${report.trimEnd()}\n${previous.slice(wire)}` : report)
 log('wrote client/BENCHMARK.md')
