@@ -7,7 +7,7 @@
  *   → projects → indicator values
  *
  * Scales:
- * - 'demo': ≈50,000 households (a sample of the modelled registry, see households.ts) in the arrays;
+ * - 'demo': 湘西's whole registry and a sample elsewhere (households/plan.ts), in the arrays;
  *   indicator values for every year in poverty villages and 湘西, 2014 and 2020 elsewhere.
  * - 'province': the full registry (≈1.7 million households, ≈6.5 million members, ≈12 million
  *   household_year rows) does not fit in arrays comfortably: `household`, `household_year` and
@@ -25,6 +25,7 @@ import { buildRoadNetwork } from './roads/index.js'
 import { generateTerrain } from './terrain/index.js'
 import type { AdminAreaRow, Dataset, GenerateOptions, Terrain, WaterRow } from './types.js'
 import { generateWater } from './water/index.js'
+import { StepProgress, type GenerationProgress } from './steps.js'
 
 /** Written to data_load.generator_version; bump when any generator's output changes. */
 export const GENERATOR_VERSION = 'povmap-geodata/1.1.0'
@@ -51,33 +52,41 @@ export interface GeneratedDataset extends Dataset {
   registryCounts: { household: number; household_year: number; member: number }
 }
 
+/** A generated dataset without its registry stream: what crosses threads (at 'demo' scale the arrays hold every row). */
+export type GeneratedTables = Omit<GeneratedDataset, 'householdBatches'>
+
 /** Precomputed inputs (a cached terrain or partition) to skip their generation; same seed, same result. */
 export interface DatasetInputs {
   terrain?: Terrain
   areas?: AdminAreaRow[]
 }
 
-export function generateDataset(opts: GenerateOptions, inputs: DatasetInputs = {}): GeneratedDataset {
+export function generateDataset(opts: GenerateOptions, inputs: DatasetInputs = {}, onProgress?: GenerationProgress): GeneratedDataset {
   const root = createRng(opts.seed)
   const demo = opts.scale === 'demo'
-  const terrain = inputs.terrain ?? generateTerrain(root.fork('terrain'))
-  const water = generateWater(terrain, root.fork('water')).rows
-  const partition = inputs.areas ?? partitionAdmin(readSources(), terrain, root.fork('partition'))
-  const roads = buildRoadNetwork(partition, terrain, root.fork('roads'))
+  const steps = new StepProgress(onProgress)
+  const terrain = steps.run('terrain', () => inputs.terrain ?? generateTerrain(root.fork('terrain')))
+  const water = steps.run('water', () => generateWater(terrain, root.fork('water')).rows)
+  const partition = steps.run('partition', (within) => inputs.areas ?? partitionAdmin(readSources(), terrain, root.fork('partition'), within))
+  const roads = steps.run('roads', () => buildRoadNetwork(partition, terrain, root.fork('roads')))
   const waterIdOffset = water.reduce((m: number, w: WaterRow) => Math.max(m, w.id), SUPPLY_WORKS_ID_OFFSET)
-  const facilities = generateFacilities(partition, terrain, root.fork('facilities'), { waterIdOffset })
-  const env = computeEnvironment({ areas: partition, terrain, roads, facilities, water }, root.fork('environment'))
-  const { areas, povertyVillages } = selectPovertyVillages(partition, env, root.fork('poverty-villages'))
-  const povertyCounties = new Set(areas.filter((a) => a.level === 'county' && a.poverty_designated).map((a) => a.code))
-  const plans = planHouseholds(env, povertyVillages, povertyCounties, root.fork('household-plan'), { scale: opts.scale })
-  const ctx = { areas, env, plans }
+  const facilities = steps.run('facilities', () => generateFacilities(partition, terrain, root.fork('facilities'), { waterIdOffset }))
+  const env = steps.run('environment', () => computeEnvironment({ areas: partition, terrain, roads, facilities, water }, root.fork('environment')))
+  const { areas, povertyVillages, plans, ctx, registry, summary } = steps.run('households', (within) => {
+    const { areas, povertyVillages } = selectPovertyVillages(partition, env, root.fork('poverty-villages'))
+    const povertyCounties = new Set(areas.filter((a) => a.level === 'county' && a.poverty_designated).map((a) => a.code))
+    const plans = planHouseholds(env, povertyVillages, povertyCounties, root.fork('household-plan'), { scale: opts.scale })
+    const ctx = { areas, env, plans }
+    const registry = demo ? generateHouseholds(ctx, root.fork('households'), within) : null
+    const summary = registry ? registry.summary : summarizeHouseholds(ctx, root.fork('households'), within)
+    return { areas, povertyVillages, plans, ctx, registry, summary }
+  })
   const batches = () => householdBatches(ctx, root.fork('households'))
-
-  const registry = demo ? generateHouseholds(ctx, root.fork('households')) : null
-  const summary = registry ? registry.summary : summarizeHouseholds(ctx, root.fork('households'))
-  const project = generateProjects({ areas, env, roads, facilities, summary, povertyVillages, scale: opts.scale }, root.fork('projects'))
+  const project = steps.run('projects', () => generateProjects({ areas, env, roads, facilities, summary, povertyVillages, scale: opts.scale }, root.fork('projects')))
   const focus = (v: VillageEnv) => povertyVillages.has(v.code) || v.code.startsWith(XIANGXI)
-  const indicator_value = generateIndicatorValues(env, registryStats(plans, summary), demo ? { yearsFor: (v) => (focus(v) ? YEARS : DEMO_OTHER_YEARS) } : {})
+  const indicator_value = steps.run('indicators', () =>
+    generateIndicatorValues(env, registryStats(plans, summary), demo ? { yearsFor: (v) => (focus(v) ? YEARS : DEMO_OTHER_YEARS) } : {}),
+  )
 
   return {
     scale: opts.scale,
@@ -113,7 +122,7 @@ function registryCounts(summary: HouseholdSummary): GeneratedDataset['registryCo
 }
 
 /** Row counts per table (the household tables from the registry summary, without streaming them). */
-export function datasetCounts(d: GeneratedDataset): Record<keyof Dataset, number> {
+export function datasetCounts(d: GeneratedTables): Record<keyof Dataset, number> {
   const { household, household_year, member } = d.registryCounts
   return {
     admin_area: d.admin_area.length,

@@ -2,11 +2,11 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import type { Db } from '../../server/db/types.js'
-import { progressBar } from '../../server/progress.js'
-import { generateDataset, datasetCounts, type GeneratedDataset } from '../generate/index.js'
+import { generateDataset, datasetCounts, type GeneratedDataset, type GeneratedTables } from '../generate/index.js'
 import { saveTerrain, terrainPath } from '../terrain-format.js'
 import type { Dataset, Scale } from '../generate/types.js'
+import { GENERATION_BAR_TOTAL, generationOnBar, noProgress, type ProgressFactory } from '../progress.js'
+import type { LoadTarget } from './load-target.js'
 import { HOUSEHOLD_YEAR_LOAD_COLUMNS, loadDataset, type CsvSource, type DatasetSource } from './load-dataset.js'
 import { TABLE_COLUMNS } from './table-columns.js'
 import { csvField } from './csv.js'
@@ -16,6 +16,8 @@ export interface GenerateAndLoadOptions {
   seed: number
   dataDir: string
   log: (msg: string) => void
+  /** How generation and loading show their progress (a terminal bar, say); nothing by default. */
+  progress?: ProgressFactory
 }
 
 /**
@@ -78,28 +80,43 @@ async function* wholeLines(stream: AsyncIterable<string>): AsyncGenerator<string
  * Generates the synthetic dataset for a scale and seed, loads it in one transaction (replacing the
  * previous load), then puts its DEM where the terrain tiles read it.
  */
-export async function generateAndLoad(db: Db, opts: GenerateAndLoadOptions): Promise<Record<keyof Dataset, number>> {
+export async function generateAndLoad(db: LoadTarget, opts: GenerateAndLoadOptions): Promise<Record<keyof Dataset, number>> {
   return loadGenerated(db, generate(opts), opts)
 }
 
-/** The generation half alone (CPU only, no database): it can run while the database opens. */
+/** The generation half alone, on this thread (CPU only, no database); generate/worker/ runs it off-thread. */
 export function generate(opts: Omit<GenerateAndLoadOptions, 'dataDir'>): GeneratedDataset {
   const t0 = Date.now()
   opts.log(`generating the ${opts.scale} dataset (seed ${opts.seed}): terrain, water, townships and villages, roads, facilities, households…`)
-  const d = generateDataset({ scale: opts.scale, seed: opts.seed })
+  const bar = (opts.progress ?? noProgress)('generating', GENERATION_BAR_TOTAL)
+  let d: GeneratedDataset
+  try {
+    d = generateDataset({ scale: opts.scale, seed: opts.seed }, {}, generationOnBar(bar))
+  } finally {
+    bar.stop()
+  }
   opts.log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   return d
 }
 
-export async function loadGenerated(db: Db, d: GeneratedDataset, opts: GenerateAndLoadOptions): Promise<Record<keyof Dataset, number>> {
+/**
+ * Loads a generated dataset and saves its DEM. The province scale's registry is streamed from
+ * `householdBatches`, so a dataset generated in a worker (without them) loads at the demo scale only.
+ */
+export async function loadGenerated(
+  db: LoadTarget,
+  d: GeneratedTables & Partial<Pick<GeneratedDataset, 'householdBatches'>>,
+  opts: GenerateAndLoadOptions,
+): Promise<Record<keyof Dataset, number>> {
   const streamed = d.scale === 'province'
+  if (streamed && !d.householdBatches) throw new Error('a province load streams its registry: generate it in the loading thread')
   const expected = streamed ? datasetCounts(d) : undefined
   if (streamed) await mkdir(opts.dataDir, { recursive: true })
   const spool = streamed ? await mkdtemp(join(opts.dataDir, 'load-spool-')) : undefined
-  const source: DatasetSource = { ...d, ...(spool ? spoolRegistry(d, spool) : {}) }
+  const source: DatasetSource = { ...d, ...(spool ? spoolRegistry({ householdBatches: d.householdBatches! }, spool) : {}) }
   const counts = expected ?? datasetCounts(d)
   const total = Object.values(counts).reduce((s, n) => s + n, 0)
-  const bar = progressBar('loading', total)
+  const bar = (opts.progress ?? noProgress)('loading', total)
   const t1 = Date.now()
   let loaded: Record<keyof Dataset, number>
   try {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import type { Queryable } from '../../server/db/types.js'
+import type { LoadQueryable } from './load-target.js'
 
 /**
  * The opaque ref of a loaded household (the id every household URL, audit row and photo link names): a
@@ -24,7 +24,7 @@ const KEY_NAME = 'household_ref_key'
  * The key of householdRef, made on the first load and kept in app_secret (the owner's table: the request
  * roles cannot read it). Losing it (a new database) gives new refs at the next load, as before.
  */
-export async function householdRefKey(tx: Queryable): Promise<Buffer> {
+export async function householdRefKey(tx: LoadQueryable): Promise<Buffer> {
   await tx.query('INSERT INTO app_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [KEY_NAME, randomBytes(32).toString('base64')])
   const { rows } = await tx.query<{ value: string }>('SELECT value FROM app_secret WHERE name = $1', [KEY_NAME])
   const key = Buffer.from(rows[0]!.value, 'base64')

@@ -1,8 +1,8 @@
-import type { Db, Queryable } from '../../server/db/types.js'
 import type { Dataset, Scale } from '../generate/types.js'
 import { csvChunks } from './csv.js'
 import { LOAD_ORDER, TABLE_COLUMNS } from './table-columns.js'
 import { householdRef, householdRefKey } from './household-refs.js'
+import type { LoadQueryable, LoadTarget } from './load-target.js'
 
 /**
  * Rows already written as COPY CSV (whole lines, columns in TABLE_COLUMNS order; household_year with
@@ -48,7 +48,7 @@ export interface LoadProgress {
  * Replaces everything a previous load put in the database, in ONE transaction: a load killed half-way
  * rolls back and leaves the earlier data as it was. Returns the row count per table.
  */
-export async function loadDataset(db: Db, source: DatasetSource, info: LoadInfo, progress?: LoadProgress): Promise<Record<keyof Dataset, number>> {
+export async function loadDataset(db: LoadTarget, source: DatasetSource, info: LoadInfo, progress?: LoadProgress): Promise<Record<keyof Dataset, number>> {
   const counts = await db.transaction(async (tx) => {
     // A load is one long transaction by design; the per-statement timeout guards requests, not this.
     await tx.exec('SET LOCAL statement_timeout = 0')
@@ -143,7 +143,7 @@ async function* withVillage(rows: RowSource, households: DatasetSource['househol
  * household would show it to the wrong area. Loads in replica mode skip the trigger that sets it,
  * so the result is checked here, in one join.
  */
-async function checkHouseholdYearVillages(tx: Queryable): Promise<void> {
+async function checkHouseholdYearVillages(tx: LoadQueryable): Promise<void> {
   const { rows } = await tx.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM household_year y JOIN household h ON h.id = y.household_id WHERE y.village_code <> h.village_code',
   )
@@ -151,7 +151,7 @@ async function checkHouseholdYearVillages(tx: Queryable): Promise<void> {
 }
 
 /** Every foreign key of the loaded tables, read from the catalogue, checked with one anti-join each. */
-async function checkReferences(tx: Queryable, tables: readonly string[]): Promise<void> {
+async function checkReferences(tx: LoadQueryable, tables: readonly string[]): Promise<void> {
   const { rows } = await tx.query<{ sql: string; name: string }>(
     `SELECT c.conname AS name,
             format('SELECT count(*) AS n FROM %I t WHERE t.%I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %I r WHERE r.%I = t.%I)',
@@ -172,7 +172,7 @@ async function checkReferences(tx: Queryable, tables: readonly string[]): Promis
 }
 
 /** The last completed load, or null when the database holds no demo data yet. */
-export async function lastLoad(db: Pick<Db, 'query'>): Promise<{ scale: string; seed: number; generator_version: string; counts: Record<string, number> } | null> {
+export async function lastLoad(db: Pick<LoadQueryable, 'query'>): Promise<{ scale: string; seed: number; generator_version: string; counts: Record<string, number> } | null> {
   const { rows } = await db.query<{ scale: string; seed: number; generator_version: string; counts: Record<string, number> }>(
     'SELECT scale, seed, generator_version, counts FROM data_load ORDER BY id DESC LIMIT 1',
   )

@@ -3,6 +3,7 @@ import { openAndMigrate } from '../start-up.js'
 import { failAndExit } from './fail.js'
 import { defineCommand, intOption, oneOf } from './args.js'
 import { generateAndLoad } from '../../geodata/load/generate-and-load.js'
+import { progressBar } from '../progress.js'
 
 const cli = defineCommand({
   name: 'load',
@@ -25,7 +26,7 @@ try {
   const log = (m: string) => process.stderr.write(`povmap: ${m}\n`)
   const db = await openAndMigrate(config, log)
   try {
-    const counts = await generateAndLoad(db, { scale, seed, dataDir: config.dataDir, log })
+    const counts = await generateAndLoad(db, { scale, seed, dataDir: config.dataDir, log, progress: progressBar })
     log(`rows: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`)
   } finally {
     await db.close()

@@ -4,6 +4,7 @@
  * which a generator happened to set its fields.
  */
 import { createHash } from 'node:crypto'
+import type { GeneratedTables } from '../../geodata/generate/index.js'
 import type { Dataset, Terrain } from '../../geodata/generate/types.js'
 
 function isNumberTree(v: readonly unknown[]): boolean {
@@ -109,4 +110,9 @@ export function digestTables(d: Dataset): TableDigests {
 /** One digest over several named digests (the whole dataset), in key order. */
 export function digestOfDigests(parts: Record<string, string>): string {
   return createHash('sha256').update(canonicalJson(parts)).digest('hex')
+}
+
+/** What the checksum tests compare: the generator version, the registry counts and every digest. */
+export function datasetDigests(d: GeneratedTables): { generator_version: string; registryCounts: GeneratedTables['registryCounts'] } & TableDigests & { terrain: string } {
+  return { generator_version: d.generator_version, registryCounts: d.registryCounts, ...digestTables(d), terrain: digestTerrain(d.terrain) }
 }

@@ -47,11 +47,25 @@ export interface GeneratedHouseholds {
   summary: HouseholdSummary
 }
 
+/** Households done of those planned, after each batch. */
+export type HouseholdProgress = (done: number, total: number) => void
+
+/** The batches, telling `onProgress` how many households of the plans' total are done after each. */
+function* reporting(ctx: HouseholdContext, rng: Rng, onProgress?: HouseholdProgress): Generator<HouseholdBatch> {
+  const total = ctx.plans.reduce((s, p) => s + Math.max(0, p.rows), 0)
+  let done = 0
+  for (const b of householdBatches(ctx, rng)) {
+    yield b
+    done += b.household.length
+    onProgress?.(done, total)
+  }
+}
+
 /** All batches collected into arrays (the demo), with their summary. */
-export function generateHouseholds(ctx: HouseholdContext, rng: Rng): GeneratedHouseholds {
+export function generateHouseholds(ctx: HouseholdContext, rng: Rng, onProgress?: HouseholdProgress): GeneratedHouseholds {
   const out: GeneratedHouseholds = { household: [], household_year: [], member: [], summary: { villages: new Map(), events: [] } }
   const sum = new HouseholdSummarizer()
-  for (const b of householdBatches(ctx, rng)) {
+  for (const b of reporting(ctx, rng, onProgress)) {
     for (const h of b.household) out.household.push(h)
     for (const y of b.household_year) out.household_year.push(y)
     for (const m of b.member) out.member.push(m)
@@ -62,8 +76,8 @@ export function generateHouseholds(ctx: HouseholdContext, rng: Rng): GeneratedHo
 }
 
 /** Summary only, streaming the batches without keeping them (the first pass at 'province' scale). */
-export function summarizeHouseholds(ctx: HouseholdContext, rng: Rng): HouseholdSummary {
+export function summarizeHouseholds(ctx: HouseholdContext, rng: Rng, onProgress?: HouseholdProgress): HouseholdSummary {
   const sum = new HouseholdSummarizer()
-  for (const b of householdBatches(ctx, rng)) sum.add(b)
+  for (const b of reporting(ctx, rng, onProgress)) sum.add(b)
   return sum.summary()
 }

@@ -41,11 +41,13 @@ function villagePopulation(name: string, inStreetOffice: boolean, elevation: num
  * own townships, clustered round the zone's probe point, and the zone's geometry is the union of its
  * townships. The parent county keeps its full real outline, so it overlaps the zone — that is how
  * these zones are: carved out administratively, not cut from the outline the boundary source draws.
+ * `onProgress` hears of each county done (the counties take nearly all the time).
  */
 export function partitionAdmin(
   input: PartitionSources,
   terrain: Terrain | ElevationModel | ElevationFn,
   rng: Rng,
+  onProgress?: (done: number, total: number) => void,
 ): AdminAreaRow[] {
   const surface = surfaceOf(terrain)
   const byCode = new Map<string, DivisionRecord>()
@@ -131,7 +133,8 @@ export function partitionAdmin(
     })
   }
 
-  for (const c of counties) {
+  for (const [done, c] of counties.entries()) {
+    onProgress?.(done, counties.length)
     const outline = outlines.get(c.code)
     if (!outline) continue
     const crng = rng.fork(`county:${c.code}`)
