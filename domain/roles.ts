@@ -28,6 +28,11 @@ export const DATA_ROLES: readonly Role[] = [...REGISTRY_ROLES, 'department_viewe
 export const REVEAL_ROLES: readonly Role[] = ['county_officer', 'township_officer', 'village_team']
 /** Roles that work in the field and upload photos of their village (驻村工作队). */
 export const FIELD_ROLES: readonly Role[] = ['village_team']
+/**
+ * Roles that need a second factor by default (TOTP_ROLES changes the list): the ones that see personal
+ * data, and auditors, who read who saw it.
+ */
+export const TOTP_ROLES: readonly Role[] = [...REGISTRY_ROLES, 'auditor']
 
 /** The levels whose areas an account of each role may be given. */
 export const ROLE_LEVELS: Readonly<Record<Role, readonly AdminLevel[]>> = {

@@ -3,7 +3,7 @@ import type { Db } from '../db/types.js'
 import { createUser } from './users.js'
 import { generatePassword, passwordProblem } from './passwords.js'
 import { newTotpSecret, totpUri } from './totp.js'
-import { TOTP_ROLES } from './roles.js'
+import { TOTP_ROLES } from '../../domain/roles.js'
 import type { Department, Role } from '../../domain/roles.js'
 
 export interface DemoAccount {

@@ -7,11 +7,6 @@
 import { DATA_ROLES, FIELD_ROLES, REGISTRY_ROLES, REVEAL_ROLES, type Department, type Role } from '../../domain/roles.js'
 
 /**
- * Roles that need a second factor by default (TOTP_ROLES changes the list): the ones that see personal
- * data, and auditors, who read who saw it.
- */
-export const TOTP_ROLES: readonly Role[] = [...REGISTRY_ROLES, 'auditor']
-/**
  * Accounts a province administrator cannot create alone (four eyes, migration 0010): roles that may do what
  * the administrator may not (reveal, audit), and administrators, who would approve the rest. Another
  * province administrator or an auditor of the area approves; disabling an auditor is a request too.

@@ -6,7 +6,7 @@ import { Household, HouseholdMembers, HouseholdParams, RevealBody, type Househol
 import { REVEAL_ROLES } from '../../domain/roles.js'
 import { appendAudit } from '../audit/audit-log.js'
 import { auditFields } from '../audit/request-audit.js'
-import { scrubPersonal } from '../auth/masking.js'
+import { scrubPersonal } from '../../domain/masking.js'
 import { HOUSEHOLD_CONTACT, HOUSEHOLD_HISTORY, HOUSEHOLD_POPUP, MEMBER_COUNTS, MEMBER_LIST, REVEAL_MEMBERS, VILLAGE_PROJECTS } from './household-queries.js'
 import { guardHouseholds } from './household-guard.js'
 

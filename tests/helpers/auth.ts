@@ -15,7 +15,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import type { Db } from '../../server/db/types.js'
 import { createUser } from '../../server/auth/users.js'
 import { totpNow } from '../../server/auth/totp.js'
-import { TOTP_ROLES } from '../../server/auth/roles.js'
+import { TOTP_ROLES } from '../../domain/roles.js'
 import type { Department, Role } from '../../domain/roles.js'
 import { sessionIdHash } from '../../server/auth/session-store.js'
 import type { DbCaller } from '../../server/db/caller-transactions.js'

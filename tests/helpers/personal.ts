@@ -1,4 +1,4 @@
-import { holdsPersonal } from '../../server/auth/masking.js'
+import { holdsPersonal } from '../../domain/masking.js'
 
 const HOUSEHOLD_REF = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
 

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { createPgDb } from '../../../server/db/pg-db.js'
 import type { Db } from '../../../server/db/types.js'
 import { ROLES, type Role } from '../../../domain/roles.js'
-import { maskIdNumber, maskName, maskPhone } from '../../../server/auth/masking.js'
+import { maskIdNumber, maskName, maskPhone } from '../../../domain/masking.js'
 import { LAYER_BY_ID, SCOPE_FREE_LAYERS } from '../../../tiles/registry.js'
 import { loginAs, sessionCaller } from '../../helpers/auth.js'
 

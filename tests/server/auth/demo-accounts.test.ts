@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../server/app.js'
 import { openTestDb, type TestDb } from '../../helpers/test-db.js'
 import { DEMO_ACCOUNTS, ensureDemoAccounts, sessionSecret } from '../../../server/auth/demo-accounts.js'
-import { TOTP_ROLES } from '../../../server/auth/roles.js'
+import { TOTP_ROLES } from '../../../domain/roles.js'
 import { ROLES } from '../../../domain/roles.js'
 import { login } from '../../helpers/auth.js'
 

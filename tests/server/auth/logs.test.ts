@@ -5,7 +5,7 @@ import { openTestDb, type TestDb } from '../../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { createTestUser, login, loginAs, TEST_PASSWORD } from '../../helpers/auth.js'
-import { holdsPersonal } from '../../../server/auth/masking.js'
+import { holdsPersonal } from '../../../domain/masking.js'
 
 /**
  * The app logs with the production logger settings into memory while requests that carry ID

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { holdsPersonal, maskIdNumber, maskName, maskPhone, scrubPersonal } from '../../../server/auth/masking.js'
+import { holdsPersonal, maskIdNumber, maskName, maskPhone, scrubPersonal } from '../../../domain/masking.js'
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from '../../../server/auth/passwords.js'
 import { checkTotp, newTotpSecret, totpNow } from '../../../server/auth/totp.js'
 import { defaultAccess, roleAllows } from '../../../server/auth/roles.js'

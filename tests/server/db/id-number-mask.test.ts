@@ -12,7 +12,7 @@ import { migrate } from '../../../server/migrations/runner.js'
 import { migrationsDir } from '../../../server/paths.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
-import { maskIdNumber, scrubPersonal } from '../../../server/auth/masking.js'
+import { maskIdNumber, scrubPersonal } from '../../../domain/masking.js'
 
 const ID = '43312419800101001X'
 const MASKED = '433124**********1X'
