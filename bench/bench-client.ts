@@ -25,7 +25,7 @@ import os from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser } from 'playwright-core'
 import { loadConfig } from '../server/config.js'
 import { openDb } from '../server/db/open-db.js'
 import { buildApp } from '../server/app.js'
@@ -33,19 +33,9 @@ import { repoRoot } from '../server/paths.js'
 import { lastLoad } from '../geodata/load/load-dataset.js'
 import { loginOverHttp } from '../tests/helpers/auth.js'
 import { CHROMIUM, ensureClientBuilt, signedInState } from '../tests/helpers/browser.js'
-import { pct } from './percentile.js'
+import { endPhase, heapMb, settled, startPhase, type Phase } from './page-metrics.js'
 import { defineCommand } from '../server/cli/args.js'
 
-/*
- * The page's globals used inside page.evaluate callbacks: they run in Chromium, but this file is
- * type-checked with the server's settings (no DOM library), so they are declared here.
- */
-declare const window: { addEventListener(type: string, cb: (e: { timeStamp: number }) => void, opts: { capture: boolean; passive: boolean }): void }
-declare function requestAnimationFrame(cb: (t: number) => void): number
-declare const PerformanceObserver: new (cb: (list: { getEntries(): { duration: number }[] }) => void) => {
-  observe(o: { type: string; durationThreshold?: number }): void
-  disconnect(): void
-}
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
 const VIEWPORT = { width: 1400, height: 900 }
@@ -73,21 +63,6 @@ const SCENARIOS: Scenario[] = [
   { name: '花垣县 z13, one point per household', path: `/?${HUAYUAN_Z13}&sel=433124&lyr=${BASE_LAYERS},households` },
 ]
 
-interface Phase {
-  frames: number
-  medianFrameMs: number
-  p95FrameMs: number
-  maxFrameMs: number
-  longTasks: number
-  longestTaskMs: number
-  longTaskMsTotal: number
-  inputs: number
-  medianInputToFrameMs: number
-  p95InputToFrameMs: number
-  maxInputToFrameMs: number
-  /** Event Timing: the longest input → next paint (events over 16 ms are reported). */
-  maxEventDurationMs: number
-}
 interface Result {
   scenario: string
   firstIdleMs: number
@@ -145,91 +120,6 @@ const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port
 const session = await loginOverHttp(base, db, 'province_admin', { password: `bench-${randomBytes(12).toString('hex')}!` })
 
 // ---- one scenario ---------------------------------------------------------------------------------------
-/** Installs the in-page collectors (frames, long tasks, input latency, event timing) for one phase. */
-async function startPhase(page: Page) {
-  await page.evaluate(() => {
-    type Bench = { frames: number[]; longTasks: number[]; inputs: number[]; events: number[]; running: boolean; stop(): void }
-    const w = window as unknown as { __bench?: Bench; __benchInputs?: boolean }
-    const b: Bench = { frames: [], longTasks: [], inputs: [], events: [], running: true, stop: () => {} }
-    let last = performance.now()
-    const tick = (t: number) => {
-      if (!b.running) return
-      b.frames.push(t - last)
-      last = t
-      requestAnimationFrame(tick)
-    }
-    requestAnimationFrame(tick)
-    const lt = new PerformanceObserver((l) => l.getEntries().forEach((e) => b.longTasks.push(e.duration)))
-    lt.observe({ type: 'longtask' })
-    const ev = new PerformanceObserver((l) => l.getEntries().forEach((e) => b.events.push(e.duration)))
-    ev.observe({ type: 'event', durationThreshold: 16 })
-    b.stop = () => {
-      b.running = false
-      lt.disconnect()
-      ev.disconnect()
-    }
-    w.__bench = b
-    if (!w.__benchInputs) {
-      w.__benchInputs = true
-      // Input → the next animation frame: how long a drag step, wheel notch or key waits to be drawn.
-      for (const type of ['pointermove', 'wheel', 'keydown']) {
-        window.addEventListener(
-          type,
-          (e) => {
-            const t0 = e.timeStamp
-            requestAnimationFrame(() => w.__bench?.running && w.__bench.inputs.push(performance.now() - t0))
-          },
-          { capture: true, passive: true },
-        )
-      }
-    }
-  })
-}
-
-async function endPhase(page: Page): Promise<Phase> {
-  // Let the last animation and tile loads finish inside the phase.
-  await page.waitForTimeout(400)
-  const raw = await page.evaluate(() => {
-    const b = (window as unknown as { __bench: { frames: number[]; longTasks: number[]; inputs: number[]; events: number[]; stop(): void } }).__bench
-    b.stop()
-    return { frames: b.frames.slice(1), longTasks: b.longTasks, inputs: b.inputs, events: b.events }
-  })
-  return {
-    frames: raw.frames.length,
-    medianFrameMs: r1(pct(raw.frames, 50)),
-    p95FrameMs: r1(pct(raw.frames, 95)),
-    maxFrameMs: r1(Math.max(0, ...raw.frames)),
-    longTasks: raw.longTasks.length,
-    longestTaskMs: r1(Math.max(0, ...raw.longTasks)),
-    longTaskMsTotal: r1(raw.longTasks.reduce((s, x) => s + x, 0)),
-    inputs: raw.inputs.length,
-    medianInputToFrameMs: r1(pct(raw.inputs, 50)),
-    p95InputToFrameMs: r1(pct(raw.inputs, 95)),
-    maxInputToFrameMs: r1(Math.max(0, ...raw.inputs)),
-    maxEventDurationMs: r1(Math.max(0, ...raw.events)),
-  }
-}
-
-/** The map has stopped and drawn every tile of the view. */
-async function settled(page: Page) {
-  await page.waitForFunction(
-    () => {
-      const m = (window as unknown as { __povmap?: { map: { isMoving(): boolean; loaded(): boolean } } }).__povmap?.map
-      return !!m && !m.isMoving() && m.loaded()
-    },
-    undefined,
-    { timeout: 120_000, polling: 100 },
-  )
-}
-
-async function heapMb(page: Page): Promise<number> {
-  const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Performance.enable')
-  const { metrics } = await cdp.send('Performance.getMetrics')
-  await cdp.detach()
-  return r1((metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0) / 2 ** 20)
-}
-
 async function run(browser: Browser, s: Scenario): Promise<Result> {
   const ctx = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', storageState: signedInState(base, session) })
   // tsx compiles this file with esbuild's keepNames: functions inside page.evaluate callbacks call a
@@ -250,7 +140,7 @@ async function run(browser: Browser, s: Scenario): Promise<Result> {
   await settled(page)
   const marks = await page.evaluate(() => {
     const mark = (n: string) => performance.getEntriesByName(n)[0]?.startTime ?? Number.NaN
-    const m = (window as unknown as { __povmap: { map: { getZoom(): number; getPixelRatio(): number } } }).__povmap.map
+    const m = (globalThis as unknown as { __povmap: { map: { getZoom(): number; getPixelRatio(): number } } }).__povmap.map
     return { idle: mark('povmap:map-idle'), load: mark('povmap:map-load'), zoom: m.getZoom(), pixelRatio: m.getPixelRatio() }
   })
   await page.waitForTimeout(500)
