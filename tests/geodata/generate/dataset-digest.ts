@@ -4,8 +4,8 @@
  * which a generator happened to set its fields.
  */
 import { createHash } from 'node:crypto'
-import type { GeneratedTables } from '../../geodata/generate/index.js'
-import type { Dataset, Terrain } from '../../geodata/generate/types.js'
+import type { GeneratedTables } from '../../../geodata/generate/index.js'
+import type { Dataset, Terrain } from '../../../geodata/generate/types.js'
 
 function isNumberTree(v: readonly unknown[]): boolean {
   for (const x of v) if (typeof x !== 'number' && !(Array.isArray(x) && isNumberTree(x))) return false

@@ -5,13 +5,13 @@
  * (花垣县 433124, 双龙镇 433124110, 十八洞村 433124110226).
  */
 import type { MultiPolygon, Point } from 'geojson'
-import { generateFacilities, type Facilities } from '../../geodata/generate/facilities.js'
-import { generateHouseholds, planHouseholds, registryStats, selectPovertyVillages, type GeneratedHouseholds, type VillagePlan } from '../../geodata/generate/households/index.js'
-import { computeEnvironment, generateIndicatorValues, type Environment } from '../../geodata/generate/indicators.js'
-import { generateProjects } from '../../geodata/generate/projects/index.js'
-import { createRng } from '../../geodata/generate/rng.js'
-import { buildRoadNetwork, type RoadNetwork } from '../../geodata/generate/roads/index.js'
-import type { AdminAreaRow, IndicatorValueRow, ProjectRow, Scale, Terrain, WaterRow } from '../../geodata/generate/types.js'
+import { generateFacilities, type Facilities } from '../../../geodata/generate/facilities.js'
+import { generateHouseholds, planHouseholds, registryStats, selectPovertyVillages, type GeneratedHouseholds, type VillagePlan } from '../../../geodata/generate/households/index.js'
+import { computeEnvironment, generateIndicatorValues, type Environment } from '../../../geodata/generate/indicators.js'
+import { generateProjects } from '../../../geodata/generate/projects/index.js'
+import { createRng } from '../../../geodata/generate/rng.js'
+import { buildRoadNetwork, type RoadNetwork } from '../../../geodata/generate/roads/index.js'
+import type { AdminAreaRow, IndicatorValueRow, ProjectRow, Scale, Terrain, WaterRow } from '../../../geodata/generate/types.js'
 
 const RAD = Math.PI / 180
 

@@ -5,12 +5,12 @@ import { kinks } from '@turf/kinks'
 import { polygon as turfPolygon } from '@turf/helpers'
 import type { LineString, MultiPolygon, Position } from 'geojson'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createRng } from '../../geodata/generate/rng.js'
-import { generateTerrain } from '../../geodata/generate/terrain/index.js'
-import { metresPerDegree } from '../../geodata/terrain-format.js'
-import type { Terrain, WaterRow } from '../../geodata/generate/types.js'
-import { REAL_RESERVOIRS, generateWater, type GeneratedWater } from '../../geodata/generate/water/index.js'
-import { sampleAlong } from '../helpers/sample-along.js'
+import { createRng } from '../../../geodata/generate/rng.js'
+import { generateTerrain } from '../../../geodata/generate/terrain/index.js'
+import { metresPerDegree } from '../../../geodata/terrain-format.js'
+import type { Terrain, WaterRow } from '../../../geodata/generate/types.js'
+import { REAL_RESERVOIRS, generateWater, type GeneratedWater } from '../../../geodata/generate/water/index.js'
+import { sampleAlong } from '../../helpers/sample-along.js'
 
 const SEED = 20140101
 

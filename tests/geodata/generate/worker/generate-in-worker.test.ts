@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { GENERATION_STEPS, type GenerationStep } from '../../geodata/generate/steps.js'
-import { generateInWorker } from '../../geodata/generate/worker/generate-in-worker.js'
-import { serverUrl } from '../helpers/test-db.js'
-import { datasetDigests } from './dataset-digest.js'
-import { DEMO_SEED_1 } from './recorded-digests.js'
+import { GENERATION_STEPS, type GenerationStep } from '../../../../geodata/generate/steps.js'
+import { generateInWorker } from '../../../../geodata/generate/worker/generate-in-worker.js'
+import { serverUrl } from '../../../helpers/test-db.js'
+import { datasetDigests } from '../dataset-digest.js'
+import { DEMO_SEED_1 } from '../recorded-digests.js'
 
 describe('generateInWorker', () => {
   // A minute of CPU and no database: once, in the embedded pass.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateDataset, type GeneratedDataset } from '../../geodata/generate/index.js'
-import { openTestDb, serverUrl, type TestDb } from '../helpers/test-db.js'
-import { csvChunks } from '../../geodata/load/csv.js'
-import { TABLE_COLUMNS } from '../../geodata/load/table-columns.js'
+import { generateDataset, type GeneratedDataset } from '../../../geodata/generate/index.js'
+import { openTestDb, serverUrl, type TestDb } from '../../helpers/test-db.js'
+import { csvChunks } from '../../../geodata/load/csv.js'
+import { TABLE_COLUMNS } from '../../../geodata/load/table-columns.js'
 
 /** Spearman-free, plain Pearson correlation: the direction is what the issue asks for. */
 function correlation(xs: number[], ys: number[]): number {

@@ -5,10 +5,10 @@
  * the key (kept in app_secret), and never derived from a person's ID number.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openTestDb, type TestDb } from '../helpers/test-db.js'
-import { fixtureDataset } from '../helpers/fixture-dataset.js'
-import { loadDataset } from '../../geodata/load/load-dataset.js'
-import { householdRef } from '../../geodata/load/household-refs.js'
+import { openTestDb, type TestDb } from '../../helpers/test-db.js'
+import { fixtureDataset } from '../../helpers/fixture-dataset.js'
+import { loadDataset } from '../../../geodata/load/load-dataset.js'
+import { householdRef } from '../../../geodata/load/household-refs.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const info = { scale: 'demo' as const, seed: 7, generatorVersion: 'fixture', expectedRows: {} }

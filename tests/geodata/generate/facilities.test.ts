@@ -1,9 +1,9 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import { describe, expect, it } from 'vitest'
-import { isRuralVillage, shortAreaName } from '../../geodata/generate/admin-lookup.js'
-import { generateFacilities } from '../../geodata/generate/facilities.js'
-import { createRng } from '../../geodata/generate/rng.js'
-import { distanceKm } from '../../geodata/generate/spatial-index.js'
+import { isRuralVillage, shortAreaName } from '../../../geodata/generate/admin-lookup.js'
+import { generateFacilities } from '../../../geodata/generate/facilities.js'
+import { createRng } from '../../../geodata/generate/rng.js'
+import { distanceKm } from '../../../geodata/generate/spatial-index.js'
 import { standIn, WATER_ID_OFFSET } from './stand-in.js'
 
 const base = standIn()

@@ -1,9 +1,9 @@
 import { length as turfLength } from '@turf/length'
 import { describe, expect, it } from 'vitest'
-import { ROAD_CLASSES } from '../../domain/codes.js'
-import { createRng } from '../../geodata/generate/rng.js'
-import { buildRoadNetwork, generateRoads, PAVED_BEFORE_REGISTRY, villagesWithoutHardenedRoad } from '../../geodata/generate/roads/index.js'
-import { distanceKm } from '../../geodata/generate/spatial-index.js'
+import { ROAD_CLASSES } from '../../../domain/codes.js'
+import { createRng } from '../../../geodata/generate/rng.js'
+import { buildRoadNetwork, generateRoads, PAVED_BEFORE_REGISTRY, villagesWithoutHardenedRoad } from '../../../geodata/generate/roads/index.js'
+import { distanceKm } from '../../../geodata/generate/spatial-index.js'
 import { standIn } from './stand-in.js'
 
 const base = standIn()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { registryStats } from '../../geodata/generate/households/index.js'
-import { computeEnvironment, generateIndicatorValues, INDICATOR_DEFS, YEARS } from '../../geodata/generate/indicators.js'
-import { createRng } from '../../geodata/generate/rng.js'
-import { distanceKm, pointSegmentDistanceKm } from '../../geodata/generate/spatial-index.js'
+import { registryStats } from '../../../geodata/generate/households/index.js'
+import { computeEnvironment, generateIndicatorValues, INDICATOR_DEFS, YEARS } from '../../../geodata/generate/indicators.js'
+import { createRng } from '../../../geodata/generate/rng.js'
+import { distanceKm, pointSegmentDistanceKm } from '../../../geodata/generate/spatial-index.js'
 import { runStandIn } from './stand-in.js'
 
 const run = runStandIn(31)

@@ -1,6 +1,6 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import { describe, expect, it } from 'vitest'
-import { HOUSEHOLD_ATTRIBUTES, POVERTY_CAUSES, POVERTY_LINE } from '../../domain/codes.js'
+import { HOUSEHOLD_ATTRIBUTES, POVERTY_CAUSES, POVERTY_LINE } from '../../../domain/codes.js'
 import {
   gb11643CheckDigit,
   generateHouseholds,
@@ -8,9 +8,9 @@ import {
   IdNumberAllocator,
   isValidIdNumber,
   SHIBADONG,
-} from '../../geodata/generate/households/index.js'
-import { createRng } from '../../geodata/generate/rng.js'
-import type { HouseholdYearRow, MemberRow } from '../../geodata/generate/types.js'
+} from '../../../geodata/generate/households/index.js'
+import { createRng } from '../../../geodata/generate/rng.js'
+import type { HouseholdYearRow, MemberRow } from '../../../geodata/generate/types.js'
 import { runStandIn } from './stand-in.js'
 
 const run = runStandIn(21)

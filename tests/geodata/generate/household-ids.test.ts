@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { HOUSEHOLD_ID_BASE, HouseholdIds, permute48, unpermute48 } from '../../geodata/generate/household-ids.js'
-import { createRng } from '../../geodata/generate/rng.js'
+import { HOUSEHOLD_ID_BASE, HouseholdIds, permute48, unpermute48 } from '../../../geodata/generate/household-ids.js'
+import { createRng } from '../../../geodata/generate/rng.js'
 import { runStandIn } from './stand-in.js'
 
 const keys = [0x1234567, -0x7654321, 42, 0x7fffffff, -1, 99]

@@ -1,9 +1,9 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon'
 import { describe, expect, it } from 'vitest'
-import { PROJECT_STAGES, PROJECT_TYPES } from '../../domain/codes.js'
-import { generateProjects } from '../../geodata/generate/projects/index.js'
-import { createRng } from '../../geodata/generate/rng.js'
-import { PAVED_BEFORE_REGISTRY } from '../../geodata/generate/roads/index.js'
+import { PROJECT_STAGES, PROJECT_TYPES } from '../../../domain/codes.js'
+import { generateProjects } from '../../../geodata/generate/projects/index.js'
+import { createRng } from '../../../geodata/generate/rng.js'
+import { PAVED_BEFORE_REGISTRY } from '../../../geodata/generate/roads/index.js'
 import { runStandIn } from './stand-in.js'
 
 const run = runStandIn(41)

@@ -13,9 +13,9 @@ import {
   readSources,
   type DivisionRecord,
   type PartitionSources,
-} from '../../geodata/generate/partition/index.js'
-import { createRng } from '../../geodata/generate/rng.js'
-import type { AdminAreaRow } from '../../geodata/generate/types.js'
+} from '../../../geodata/generate/partition/index.js'
+import { createRng } from '../../../geodata/generate/rng.js'
+import type { AdminAreaRow } from '../../../geodata/generate/types.js'
 
 /**
  * Rising to the west and south, with ridges ≈ 15 km apart so that every county has valleys and heights:

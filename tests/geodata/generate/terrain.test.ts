@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { bbox } from '@turf/bbox'
 import type { FeatureCollection, MultiPolygon } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRng } from '../../geodata/generate/rng.js'
+import { createRng } from '../../../geodata/generate/rng.js'
 import {
   DEFAULT_CELL_DEG,
   LAKE_SURFACE_M,
@@ -16,9 +16,9 @@ import {
   mainRiverCourses,
   priorityFlood,
   profileMaxRise,
-} from '../../geodata/generate/terrain/index.js'
-import { loadTerrain, metresPerDegree, saveTerrain, terrainFromBuffer, terrainFromGrid, terrainToBuffer, type Terrain } from '../../geodata/terrain-format.js'
-import { sampleAlong } from '../helpers/sample-along.js'
+} from '../../../geodata/generate/terrain/index.js'
+import { loadTerrain, metresPerDegree, saveTerrain, terrainFromBuffer, terrainFromGrid, terrainToBuffer, type Terrain } from '../../../geodata/terrain-format.js'
+import { sampleAlong } from '../../helpers/sample-along.js'
 
 const SEED = 20140101
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { generateDataset } from '../../geodata/generate/index.js'
-import { serverUrl } from '../helpers/test-db.js'
+import { generateDataset } from '../../../geodata/generate/index.js'
+import { serverUrl } from '../../helpers/test-db.js'
 import { datasetDigests, digestOfDigests, digestRows } from './dataset-digest.js'
 import { DEMO_SEED_1, DEMO_SEED_1_WHOLE, STAND_IN_PROVINCE_SEED_21 } from './recorded-digests.js'
 import { runStandIn } from './stand-in.js'

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Dataset } from '../../geodata/generate/types.js'
-import { loadDataset, lastLoad, type DatasetSource } from '../../geodata/load/load-dataset.js'
-import { csvField } from '../../geodata/load/csv.js'
-import { spoolRegistry } from '../../geodata/load/generate-and-load.js'
+import type { Dataset } from '../../../geodata/generate/types.js'
+import { loadDataset, lastLoad, type DatasetSource } from '../../../geodata/load/load-dataset.js'
+import { csvField } from '../../../geodata/load/csv.js'
+import { spoolRegistry } from '../../../geodata/load/generate-and-load.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openTestDb, type TestDb } from '../helpers/test-db.js'
+import { openTestDb, type TestDb } from '../../helpers/test-db.js'
 
 const square = (x: number, y: number, d: number) => ({
   type: 'MultiPolygon' as const,
