@@ -34,8 +34,7 @@ export default tseslint.config(
       'boundaries/include': ['domain/**', 'geodata/**', 'tiles/**', 'server/**', 'client/**'],
       'boundaries/elements': [
         // Patterns from the project root (partialMatch: false): server/tiles is the server's, tiles/ the declarations.
-        { type: 'server-infra', pattern: ['server/db', 'server/migrations', 'server/http'], partialMatch: false },
-        { type: 'server-infra', pattern: ['server/config.ts', 'server/logging.ts', 'server/paths.ts', 'server/progress.ts'], mode: 'full' },
+        { type: 'server-infra', pattern: ['server/db', 'server/migrations', 'server/http', 'server/infra'], partialMatch: false },
         { type: 'server', pattern: 'server', partialMatch: false },
         { type: 'client', pattern: 'client', partialMatch: false },
         { type: 'domain', pattern: 'domain', partialMatch: false },

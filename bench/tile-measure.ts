@@ -3,7 +3,7 @@ import http from 'node:http'
 import { join } from 'node:path'
 import { fork } from 'node:child_process'
 import { pct } from './percentile.js'
-import { repoRoot } from '../server/paths.js'
+import { repoRoot } from '../server/infra/paths.js'
 import { wrkInstalled, type LoadJob, type LoadSummary, type LoadTool } from './load-client.js'
 
 export type Tile = { z: number; x: number; y: number }

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import openapi from './openapi/plugin.js'
 import type { Db } from './db/types.js'
-import type { TrustProxy } from './config.js'
+import type { TrustProxy } from './infra/config.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import clientPlugin from './plugins/client.js'
@@ -13,7 +13,7 @@ import { TileService, type TileServiceOptions } from './tiles/tile-service.js'
 import { TerrainTiles, type TerrainTilesOptions } from './tiles/terrain-tiles.js'
 import type { FilterBudgetOptions } from './tiles/filter-budget.js'
 import { ErrorBody } from '../domain/schemas/common.js'
-import { clientDistDir } from './paths.js'
+import { clientDistDir } from './infra/paths.js'
 // auth (issue 6)
 import hardeningPlugin, { type HardeningOptions } from './plugins/hardening.js'
 import authPlugin, { type AuthOptions } from './auth/plugin.js'
@@ -25,7 +25,7 @@ import photosRoutes, { type PhotosOptions } from './photos/routes.js'
 import { join } from 'node:path'
 import { EarlyAnswers, isBinaryTileUrl } from './tiles/fast-path.js'
 import { trustProxyOption } from './http/trust-proxy.js'
-export { loggerOptions } from './logging.js'
+export { loggerOptions } from './infra/logging.js'
 
 export interface AppOptions {
   db: Db

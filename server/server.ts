@@ -1,5 +1,5 @@
 import { buildApp, loggerOptions } from './app.js'
-import { loadConfig } from './config.js'
+import { loadConfig } from './infra/config.js'
 import { openWithDemoData } from './start-up.js'
 import { failAndExit } from './cli/fail.js'
 import { ensureDemoAccounts, sessionSecret } from './auth/demo-accounts.js'

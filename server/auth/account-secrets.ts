@@ -1,4 +1,4 @@
-import type { Config } from '../config.js'
+import type { Config } from '../infra/config.js'
 import type { Db } from '../db/types.js'
 import { loadSecretKey, SECRET_KEY_FILE, useSecretKey } from './secret-box.js'
 import { sealClearTotpSecrets } from './users.js'

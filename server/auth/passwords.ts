@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomInt } from 'node:crypto'
 import { hash, verify } from '@node-rs/argon2'
-import { repoRoot } from '../paths.js'
+import { repoRoot } from '../infra/paths.js'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../domain/accounts.js'
 
 /** argon2id with the library defaults (OWASP: 19 MiB, 2 passes, 1 lane), stated so that a change is visible. */

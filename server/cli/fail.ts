@@ -1,4 +1,4 @@
-import { ConfigError } from '../config.js'
+import { ConfigError } from '../infra/config.js'
 import { DbUnavailableError } from '../db/types.js'
 import { MigrationError } from '../migrations/runner.js'
 

@@ -1,9 +1,9 @@
-import { loadConfig } from '../config.js'
+import { loadConfig } from '../infra/config.js'
 import { openAndMigrate } from '../start-up.js'
 import { failAndExit } from './fail.js'
 import { defineCommand, intOption, oneOf } from './args.js'
 import { generateAndLoad } from '../../geodata/load/generate-and-load.js'
-import { progressBar } from '../progress.js'
+import { progressBar } from '../infra/progress.js'
 
 const cli = defineCommand({
   name: 'load',

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.js'
+import { loadConfig } from '../infra/config.js'
 import { openAndMigrate } from '../start-up.js'
 import { failAndExit } from './fail.js'
 import { defineCommand } from './args.js'

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js'
+import type { Config } from '../infra/config.js'
 import type { Db } from './types.js'
 import { createPgDb } from './pg-db.js'
 import { describeRequestLogin, requestLoginProblem } from './request-login.js'

@@ -1,5 +1,5 @@
 import { BlockList, isIPv4 } from 'node:net'
-import type { TrustProxy } from '../config.js'
+import type { TrustProxy } from '../infra/config.js'
 
 /** Loopback, link-local and private (RFC 1918, RFC 4193) ranges: where a proxy in front of povmap connects from. */
 const NEARBY = new BlockList()

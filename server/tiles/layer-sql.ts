@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LayerDef, ZoomBand } from '../../tiles/layer-def.js'
 import { LAYERS, SQL_FUNCTION_FILES } from '../../tiles/registry.js'
-import { repoRoot } from '../paths.js'
+import { repoRoot } from '../infra/paths.js'
 
 export const EXTENT = 4096
 export const BUFFER = 64

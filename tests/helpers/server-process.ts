@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { repoRoot } from '../../server/paths.js'
+import { repoRoot } from '../../server/infra/paths.js'
 
 export interface ServerProcess {
   child: ChildProcess

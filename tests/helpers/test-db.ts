@@ -7,7 +7,7 @@ import { openEmbeddedDb } from '../../server/db/embedded-db.js'
 import type { Db } from '../../server/db/types.js'
 import { migrate } from '../../server/migrations/runner.js'
 import { sqlFunctionFiles } from '../../server/tiles/layer-sql.js'
-import { migrationsDir, repoRoot } from '../../server/paths.js'
+import { migrationsDir, repoRoot } from '../../server/infra/paths.js'
 
 export const serverUrl = process.env.DATABASE_URL || undefined
 export const TMP_ROOT = join(repoRoot, '.vitest-tmp')

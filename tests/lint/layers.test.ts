@@ -13,7 +13,7 @@ describe('layers: imports run down the data flow only', () => {
   it.each([
     ['domain/probe.ts', "import { buildApp } from '../server/app.js'\nexport const x = buildApp\n"],
     ['domain/probe.ts', "import { LAYERS } from '../tiles/registry.js'\nexport const x = LAYERS\n"],
-    ['geodata/probe.ts', "import { loadConfig } from '../server/config.js'\nexport const x = loadConfig\n"],
+    ['geodata/probe.ts', "import { loadConfig } from '../server/infra/config.js'\nexport const x = loadConfig\n"],
     ['tiles/probe.ts', "import { buildApp } from '../server/app.js'\nexport const x = buildApp\n"],
     ['server/db/probe.ts', "import { buildApp } from '../app.js'\nexport const x = buildApp\n"],
     ['client/src/probe.ts', "import { buildApp } from '../../server/app.js'\nexport const x = buildApp\n"],

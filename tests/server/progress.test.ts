@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { progressBar, ProgressBars } from '../../server/progress.js'
+import { progressBar, ProgressBars } from '../../server/infra/progress.js'
 
 /** A stream that is not a terminal (CI logs, pipes), keeping what is written. */
 function pipe(): NodeJS.WriteStream & { text: () => string } {

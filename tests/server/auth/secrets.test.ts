@@ -9,7 +9,7 @@ import { createTestUser, login, mergeCookies, TEST_TOTP_SECRET } from '../../hel
 import { isSealed, loadSecretKey, seal, secretKey, secretKeyFrom, SecretKeyError, unseal } from '../../../server/auth/secret-box.js'
 import { sealClearTotpSecrets } from '../../../server/auth/users.js'
 import { totpNow } from '../../../server/auth/totp.js'
-import { ConfigError, loadConfig } from '../../../server/config.js'
+import { ConfigError, loadConfig } from '../../../server/infra/config.js'
 
 describe('secret-box', () => {
   let dir: string

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../server/app.js'
-import { ConfigError, loadConfig } from '../../../server/config.js'
+import { ConfigError, loadConfig } from '../../../server/infra/config.js'
 import { openTestDb, type TestDb } from '../../helpers/test-db.js'
 import { mergeCookies } from '../../helpers/auth.js'
 

@@ -5,7 +5,7 @@ import { generatePassword, hashPassword, passwordProblem, verifyPassword } from 
 import { checkTotp, newTotpSecret, totpNow } from '../../../server/auth/totp.js'
 import { defaultAccess, roleAllows } from '../../../server/auth/roles.js'
 import { ROLES } from '../../../domain/roles.js'
-import { scrubbingDestination } from '../../../server/logging.js'
+import { scrubbingDestination } from '../../../server/infra/logging.js'
 import { holdsPersonalBesidesRefs } from '../../helpers/personal.js'
 
 describe('masking', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { defineCommand, intOption, oneOf, packageVersion, UsageError, type CommandIo } from '../../../server/cli/args.js'
-import { repoRoot } from '../../../server/paths.js'
+import { repoRoot } from '../../../server/infra/paths.js'
 
 /** The output and exit status of one parse, without leaving the test process. */
 class Exit extends Error {

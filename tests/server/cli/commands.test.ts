@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { repoRoot } from '../../../server/paths.js'
+import { repoRoot } from '../../../server/infra/paths.js'
 
 /**
  * Every command someone runs — each package.json script that runs a file of this repository, each

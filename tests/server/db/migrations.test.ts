@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, cpSync, rmSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { migrate, MigrationError, appliedMigrations } from '../../../server/migrations/runner.js'
-import { migrationsDir } from '../../../server/paths.js'
+import { migrationsDir } from '../../../server/infra/paths.js'
 import { openTestDb, type TestDb } from '../../helpers/test-db.js'
 
 describe('migrate', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openTestDb, serverUrl, type TestDb } from '../../helpers/test-db.js'
 import type { Queryable } from '../../../server/db/types.js'
-import { repoRoot } from '../../../server/paths.js'
+import { repoRoot } from '../../../server/infra/paths.js'
 
 /**
  * The same spatial SQL must give the same answers on the embedded PostGIS (WASM, PG 18) and on a

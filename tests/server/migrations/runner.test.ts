@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { migrate, MigrationError, appliedMigrations } from '../../../server/migrations/runner.js'
 import { sqlFunctionFiles } from '../../../server/tiles/layer-sql.js'
-import { migrationsDir } from '../../../server/paths.js'
+import { migrationsDir } from '../../../server/infra/paths.js'
 import { openTestDb, type TestDb } from '../../helpers/test-db.js'
 
 describe('migrate: repeatable SQL files (the tiles’ SQL functions)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_UPLOAD_BYTES_PER_HOUR, DEFAULT_UPLOADS_PER_HOUR, UploadQuota } from '../../../server/photos/upload-quota.js'
-import { ConfigError, loadConfig } from '../../../server/config.js'
+import { ConfigError, loadConfig } from '../../../server/infra/config.js'
 
 const MIN = 60_000
 

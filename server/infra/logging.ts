@@ -1,5 +1,5 @@
 import type { FastifyServerOptions } from 'fastify'
-import { scrubPersonal } from '../domain/masking.js'
+import { scrubPersonal } from '../../domain/masking.js'
 
 /** Where log lines go; process.stdout by default. */
 export interface LogDestination {

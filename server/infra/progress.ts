@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress'
-import type { Progress } from '../geodata/progress.js'
+import type { Progress } from '../../geodata/progress.js'
 
 export type { Progress }
 

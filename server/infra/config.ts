@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { resolve } from 'node:path'
 import { isIP } from 'node:net'
-import { ROLES, TOTP_ROLES, type Role } from '../domain/roles.js'
+import { ROLES, TOTP_ROLES, type Role } from '../../domain/roles.js'
 
 /** Environment, validated once at start-up; nothing else reads process.env. */
 const EnvSchema = Type.Object({
