@@ -117,6 +117,9 @@ $$;
 CREATE OR REPLACE FUNCTION povmap_sees_aggregates() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT povmap_caller_scope('aggregates') IS NOT NULL
 $$;
+-- Per row it would now look the session up for every row; nothing calls it: compare with
+-- (SELECT povmap_scope()), evaluated once per statement.
+DROP FUNCTION povmap_in_scope(text);
 CREATE FUNCTION povmap_user_id() RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT c.user_id FROM povmap_session_caller() c
 $$;
