@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
-import type { Db } from '../db/types.js'
+import { createHash, randomBytes } from 'node:crypto'
+import type { Db, Queryable } from '../db/types.js'
 import { withAccounts } from '../db/caller-transactions.js'
 import type { Caller } from './roles.js'
 import type { Department, Role } from '../../domain/roles.js'
@@ -200,4 +200,19 @@ export class DbSessionStore {
     })
     return r.rowCount
   }
+}
+
+/**
+ * Opens a session of a user without a sign-in, on the owner's connection: for a run of the server's own
+ * (tiles:seed renders in an account's view) and for tests. Returns the raw session id.
+ */
+export async function openSessionAsOwner(db: Queryable, userId: number, ttlSeconds: number, factor: 'ok' | 'enrol' = 'ok'): Promise<string> {
+  const sid = randomBytes(32).toString('base64url')
+  await db.query(`INSERT INTO app_session (sid_hash, user_id, data, expires_at) VALUES ($1, $2, $3::jsonb, now() + make_interval(secs => $4))`, [
+    sessionIdHash(sid),
+    userId,
+    JSON.stringify({ userId, factor }),
+    ttlSeconds,
+  ])
+  return sid
 }

@@ -1,5 +1,4 @@
 import { basename, join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../infra/config.js'
 import { openAndMigrate } from '../start-up.js'
 import { failAndExit } from './fail.js'
@@ -13,7 +12,7 @@ import { progressBar } from '../infra/progress.js'
 import { tilesCovering } from '../tiles/tile-math.js'
 import { ROLES, type Role } from '../../domain/roles.js'
 import { ADMIN_CODE } from '../../domain/admin-codes.js'
-import { sessionIdHash } from '../auth/session-store.js'
+import { openSessionAsOwner, sessionIdHash } from '../auth/session-store.js'
 import { appendAudit } from '../audit/audit-log.js'
 import { withCaller, type DbCaller } from '../db/caller-transactions.js'
 import { viewQueryable } from '../db/views.js'
@@ -29,9 +28,8 @@ async function openSeedSession(db: Db, role: Role, area: string): Promise<DbCall
   const { rows } = await db.query<{ id: number; username: string }>('SELECT id, username FROM app_user WHERE role = $1 AND scope_code = $2 AND NOT disabled ORDER BY id LIMIT 1', [role, area])
   const user = rows[0]
   if (!user) throw new Error(`no enabled account has role ${role} and area ${area}; the tiles are rendered in such an account's view (create one first)`)
-  const sid = randomBytes(32).toString('base64url')
+  const sid = await openSessionAsOwner(db, user.id, 24 * 3600)
   const hash = sessionIdHash(sid)
-  await db.query(`INSERT INTO app_session (sid_hash, user_id, data, expires_at) VALUES ($1, $2, $3::jsonb, now() + interval '24 hours')`, [hash, user.id, JSON.stringify({ userId: user.id, factor: 'ok' })])
   let touched = Date.now()
   return {
     sid,

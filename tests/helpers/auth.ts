@@ -17,7 +17,7 @@ import { createUser } from '../../server/auth/users.js'
 import { totpNow } from '../../server/auth/totp.js'
 import { TOTP_ROLES } from '../../domain/roles.js'
 import type { Department, Role } from '../../domain/roles.js'
-import { sessionIdHash } from '../../server/auth/session-store.js'
+import { openSessionAsOwner } from '../../server/auth/session-store.js'
 import type { DbCaller } from '../../server/db/caller-transactions.js'
 
 /** Passes the password rules (≥ 12 characters, not common). */
@@ -180,11 +180,6 @@ export async function sessionCaller(
   opts: { factor?: 'ok' | 'enrol'; password?: string } = {},
 ): Promise<DbCaller & { user: TestUser }> {
   const user = await createTestUser(db, role, { scope, password: opts.password })
-  const sid = randomBytes(24).toString('base64url')
-  await db.query(`INSERT INTO app_session (sid_hash, user_id, data, expires_at) VALUES ($1, $2, $3::jsonb, now() + interval '1 hour')`, [
-    sessionIdHash(sid),
-    user.id,
-    JSON.stringify({ userId: user.id, factor: opts.factor ?? 'ok' }),
-  ])
+  const sid = await openSessionAsOwner(db, user.id, 3600, opts.factor ?? 'ok')
   return { sid, role, scope, userId: user.id, username: user.username, user }
 }
