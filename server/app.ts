@@ -22,6 +22,10 @@ import accounts from './accounts/routes.js'
 import auditRoutes from './audit/routes.js'
 import householdsRoutes, { householdsExport } from './households/routes.js'
 import photosRoutes, { type PhotosOptions } from './photos/routes.js'
+import registryRoutes from './registry/routes.js'
+import identificationRoutes from './identification/routes.js'
+import sitingRoutes from './siting/routes.js'
+import reportsRoutes from './reports/routes.js'
 import { join } from 'node:path'
 import { EarlyAnswers, isBinaryTileUrl } from './tiles/fast-path.js'
 import { trustProxyOption } from './http/trust-proxy.js'
@@ -97,6 +101,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(tiles, { service: app.tiles, terrain: app.terrain, filterSets: opts.tiles?.filterSets, fastPath: opts.tiles?.fastPath })
   await app.register(areas, { subresources: [areaDiagnosis, householdsExport] })
   await app.register(diagnosis)
+  // The platform's work beyond the map: registry workflow, identification, siting, imports/exports/reports.
+  await app.register(registryRoutes)
+  await app.register(identificationRoutes)
+  await app.register(sitingRoutes)
+  await app.register(reportsRoutes)
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })
   else
     app.setNotFoundHandler((req, reply) =>

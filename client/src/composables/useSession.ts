@@ -8,6 +8,7 @@ import { useInspectionStore } from '../stores/inspection.js'
 import { useChoroplethStore } from '../stores/choropleth.js'
 import { useLayersStore } from '../stores/layers.js'
 import { useMapViewStore } from '../stores/map-view.js'
+import { useWorkspaceStore } from '../stores/workspace.js'
 import { resetIndicators } from './useIndicators.js'
 import type { TotpEnrolment } from '../../../domain/schemas/auth.js'
 
@@ -35,6 +36,7 @@ export function forgetSessionData(): void {
   useChoroplethStore().reset()
   useLayersStore().reset()
   useMapViewStore().reset()
+  useWorkspaceStore().close()
   clearCache()
   resetIndicators()
 }
