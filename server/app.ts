@@ -26,6 +26,7 @@ import registryRoutes from './registry/routes.js'
 import identificationRoutes from './identification/routes.js'
 import sitingRoutes from './siting/routes.js'
 import reportsRoutes from './reports/routes.js'
+import crosscheckRoutes from './crosschecks/routes.js'
 import { join } from 'node:path'
 import { EarlyAnswers, isBinaryTileUrl } from './tiles/fast-path.js'
 import { trustProxyOption } from './http/trust-proxy.js'
@@ -104,6 +105,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // The platform's work beyond the map: registry workflow, identification, siting, imports/exports/reports.
   await app.register(registryRoutes)
   await app.register(identificationRoutes)
+  await app.register(crosscheckRoutes)
   await app.register(sitingRoutes)
   await app.register(reportsRoutes)
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })

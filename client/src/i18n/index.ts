@@ -7,9 +7,10 @@ import * as identification from '../identification/messages.js'
 import * as siting from '../siting/messages.js'
 import * as reports from '../reports/messages.js'
 import * as accounts from '../accounts/messages.js'
+import * as crosschecks from '../crosschecks/messages.js'
 
 // Each capability keeps its screens' messages in its own folder, under its own top-level key.
-const capabilities = { workspace, registry, identification, siting, reports, accountsAdmin: accounts }
+const capabilities = { workspace, registry, identification, crosschecks, siting, reports, accountsAdmin: accounts }
 const pick = (which: 'zhCN' | 'en') => Object.fromEntries(Object.entries(capabilities).map(([k, m]) => [k, m[which]]))
 
 /** Chinese by default, English switchable (the URL's lang and the title bar button). */

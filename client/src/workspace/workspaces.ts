@@ -11,6 +11,7 @@ export const WORKSPACES: readonly { id: WorkspaceId; label: string; roles: reado
   { id: 'households', label: 'workspace.households', roles: REGISTRY_ROLES, component: () => import('../registry/RegistryWorkspace.vue') },
   { id: 'reviews', label: 'workspace.reviews', roles: REGISTRY_ROLES, component: () => import('../registry/ReviewWorkspace.vue') },
   { id: 'identification', label: 'workspace.identification', roles: DATA_ROLES, component: () => import('../identification/IdentificationWorkspace.vue') },
+  { id: 'crosschecks', label: 'workspace.crosschecks', roles: REGISTRY_ROLES, component: () => import('../crosschecks/CrosschecksWorkspace.vue') },
   { id: 'siting', label: 'workspace.siting', roles: DATA_ROLES, component: () => import('../siting/SitingWorkspace.vue') },
   { id: 'reports', label: 'workspace.reports', roles: DATA_ROLES, component: () => import('../reports/ReportsWorkspace.vue') },
   { id: 'accounts', label: 'workspace.accounts', roles: ['province_admin'] as readonly Role[], component: () => import('../accounts/AccountsWorkspace.vue') },
