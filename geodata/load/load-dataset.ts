@@ -52,6 +52,8 @@ export async function loadDataset(db: LoadTarget, source: DatasetSource, info: L
   const counts = await db.transaction(async (tx) => {
     // A load is one long transaction by design; the per-statement timeout guards requests, not this.
     await tx.exec('SET LOCAL statement_timeout = 0')
+    // Identification triggers re-identify per statement; the load identifies everything once at the end.
+    await tx.exec("SET LOCAL povmap.identification_deferred = 'on'")
     // Children first would be needed for DELETE; TRUNCATE of the whole set at once handles the references.
     await tx.exec(`TRUNCATE ${[...LOAD_ORDER].reverse().join(', ')}`)
     // Per-row foreign-key triggers triple the cost of COPY (measured on PGlite); where the loader may,
@@ -90,6 +92,9 @@ export async function loadDataset(db: LoadTarget, source: DatasetSource, info: L
     }
     // Derived tables (household counts per area) are rebuilt in the same transaction as the rows they sum.
     await tx.query('SELECT refresh_household_agg()')
+    // The indicator system's edits outlive the reload of indicator_def; then the AF identification of every household.
+    await tx.query('SELECT indicator_catalogue_restore()')
+    await tx.query('SELECT identification_refresh_all()')
     await tx.query('INSERT INTO data_load (scale, seed, generator_version, counts) VALUES ($1, $2, $3, $4)', [
       info.scale,
       info.seed,
@@ -102,6 +107,7 @@ export async function loadDataset(db: LoadTarget, source: DatasetSource, info: L
   await db.transaction(async (tx) => {
     await tx.exec('SET LOCAL statement_timeout = 0')
     await tx.exec(`ANALYZE ${[...LOAD_ORDER, 'household_agg'].join(', ')}`)
+    await tx.exec('ANALYZE household_identification, identification_profile')
   })
   return counts
 }

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openTestDb, type TestDb } from '../../helpers/test-db.js'
+import { fixtureDataset } from '../../helpers/fixture-dataset.js'
+import { loadDataset } from '../../../geodata/load/load-dataset.js'
+import { POVERTY_LINE } from '../../../domain/codes.js'
+import { HAND, insertHandExample } from './hand-example.js'
+
+describe('identification SQL (migration 0013)', () => {
+  let t: TestDb
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) => (await t.db.query<R>(text, params)).rows
+
+  beforeAll(async () => {
+    t = await openTestDb({ migrate: true })
+    await loadDataset(t.db, fixtureDataset({ householdsPerVillage: 40 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
+    await insertHandExample(t.db)
+  })
+  afterAll(async () => {
+    await t?.dispose()
+  })
+
+  it('poverty_line holds the lines of domain/codes.ts', async () => {
+    const rows = await sql<{ year: number; yuan: number }>('SELECT year, yuan FROM poverty_line ORDER BY year')
+    expect(Object.fromEntries(rows.map((r) => [r.year, r.yuan]))).toEqual(POVERTY_LINE)
+  })
+
+  it('the registry triggers identify the hand-computed households: c_i, AF and official poverty', async () => {
+    const rows = await sql<{ household_id: string; score: number; poor_af: boolean; poor_official: boolean; deprived: string[] }>(
+      'SELECT household_id::text, score, poor_af, poor_official, deprived FROM household_identification WHERE village_code = $1 AND year = $2 ORDER BY household_id',
+      [HAND.village, HAND.year],
+    )
+    expect(rows.map((r) => r.score)).toEqual(Object.values(HAND.scores).map((s) => expect.closeTo(s, 12)))
+    expect(rows.map((r) => r.poor_af)).toEqual([true, true, false, true, false])
+    expect(rows.map((r) => r.poor_official)).toEqual([true, true, false, true, false])
+    expect(rows[1]!.deprived).toEqual(['af_water_quantity', 'af_water_quality', 'af_water_convenience', 'af_water_reliability', 'af_housing'])
+  })
+})
