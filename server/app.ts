@@ -23,6 +23,7 @@ import auditRoutes from './audit/routes.js'
 import householdsRoutes, { householdsExport } from './households/routes.js'
 import photosRoutes, { type PhotosOptions } from './photos/routes.js'
 import registryRoutes from './registry/routes.js'
+import workteamsRoutes from './workteams/routes.js'
 import identificationRoutes from './identification/routes.js'
 import sitingRoutes from './siting/routes.js'
 import reportsRoutes from './reports/routes.js'
@@ -104,6 +105,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(diagnosis)
   // The platform's work beyond the map: registry workflow, identification, siting, imports/exports/reports.
   await app.register(registryRoutes)
+  await app.register(workteamsRoutes)
   await app.register(identificationRoutes)
   await app.register(crosscheckRoutes)
   await app.register(sitingRoutes)

@@ -7,9 +7,10 @@ import schools from './layers/schools/layer.js'
 import clinics from './layers/clinics/layer.js'
 import households from './layers/households/layer.js'
 import projects from './layers/projects/layer.js'
+import quality from './layers/quality/layer.js'
 
 /** Every tile layer, in drawing order (bottom first). The allow-list for /tiles/{layer}. */
-export const LAYERS: readonly LayerDef[] = [villages, water, admin, roads, projects, schools, clinics, households]
+export const LAYERS: readonly LayerDef[] = [villages, quality, water, admin, roads, projects, schools, clinics, households]
 
 export const LAYER_BY_ID: ReadonlyMap<string, LayerDef> = new Map(LAYERS.map((l) => [l.id, l]))
 

@@ -3,6 +3,7 @@ import { csvChunks } from './csv.js'
 import { LOAD_ORDER, TABLE_COLUMNS } from './table-columns.js'
 import { householdRef, householdRefKey } from './household-refs.js'
 import type { LoadQueryable, LoadTarget } from './load-target.js'
+import { loadWorkTeams, WORK_TEAM_TABLES } from './work-teams.js'
 
 /**
  * Rows already written as COPY CSV (whole lines, columns in TABLE_COLUMNS order; household_year with
@@ -55,7 +56,7 @@ export async function loadDataset(db: LoadTarget, source: DatasetSource, info: L
     // Identification triggers re-identify per statement; the load identifies everything once at the end.
     await tx.exec("SET LOCAL povmap.identification_deferred = 'on'")
     // Children first would be needed for DELETE; TRUNCATE of the whole set at once handles the references.
-    await tx.exec(`TRUNCATE ${[...LOAD_ORDER].reverse().join(', ')}`)
+    await tx.exec(`TRUNCATE ${[...WORK_TEAM_TABLES, ...[...LOAD_ORDER].reverse()].join(', ')}`)
     // Per-row foreign-key triggers triple the cost of COPY (measured on PGlite); where the loader may,
     // it skips them and checks every reference in one set-based pass before committing instead.
     const { rows: su } = await tx.query<{ su: boolean }>('SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user')
@@ -85,9 +86,12 @@ export async function loadDataset(db: LoadTarget, source: DatasetSource, info: L
       }
       counts[table] = await tx.copyFrom(table, columns, chunks)
     }
+    // Work teams, pairings and wishes of the registry just loaded (migration 0016).
+    await loadWorkTeams(tx, info.seed)
     if (deferChecks) {
       await tx.exec('SET LOCAL session_replication_role = origin')
       await checkReferences(tx, LOAD_ORDER)
+      await checkReferences(tx, WORK_TEAM_TABLES)
       await checkHouseholdYearVillages(tx)
     }
     // Derived tables (household counts per area) are rebuilt in the same transaction as the rows they sum.
@@ -108,6 +112,7 @@ export async function loadDataset(db: LoadTarget, source: DatasetSource, info: L
     await tx.exec('SET LOCAL statement_timeout = 0')
     await tx.exec(`ANALYZE ${[...LOAD_ORDER, 'household_agg'].join(', ')}`)
     await tx.exec('ANALYZE household_identification, identification_profile')
+    await tx.exec(`ANALYZE ${WORK_TEAM_TABLES.join(', ')}`)
   })
   return counts
 }
