@@ -163,18 +163,40 @@ describe('work teams, wishes and data-quality counters', () => {
     expect((await admin.inject('/api/areas/433124999/data-quality')).statusCode).toBe(404)
   })
 
-  it('data quality: change requests waiting longer than N days are counted where the workflow keeps them', async () => {
+  it('data quality: change requests waiting longer than N days at their step are counted, per child area', async () => {
     const hasTable = (await sql<{ t: string | null }>("SELECT to_regclass('public.change_request')::text AS t"))[0]!.t !== null
-    const body = await ok<AreaDataQuality>(admin, `/api/areas/${FIXTURE.county}/data-quality?days=3`)
     if (!hasTable) {
-      expect(body.counts.waitingRequests).toBe(0)
+      expect((await ok<AreaDataQuality>(admin, `/api/areas/${FIXTURE.county}/data-quality?days=3`)).counts.waitingRequests).toBe(0)
       return
     }
-    const [{ n }] = await sql<{ n: number }>(
-      "SELECT count(*)::int AS n FROM change_request WHERE starts_with(village_code, $1) AND state = 'pending' AND created_at < now() - interval '3 days'",
-      [FIXTURE.county],
-    ) as [{ n: number }]
-    expect(body.counts.waitingRequests).toBe(n)
+    // Requests as the workflow leaves them (written here as the owner): waiting 10 days, 2 days, and a rejected one.
+    const [v0, , v2] = FIXTURE.villages
+    const add = (village: string, state: string, ageDays: number) =>
+      t.db.query(
+        `INSERT INTO change_request (kind, state, area_code, base_version, changes, changes_masked, reason, proposed_by, proposed_by_username, proposed_by_role,
+                                     proposed_at, updated_at, current_step)
+         VALUES ('household.update', $2, $1, 1, '{}', '{}', 'test', 1, 'test', 'village_team', now() - make_interval(days => $3), now() - make_interval(days => $3),
+                 CASE WHEN $2 = 'pending' THEN 1 END)`,
+        [village, state, ageDays],
+      )
+    await add(v0!, 'pending', 10)
+    await add(v0!, 'pending', 2)
+    await add(v2!, 'pending', 10)
+    await add(v2!, 'rejected', 10)
+    const waiting = async (days: number, prefix: string) =>
+      (await sql<{ n: number }>(
+        "SELECT count(*)::int AS n FROM change_request WHERE starts_with(area_code, $1) AND state = 'pending' AND updated_at < now() - make_interval(days => $2)",
+        [prefix, days],
+      ))[0]!.n
+    for (const days of [1, 3, 30]) {
+      const body = await ok<AreaDataQuality>(admin, `/api/areas/${FIXTURE.county}/data-quality?days=${days}`)
+      expect(body.counts.waitingRequests, `days=${days}`).toBe(await waiting(days, FIXTURE.county))
+      for (const c of body.children) expect(c.counts.waitingRequests).toBe(await waiting(days, c.code))
+    }
+    expect(await waiting(3, FIXTURE.county)).toBe(2)
+    // The default is 7 days; a village team sees its own village's.
+    expect((await ok<AreaDataQuality>(team, `/api/areas/${v0}/data-quality`)).counts.waitingRequests).toBe(1)
+    expect((await ok<AreaDataQuality>(viewer, `/api/areas/${FIXTURE.county}/data-quality?days=1`)).counts.waitingRequests).toBe(3)
   })
 
   it('work teams: counts, villages and their flag equal SQL; cadres by name with the phone masked for registry roles', async () => {

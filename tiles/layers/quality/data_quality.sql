@@ -46,28 +46,21 @@ $$;
 REVOKE ALL ON FUNCTION povmap_village_quality(text[], integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION povmap_village_quality(text[], integer) TO povmap_app;
 
--- Change requests waiting longer than p_days, per area of p_len digits under p_area: read from the
--- registry workflow's table (migration 0012) when it exists, nothing before it does. Its area: the
--- village of the request's household (target), or the village named in the proposed changes.
+-- Change requests pending for longer than p_days at their current step (change_request.updated_at: when it
+-- reached that step), per area of p_len digits under p_area. The workflow's table comes with migration
+-- 0012; before it exists nothing is waiting (this file is applied after every migration either way).
 CREATE OR REPLACE FUNCTION povmap_waiting_requests(p_area text, p_len integer, p_days integer)
 RETURNS TABLE (code text, waiting integer)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_scope text := povmap_caller_scope('aggregates');
 BEGIN
-  IF v_scope IS NULL OR NOT starts_with(p_area, v_scope) THEN
-    RETURN;
-  END IF;
-  IF to_regclass('public.change_request') IS NULL THEN
-    RETURN;
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'public.change_request'::regclass AND attname = 'village_code' AND NOT attisdropped)
-     OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'public.change_request'::regclass AND attname = 'created_at' AND NOT attisdropped) THEN
+  IF v_scope IS NULL OR NOT starts_with(p_area, v_scope) OR to_regclass('public.change_request') IS NULL THEN
     RETURN;
   END IF;
   RETURN QUERY EXECUTE
-    'SELECT left(r.village_code, $2), count(*)::int FROM change_request r
-     WHERE starts_with(r.village_code, $1) AND r.state = ''pending'' AND r.created_at < now() - make_interval(days => $3)
+    'SELECT left(r.area_code, $2), count(*)::int FROM change_request r
+     WHERE starts_with(r.area_code, $1) AND r.state = ''pending'' AND r.updated_at < now() - make_interval(days => $3)
      GROUP BY 1'
     USING p_area, p_len, p_days;
 END
