@@ -1,7 +1,7 @@
 /** A household: the map popup (no personal data), its members (masked unless revealed) and the CSV export. */
 import { Type, type Static } from 'typebox'
 import { ASSURANCE_GAPS } from '../codes.js'
-import { HouseholdRef, LonLat, Nullable, Year } from './common.js'
+import { HouseholdRef, LonLat, Nullable, UtcTime, Year } from './common.js'
 
 export const HouseholdParams = Type.Object({ id: HouseholdRef })
 
@@ -45,6 +45,11 @@ export const Household = Type.Object(
     }),
     history: Type.Array(Type.Object({ year: Type.Integer(), status: Type.String() })),
     at: LonLat,
+    version: Type.Integer({ minimum: 1, description: 'grows by one with each applied change request; send it as baseVersion (registry workflow)' }),
+    updatedAt: UtcTime('when the last change request was applied (ISO 8601, UTC)'),
+    outsideBoundary: Nullable(Type.Object({ reason: Type.String() }), { description: 'set when the household is kept outside its village outline on purpose' }),
+    cookingFuel: Nullable(Type.String()),
+    land: Type.Object({ paddyMu: Nullable(Type.Number()), dryMu: Nullable(Type.Number()), forestMu: Nullable(Type.Number()) }),
   },
   { description: 'Popup fields only: never names, ID numbers or phone numbers' },
 )

@@ -11,7 +11,9 @@ export const HOUSEHOLD_POPUP = `SELECT h.id, h.ref::text AS ref, h.village_code 
   h.water_source AS "waterSource", h.water_difficulty AS "waterDifficulty", h.road_hardened AS "roadHardened", h.km_to_market AS "kmToMarket",
   y.year, y.status, y.income_per_capita AS "incomePerCapita",
   y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok,
-  ARRAY[round(ST_X(h.geom)::numeric, 6)::float8, round(ST_Y(h.geom)::numeric, 6)::float8] AS at
+  ARRAY[round(ST_X(h.geom)::numeric, 6)::float8, round(ST_Y(h.geom)::numeric, 6)::float8] AS at,
+  h.version, to_char(h.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "updatedAt", h.outside_boundary_reason AS "outsideBoundaryReason",
+  h.cooking_fuel AS "cookingFuel", h.land_paddy_mu AS "landPaddyMu", h.land_dry_mu AS "landDryMu", h.land_forest_mu AS "landForestMu"
 FROM household h
 JOIN admin_area v ON v.code = h.village_code
 LEFT JOIN household_year y ON y.household_id = h.id AND y.year = $2

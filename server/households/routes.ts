@@ -40,6 +40,13 @@ interface PopupRow {
   housing_ok: boolean
   water_ok: boolean
   at: number[]
+  version: number
+  updatedAt: string
+  outsideBoundaryReason: string | null
+  cookingFuel: string | null
+  landPaddyMu: number | null
+  landDryMu: number | null
+  landForestMu: number | null
 }
 
 /**
@@ -107,6 +114,11 @@ const households: FastifyPluginAsync = async (app) => {
         measures: { relocation: h.relocated, socialSecurity: h.attribute !== 'general', projects: projects.rows },
         history: history.rows,
         at: h.at,
+        version: h.version,
+        updatedAt: h.updatedAt,
+        outsideBoundary: h.outsideBoundaryReason === null ? null : { reason: h.outsideBoundaryReason },
+        cookingFuel: h.cookingFuel,
+        land: { paddyMu: h.landPaddyMu, dryMu: h.landDryMu, forestMu: h.landForestMu },
       }
     },
   )
