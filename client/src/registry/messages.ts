@@ -37,6 +37,7 @@ export const zhCN = {
     historyBy: '{proposer} 申请，{approvers} 审批',
     requestNo: '申请 #{id}',
     notFound: '该户不在您的权限范围内或不存在',
+    pairedWith: '帮扶责任人',
   },
   actions: {
     edit: '修改信息',
@@ -164,6 +165,11 @@ export const zhCN = {
   },
   map: { placeHint: '点击地图放置新户位置', moveHint: '点击地图选择新位置', cancel: '取消' },
   popup: { open: '打开户页面' },
+  wishKinds: {
+    industry: '产业发展', employment: '就业', skills_training: '技能培训', relocation: '易地搬迁', housing: '住房', water: '饮水', road: '道路',
+    education: '教育', health: '健康', finance: '金融', other: '其他',
+  },
+  wishStatuses: { open: '待落实', in_progress: '落实中', met: '已满足', dropped: '已放弃' },
 }
 
 export const en: typeof zhCN = {
@@ -204,6 +210,7 @@ export const en: typeof zhCN = {
     historyBy: 'proposed by {proposer}, approved by {approvers}',
     requestNo: 'Request #{id}',
     notFound: 'This household is outside your area or does not exist',
+    pairedWith: 'Paired cadre',
   },
   actions: {
     edit: 'Edit',
@@ -331,4 +338,9 @@ export const en: typeof zhCN = {
   },
   map: { placeHint: 'Click the map to place the new household', moveHint: 'Click the map to choose the new place', cancel: 'Cancel' },
   popup: { open: 'Open household page' },
+  wishKinds: {
+    industry: 'Industry', employment: 'Employment', skills_training: 'Skills training', relocation: 'Relocation', housing: 'Housing', water: 'Drinking water', road: 'Road',
+    education: 'Education', health: 'Health', finance: 'Finance', other: 'Other',
+  },
+  wishStatuses: { open: 'Open', in_progress: 'In progress', met: 'Met', dropped: 'Dropped' },
 }

@@ -5,6 +5,7 @@
  */
 import { ApiError, getJson, notifySessionEnded } from '../api/http.js'
 import type { Photo } from '../../../domain/schemas/photos.js'
+import type { HouseholdWishes } from '../../../domain/schemas/workteams.js'
 import type {
   ChainStep,
   ChangeRequest,
@@ -137,7 +138,7 @@ export const registryApi = {
   household: (ref: string, year: number, signal?: AbortSignal) => read<HouseholdRecord>(`/api/households/${enc(ref)}?year=${year}`, signal),
   history: (ref: string, signal?: AbortSignal) => read<HistoryEntry[]>(`/api/households/${enc(ref)}/history`, signal),
   measures: (ref: string, signal?: AbortSignal) => read<Measures>(`/api/households/${enc(ref)}/measures`, signal),
-  wishes: (ref: string, signal?: AbortSignal) => read<unknown>(`/api/households/${enc(ref)}/wishes`, signal),
+  wishes: (ref: string, signal?: AbortSignal) => read<HouseholdWishes>(`/api/households/${enc(ref)}/wishes`, signal),
   /** Photos of the household's village; the page keeps the household's own. */
   villagePhotos: (village: string, signal?: AbortSignal) => getJson<Photo[]>(`/api/photos?area=${enc(village)}&subject=household&limit=500`, signal),
   propose: (body: NewChangeRequest, csrf: string) => send<ChangeRequest>('/api/change-requests', body, csrf),
