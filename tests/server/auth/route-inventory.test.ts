@@ -132,6 +132,8 @@ describe('route inventory × roles × areas', () => {
             return (where === 'out' ? farPhotos : homePhotos).village
           }
           break
+        case 'table':
+          return 'status'
         case 'layer':
           return 'households'
         case 'file':

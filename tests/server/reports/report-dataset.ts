@@ -24,7 +24,7 @@ export function reportDataset(): Dataset {
   source.forEach((h, i) => {
     const id = 9_000_000_000 + i
     idMap.set(h.id, id)
-    const [hx, hy] = (h.geom as { coordinates: [number, number] }).coordinates
+    const [hx, hy] = (h.geom as unknown as { coordinates: [number, number] }).coordinates
     d.household.push({ ...h, id, village_code: EXTRA.village, geom: pt(hx - x0 - c + X, hy) })
   })
   for (const y of d.household_year.filter((r) => idMap.has(r.household_id))) d.household_year.push({ ...y, household_id: idMap.get(y.household_id)! })
