@@ -10,6 +10,7 @@ import { auditFields } from '../audit/request-audit.js'
 import { createUser, findUserById, setDisabled } from '../auth/users.js'
 import { generatePassword } from '../auth/passwords.js'
 import { decideAccountRequest, findAccountRequest, listAccountRequests, recordCreatedAccount, accountRequestBody } from './account-requests.js'
+import { resetTotp } from './totp-reset.js'
 
 type Outcome = { status: 200; body: AccountDecision } | { status: 403 | 404 | 409; message: string; audit?: string }
 
@@ -77,6 +78,7 @@ async function decide(tx: Queryable, req: FastifyRequest, id: number, verdict: '
     return { status: 403, message }
   }
   if (request.kind === 'disable' && request.userId === me.userId) return refuse('a request to disable your own account is decided by someone else', 'own account')
+  if (request.kind === 'totp_reset' && request.userId === me.userId) return refuse('a request to reset your own second factor is decided by someone else', 'own account')
   if (verdict === 'approve' && request.requestedById === me.userId) return refuse('your own request needs a second person: another province administrator or an auditor approves it', 'own request')
   if (request.state !== 'pending') return { status: 409, message: `account request ${id} was already ${request.state}` }
 
@@ -110,6 +112,15 @@ async function decide(tx: Queryable, req: FastifyRequest, id: number, verdict: '
 
   const target = request.userId === null ? undefined : await findUserById(tx, request.userId)
   if (!target || target.username !== request.username || target.role !== request.role) return { status: 409, message: `the account of request ${id} no longer is as asked: reject this request` }
+  if (request.kind === 'totp_reset') {
+    if (!target.totpEnabled) return { status: 409, message: `the account of request ${id} has no second factor any more: reject this request` }
+    const decided = await decideAccountRequest(tx, id, 'approved', by)
+    if (!decided) return { status: 409, message: `account request ${id} was decided meanwhile` }
+    await resetTotp(tx, target.id)
+    await audit('ok')
+    await appendAudit(tx, { ...auditFields(req), action: 'user.totp_reset', outcome: 'ok', area: target.scope, target: target.username, detail: { request: id, requestedBy: request.requestedBy } })
+    return { status: 200, body: { request: accountRequestBody(decided) } }
+  }
   const decided = await decideAccountRequest(tx, id, 'approved', by)
   if (!decided) return { status: 409, message: `account request ${id} was decided meanwhile` }
   await setDisabled(tx, target.id, true)
