@@ -41,8 +41,9 @@ FROM admin_area a LEFT JOIN admin_area p ON p.code = a.parent_code WHERE a.code 
 export const INDICATOR_DEFS = `SELECT d.code, d.name_zh AS "nameZh", d.name_en AS "nameEn", d.unit, d.direction, d.category, d.description,
   ${AGGREGATION_KIND} AS aggregation,
   ARRAY(SELECT y FROM generate_series($1::int, $2::int) y
-        WHERE EXISTS (SELECT 1 FROM indicator_value v WHERE v.indicator_code = d.code AND v.year = y) ORDER BY y) AS years
-FROM indicator_def d ORDER BY d.category, d.code`
+        WHERE EXISTS (SELECT 1 FROM indicator_value v WHERE v.indicator_code = d.code AND v.year = y) ORDER BY y) AS years,
+  d.threshold_value AS "tValue", d.threshold_basis AS "tBasis", d.threshold_note_zh AS "tZh", d.threshold_note_en AS "tEn"
+FROM indicator_def d WHERE d.level = 'village' ORDER BY d.category, d.code`
 
 export const INDICATOR_DIRECTION = `SELECT direction, ${AGGREGATION_KIND} AS aggregation FROM indicator_def d WHERE d.code = $1`
 

@@ -4,11 +4,11 @@ import { Type } from 'typebox'
 import { childCodeLength, childLevelOf } from '../../domain/admin-codes.js'
 import { FIRST_YEAR, LAST_YEAR } from '../../domain/codes.js'
 import { errorResponses } from '../../domain/schemas/common.js'
-import { Indicator, Inspection, InspectionQuery, type ChildValue } from '../../domain/schemas/diagnosis.js'
+import { Indicator, Inspection, InspectionQuery, type ChildValue, type Threshold } from '../../domain/schemas/diagnosis.js'
 import type { Static } from 'typebox'
 import { noArea } from '../areas/routes.js'
 import { AREA_INDICATOR_VALUES, CHILDREN_INDICATOR, INDICATOR_DEFS } from './diagnosis-queries.js'
-import { INDICATOR_THRESHOLDS } from './indicator-thresholds.js'
+import indicatorSystemRoutes from './indicator-system-routes.js'
 import { areaHead, indicatorOf, noIndicator } from './lookups.js'
 
 const errors = errorResponses(400, 404)
@@ -29,14 +29,22 @@ interface ChildRow extends Static<typeof ChildValue> {
  */
 const indicatorRoutes: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  await app.register(indicatorSystemRoutes)
 
   r.get(
     '/api/indicators',
     { schema: { summary: 'Environment indicator definitions', tags: ['diagnosis'], response: { 200: Type.Array(Indicator) } } },
     async (req) => {
       // Years holding values: those of the caller's area (indicator values are scoped).
-      const { rows } = await app.scopedDb(req).query<Omit<Indicator, 'threshold'>>(INDICATOR_DEFS, [FIRST_YEAR, LAST_YEAR])
-      return rows.map((d) => ({ ...d, threshold: INDICATOR_THRESHOLDS[d.code] ?? null }))
+      const { rows } = await app.scopedDb(req).query<Omit<Indicator, 'threshold'> & { tValue: number | null; tBasis: Threshold['basis'] | null; tZh: string | null; tEn: string | null }>(
+        INDICATOR_DEFS,
+        [FIRST_YEAR, LAST_YEAR],
+      )
+      // Thresholds come from the indicator system (indicator_def, editable and versioned).
+      return rows.map(({ tValue, tBasis, tZh, tEn, ...d }) => ({
+        ...d,
+        threshold: tValue === null || tBasis === null ? null : { value: tValue, basis: tBasis, note: { zh: tZh ?? '', en: tEn ?? '' } },
+      }))
     },
   )
 

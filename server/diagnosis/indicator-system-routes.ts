@@ -1,0 +1,97 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { errorResponses } from '../../domain/schemas/common.js'
+import { IndicatorCodeParams, IndicatorPatch, IndicatorSystemEntry, IndicatorVersion } from '../../domain/identification/schemas.js'
+import { INDICATOR_EDIT, INDICATOR_SYSTEM, INDICATOR_SYSTEM_ONE, INDICATOR_VERSIONS } from './indicator-system-queries.js'
+import { noIndicator } from './lookups.js'
+
+interface Row extends Omit<IndicatorSystemEntry, 'threshold'> {
+  tValue: number | null
+  tBasis: 'exit_criterion' | 'planning_target' | 'deprivation_cutoff' | null
+  tZh: string | null
+  tEn: string | null
+}
+const entry = ({ tValue, tBasis, tZh, tEn, ...d }: Row): IndicatorSystemEntry => ({
+  ...d,
+  threshold: tValue === null || tBasis === null ? null : { value: tValue, basis: tBasis, note: { zh: tZh ?? '', en: tEn ?? '' } },
+})
+
+/** The patch as the columns of indicator_def_edit (snake case; a null threshold clears all four). */
+function patchColumns(p: IndicatorPatch): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  const copy = { nameZh: 'name_zh', nameEn: 'name_en', unit: 'unit', direction: 'direction', category: 'category', dimension: 'dimension', source: 'source', description: 'description' } as const
+  for (const [k, col] of Object.entries(copy)) if (k in p) out[col] = p[k as keyof typeof copy]
+  if (p.threshold !== undefined) {
+    out.threshold_value = p.threshold?.value ?? null
+    out.threshold_basis = p.threshold?.basis ?? null
+    out.threshold_note_zh = p.threshold?.note.zh ?? null
+    out.threshold_note_en = p.threshold?.note.en ?? null
+  }
+  return out
+}
+
+/**
+ * The indicator system (指标体系), defined once in indicator_def: read by everyone with data access,
+ * edited by the province administrator only (checked here and again in the database), every edit a
+ * new version with who, when and why. Choropleths, the diagnosis panel and identification read it.
+ */
+const indicatorSystemRoutes: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  r.get(
+    '/api/indicator-system',
+    { schema: { summary: 'Every indicator: names, unit, level, direction, thresholds, source, dimension, version', tags: ['diagnosis'], response: { 200: Type.Array(IndicatorSystemEntry) } } },
+    async (req) => (await app.scopedDb(req).query<Row>(INDICATOR_SYSTEM)).rows.map(entry),
+  )
+
+  r.patch(
+    '/api/indicator-system/:code',
+    {
+      config: { access: 'admin', area: 'none' },
+      schema: {
+        summary: 'Edit an indicator (province administrator): a new version; a changed AF cut-off re-identifies every household',
+        tags: ['diagnosis'],
+        params: IndicatorCodeParams,
+        body: IndicatorPatch,
+        response: { 200: IndicatorSystemEntry, ...errorResponses(400, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const { code } = req.params
+      const { note, ...patch } = req.body
+      const result = await app.scopedDb(req).run(async (tx) => {
+        const before = (await tx.query<Row>(INDICATOR_SYSTEM_ONE, [code])).rows[0]
+        if (!before) return null
+        const basis = patch.threshold?.basis
+        if (basis && (basis === 'deprivation_cutoff') !== (before.level === 'household')) return { bad: 'deprivation_cutoff is the basis of household (AF) indicators, and theirs only' }
+        if (before.afBit !== null && patch.threshold === null) return { bad: 'an AF indicator needs its deprivation cut-off' }
+        await tx.query(INDICATOR_EDIT, [code, JSON.stringify(patchColumns(patch)), note ?? null])
+        return { row: (await tx.query<Row>(INDICATOR_SYSTEM_ONE, [code])).rows[0]! }
+      })
+      if (!result) return reply.code(404).send(noIndicator(code))
+      if ('bad' in result) return reply.code(400).send({ error: 'Bad Request', message: result.bad!, fields: { threshold: result.bad! } })
+      await app.audit(req, { action: 'indicator.edit', outcome: 'ok', area: req.caller!.scope, target: `indicator:${code}`, detail: { version: result.row.version } })
+      return entry(result.row)
+    },
+  )
+
+  r.get(
+    '/api/indicator-system/:code/versions',
+    {
+      config: { area: 'none' },
+      schema: {
+        summary: "An indicator's version history, newest first",
+        tags: ['diagnosis'],
+        params: IndicatorCodeParams,
+        response: { 200: Type.Array(IndicatorVersion), ...errorResponses(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      const { rows } = await app.scopedDb(req).query<IndicatorVersion>(INDICATOR_VERSIONS, [req.params.code])
+      return rows.length ? rows : reply.code(404).send(noIndicator(req.params.code))
+    },
+  )
+}
+
+export default indicatorSystemRoutes

@@ -1,0 +1,105 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { areaRelation } from '../../domain/admin-codes.js'
+import { errorResponses, IdParams } from '../../domain/schemas/common.js'
+import { DefaultMeasureBody, IdentificationConfig, Scenario, ScenarioBody } from '../../domain/identification/schemas.js'
+import { DELETE_SCENARIO, INSERT_SCENARIO, SCENARIOS, UPDATE_DEFAULT } from './identification-queries.js'
+import { defaultMeasure } from './measure.js'
+
+/** Weights naming only AF indicators, at least one positive; else the reason. */
+function weightsProblem(weights: Record<string, number>, codes: readonly string[]): string | null {
+  const unknown = Object.keys(weights).filter((c) => !codes.includes(c))
+  if (unknown.length) return `not AF indicators: ${unknown.join(', ')}`
+  if (!Object.values(weights).some((w) => w > 0)) return 'at least one weight must be positive'
+  return null
+}
+const bad = (message: string, field = 'weights') => ({ error: 'Bad Request', message, fields: { [field]: message } })
+
+/**
+ * The identification configuration (AF indicators, default weights and k), saved scenarios (weights
+ * and k of a user, optionally shared with an area) and, for the province administrator, the default
+ * measure itself (which re-scores every household).
+ */
+const identificationScenarioRoutes: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  r.get(
+    '/api/identification/config',
+    { schema: { summary: 'AF indicators, dimensions, default weights and k', tags: ['identification'], response: { 200: IdentificationConfig } } },
+    async (req) => {
+      const m = await app.scopedDb(req).run((tx) => defaultMeasure(tx))
+      const dimensions = [...new Set(m.defs.map((d) => d.dimension))]
+      return { indicators: m.defs, dimensions, k: m.k, weights: m.rawWeights, updatedAt: m.updatedAt, updatedBy: m.updatedBy }
+    },
+  )
+
+  r.put(
+    '/api/identification/config',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Set the default weights and k (province administrator); every household is re-scored',
+        tags: ['identification'],
+        body: DefaultMeasureBody,
+        response: { 200: IdentificationConfig, ...errorResponses(400, 403) },
+      },
+    },
+    async (req, reply) => {
+      const result = await app.scopedDb(req).run(async (tx) => {
+        const m = await defaultMeasure(tx)
+        const problem = weightsProblem(req.body.weights, m.defs.map((d) => d.code))
+        if (problem) return { problem }
+        await tx.query(UPDATE_DEFAULT, [req.body.k, JSON.stringify(req.body.weights)])
+        return { m: await defaultMeasure(tx) }
+      })
+      if ('problem' in result) return reply.code(400).send(bad(result.problem!))
+      await app.audit(req, { action: 'identification.default', outcome: 'ok', area: req.caller!.scope, target: 'identification_scenario:default', detail: { k: req.body.k } })
+      const m = result.m
+      return { indicators: m.defs, dimensions: [...new Set(m.defs.map((d) => d.dimension))], k: m.k, weights: m.rawWeights, updatedAt: m.updatedAt, updatedBy: m.updatedBy }
+    },
+  )
+
+  r.get(
+    '/api/identification/scenarios',
+    { schema: { summary: 'The default measure, your saved scenarios and those shared with your area', tags: ['identification'], response: { 200: Type.Array(Scenario) } } },
+    async (req) => (await app.scopedDb(req).query<Scenario>(SCENARIOS, [req.caller!.userId])).rows.map((s) => ({ ...s, mine: s.mine === true })),
+  )
+
+  r.post(
+    '/api/identification/scenarios',
+    {
+      schema: {
+        summary: 'Save a scenario (weights and k) for yourself, or shared with an area inside yours',
+        tags: ['identification'],
+        body: ScenarioBody,
+        response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 403) },
+      },
+    },
+    async (req, reply) => {
+      const c = req.caller!
+      const areaCode = req.body.areaCode ?? c.scope
+      if (areaRelation(c.scope, areaCode) !== 'inside') return reply.code(403).send({ error: 'Forbidden', message: `the area ${areaCode} is not inside yours (${c.scope})` })
+      const result = await app.scopedDb(req).run(async (tx) => {
+        const m = await defaultMeasure(tx)
+        const problem = weightsProblem(req.body.weights, m.defs.map((d) => d.code))
+        if (problem) return { problem }
+        const { rows } = await tx.query<{ id: number }>(INSERT_SCENARIO, [req.body.name, c.userId, areaCode, req.body.shared ?? false, req.body.k, JSON.stringify(req.body.weights)])
+        return { id: rows[0]!.id }
+      })
+      if ('problem' in result) return reply.code(400).send(bad(result.problem!))
+      return reply.code(201).send({ id: result.id })
+    },
+  )
+
+  r.delete(
+    '/api/identification/scenarios/:id',
+    { schema: { summary: 'Delete a scenario of yours', tags: ['identification'], params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 404) } } },
+    async (req, reply) => {
+      const { rowCount } = await app.scopedDb(req).query(DELETE_SCENARIO, [Number(req.params.id), req.caller!.userId])
+      return rowCount ? reply.code(204).send(null) : reply.code(404).send({ error: 'Not Found', message: `no scenario ${req.params.id} of yours` })
+    },
+  )
+}
+
+export default identificationScenarioRoutes

@@ -1,0 +1,207 @@
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../../server/app.js'
+import { openTestDb, type TestDb } from '../../helpers/test-db.js'
+import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
+import { loadDataset } from '../../../geodata/load/load-dataset.js'
+import { loginAs, type TestSession } from '../../helpers/auth.js'
+import { decomposeM0 } from '../../../domain/identification/alkire-foster.js'
+import type { Mpi } from '../../../domain/identification/schemas.js'
+import { HAND, insertHandExample } from './hand-example.js'
+
+const load = (db: TestDb['db']) => loadDataset(db, fixtureDataset({ householdsPerVillage: 40 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
+
+describe('identification API', () => {
+  let t: TestDb
+  let app: FastifyInstance
+  let admin: TestSession
+  let county: TestSession
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) => (await t.db.query<R>(text, params)).rows
+  const get = async <T = unknown>(s: TestSession, url: string): Promise<T> => {
+    const res = await s.inject(url)
+    expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBe(200)
+    return res.json() as T
+  }
+  /** M0 of an area straight from the per-household table (people-weighted, default measure). */
+  const directM0 = async (code: string, year: number) =>
+    (
+      await sql<{ m0: number | null; n: number }>(
+        `SELECT sum(people * score) FILTER (WHERE poor_af) / NULLIF(sum(people), 0) AS m0, COALESCE(sum(people), 0)::int AS n
+         FROM household_identification WHERE starts_with(village_code, $1) AND year = $2`,
+        [code, year],
+      )
+    )[0]!
+
+  beforeAll(async () => {
+    t = await openTestDb({ migrate: true })
+    await load(t.db)
+    await insertHandExample(t.db)
+    app = await buildApp({ dataDir: t.location, db: t.db, serveClient: false })
+    admin = await loginAs(app, t.db, 'province_admin')
+    county = await loginAs(app, t.db, 'county_officer')
+  })
+  afterAll(async () => {
+    await app?.close()
+    await t?.dispose()
+  })
+
+  it('GET /mpi of the hand-computed village equals the hand computation', async () => {
+    const m = await get<Mpi>(admin, `/api/areas/${HAND.village}/mpi?year=${HAND.year}`)
+    expect(m).toMatchObject({ code: HAND.village, year: HAND.year, population: 15, poorPopulation: 11, households: 5, poorHouseholds: 3 })
+    expect(m.k).toBeCloseTo(1 / 3, 12)
+    expect(m.H).toBeCloseTo(HAND.H, 12)
+    expect(m.A).toBeCloseTo(HAND.A, 12)
+    expect(m.M0).toBeCloseTo(HAND.M0, 12)
+    for (const [code, h] of Object.entries(HAND.censored)) expect(m.censored[code], code).toBeCloseTo(h, 12)
+    for (const [code, c] of Object.entries(HAND.contributions)) expect(m.contributions[code], code).toBeCloseTo(c, 12)
+    expect(m.severe).toBeCloseTo(HAND.severe, 12)
+    expect(m.vulnerable).toBeCloseTo(HAND.vulnerable, 12)
+    expect(m.officialH).toBeCloseTo(HAND.officialH, 12)
+    expect(Object.values(m.weights).reduce((s, w) => s + w, 0)).toBeCloseTo(1, 12)
+  })
+
+  it('k moves the cut-off: at k = 0.5 only household D (5 people, c = 7/12) is poor', async () => {
+    const m = await get<Mpi>(admin, `/api/areas/${HAND.village}/mpi?year=${HAND.year}&k=0.5`)
+    expect(m.poorPopulation).toBe(5)
+    expect(m.M0).toBeCloseTo((5 * 7) / 12 / 15, 12)
+  })
+
+  it('k outside 0..1 and a bad year answer 400 with the error body', async () => {
+    for (const q of ['k=1.01', 'k=-0.1', 'k=abc', 'year=1999']) {
+      const res = await admin.inject(`/api/areas/${FIXTURE.county}/mpi?year=2020&${q}`)
+      expect(res.statusCode, q).toBe(400)
+      expect(res.json()).toHaveProperty('error')
+    }
+  })
+
+  it('decomposition holds at every level: M0 = population-weighted sum of the children, = the households', async () => {
+    const codes = ['43', '4331', FIXTURE.county, ...FIXTURE.townships]
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...codes), fc.integer({ min: 2014, max: 2020 }), fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }), async (code, year, k) => {
+        const q = `year=${year}${k === undefined ? '' : `&k=${k}`}`
+        const parent = await get<Mpi>(admin, `/api/areas/${code}/mpi?${q}`)
+        const children = await get<Mpi[]>(admin, `/api/areas/${code}/children/mpi?${q}`)
+        expect(children.reduce((s, c) => s + c.population, 0)).toBe(parent.population)
+        expect(decomposeM0(children)).toBeCloseTo(parent.M0, 10)
+        expect(children.reduce((s, c) => s + c.poorPopulation, 0)).toBe(parent.poorPopulation)
+        if (k === undefined) {
+          const d = await directM0(code, year)
+          expect(parent.population).toBe(d.n)
+          expect(parent.M0).toBeCloseTo(d.m0 ?? 0, 10)
+        }
+      }),
+      { numRuns: 12 },
+    )
+  })
+
+  it('respects area and role: aggregates for department viewers and leaders, out-of-area rejected, no household for viewers', async () => {
+    const viewer = await loginAs(app, t.db, 'department_viewer')
+    const leader = await loginAs(app, t.db, 'leader')
+    const village = await loginAs(app, t.db, 'village_team')
+    const auditor = await loginAs(app, t.db, 'auditor')
+    expect((await viewer.inject(`/api/areas/${FIXTURE.county}/mpi?year=2020`)).statusCode).toBe(200)
+    expect((await leader.inject(`/api/areas/4331/children/mpi?year=2020`)).statusCode).toBe(200)
+    expect((await village.inject(`/api/areas/${FIXTURE.villages[2]}/mpi?year=2020`)).statusCode).toBe(404)
+    expect((await village.inject(`/api/areas/${FIXTURE.townships[0]}/children/mpi?year=2020`)).statusCode).toBe(403)
+    expect((await county.inject(`/api/areas/43/mpi?year=2020`)).statusCode).toBe(403)
+    expect((await auditor.inject(`/api/areas/43/mpi?year=2020`)).statusCode).toBe(403)
+    const [b] = await sql<{ ref: string }>('SELECT ref::text FROM household WHERE id = $1', [HAND.ids.B])
+    expect((await viewer.inject(`/api/identification/households/${b!.ref}?year=2020`)).statusCode).toBe(403)
+    expect((await village.inject(`/api/identification/households/${b!.ref}?year=2020`)).statusCode).toBe(404)
+    // The village team's own village: its figures are its households' only.
+    const own = await get<Mpi>(village, `/api/areas/${FIXTURE.villages[0]}/mpi?year=2020`)
+    expect(own.population).toBe((await directM0(FIXTURE.villages[0]!, 2020)).n)
+  })
+
+  it('GET /api/identification/households/:ref explains both rules in words', async () => {
+    const [b] = await sql<{ ref: string }>('SELECT ref::text FROM household WHERE id = $1', [HAND.ids.B])
+    const why = await get<{ score: number; poorAf: boolean; poorOfficial: boolean; indicators: { code: string; deprived: boolean; text: { zh: string } }[]; officialGaps: { code: string }[]; verdict: { af: { zh: string } } }>(
+      county,
+      `/api/identification/households/${b!.ref}?year=2020`,
+    )
+    expect(why.score).toBeCloseTo(HAND.scores.B, 12)
+    expect(why.poorAf).toBe(true)
+    expect(why.poorOfficial).toBe(true)
+    expect(why.indicators.filter((i) => i.deprived).map((i) => i.code)).toEqual(['af_water_quantity', 'af_water_quality', 'af_water_convenience', 'af_water_reliability', 'af_housing'])
+    expect(why.indicators.find((i) => i.code === 'af_housing')!.text.zh).toContain('D级')
+    expect(why.officialGaps.map((g) => g.code)).toEqual(['housing', 'water'])
+    expect(why.verdict.af.zh).toContain('多维贫困')
+  })
+
+  it('re-identifies one household incrementally after a registry edit', async () => {
+    await t.db.query('UPDATE household_year SET income_per_capita = 3000 WHERE household_id = $1 AND year = $2', [HAND.ids.C, HAND.year])
+    const [c] = await sql<{ score: number; poor_af: boolean }>('SELECT score, poor_af FROM household_identification WHERE household_id = $1 AND year = $2', [HAND.ids.C, HAND.year])
+    expect(c!.score).toBeCloseTo(1 / 12 + 1 / 6, 12)
+    expect(c!.poor_af).toBe(false)
+    await t.db.query('UPDATE member SET medical_insurance = false WHERE household_id = $1', [HAND.ids.C])
+    const [c2] = await sql<{ score: number; poor_af: boolean }>('SELECT score, poor_af FROM household_identification WHERE household_id = $1 AND year = $2', [HAND.ids.C, HAND.year])
+    expect(c2!.poor_af).toBe(false) // insurance is one indicator however many members lack it
+    await t.db.query('UPDATE household_year SET food_clothing_ok = false WHERE household_id = $1 AND year = $2', [HAND.ids.C, HAND.year])
+    const m = await get<Mpi>(admin, `/api/areas/${HAND.village}/mpi?year=${HAND.year}`)
+    expect(m.poorPopulation).toBe(14)
+    expect((await directM0(HAND.township, HAND.year)).m0).toBeCloseTo((await get<Mpi>(admin, `/api/areas/${HAND.township}/mpi?year=${HAND.year}`)).M0, 12)
+    await t.db.query('UPDATE household_year SET income_per_capita = 5000, food_clothing_ok = true WHERE household_id = $1 AND year = $2', [HAND.ids.C, HAND.year])
+    await t.db.query('UPDATE member SET medical_insurance = true WHERE household_id = $1', [HAND.ids.C])
+    await t.db.query('UPDATE member SET medical_insurance = false WHERE id = (SELECT min(id) FROM member WHERE household_id = $1)', [HAND.ids.C])
+    expect((await get<Mpi>(admin, `/api/areas/${HAND.village}/mpi?year=${HAND.year}`)).M0).toBeCloseTo(HAND.M0, 12)
+  })
+
+  it('scenarios: saved per user, used by ?scenario=, invisible to others, deleted by the owner', async () => {
+    const res = await county.inject({ method: 'POST', url: '/api/identification/scenarios', payload: { name: '收入加权', k: 0.5, weights: { af_income: 1, af_housing: 1 } } })
+    expect(res.statusCode, res.body).toBe(201)
+    const { id } = res.json() as { id: number }
+    const list = await get<{ id: number; mine: boolean }[]>(county, '/api/identification/scenarios')
+    expect(list.find((s) => s.id === id)?.mine).toBe(true)
+    const m = await get<Mpi>(county, `/api/areas/${FIXTURE.county}/mpi?year=2020&scenario=${id}`)
+    expect(m.k).toBe(0.5)
+    expect(m.weights.af_income).toBeCloseTo(0.5, 12)
+    const other = await loginAs(app, t.db, 'township_officer')
+    expect((await other.inject(`/api/areas/${FIXTURE.townships[0]}/mpi?year=2020&scenario=${id}`)).statusCode).toBe(404)
+    expect((await county.inject({ method: 'POST', url: '/api/identification/scenarios', payload: { name: 'x', k: 0.3, weights: { nope: 1 } } })).statusCode).toBe(400)
+    expect((await county.inject({ method: 'POST', url: '/api/identification/scenarios', payload: { name: 'x', k: 0.3, weights: { af_income: 1 }, areaCode: '4331' } })).statusCode).toBe(403)
+    expect((await other.inject({ method: 'DELETE', url: `/api/identification/scenarios/${id}` })).statusCode).toBe(404)
+    expect((await county.inject({ method: 'DELETE', url: `/api/identification/scenarios/${id}` })).statusCode).toBe(204)
+  })
+
+  it('the default measure: only the province administrator sets it, and every household is re-scored', async () => {
+    const before = await get<{ k: number; weights: Record<string, number> }>(county, '/api/identification/config')
+    expect((await county.inject({ method: 'PUT', url: '/api/identification/config', payload: { k: 0.5, weights: before.weights } })).statusCode).toBe(403)
+    const res = await admin.inject({ method: 'PUT', url: '/api/identification/config', payload: { k: 0.5, weights: before.weights } })
+    expect(res.statusCode, res.body).toBe(200)
+    const [d] = await sql<{ poor_af: boolean }>('SELECT poor_af FROM household_identification WHERE household_id = $1 AND year = $2', [HAND.ids.A, HAND.year])
+    expect(d!.poor_af).toBe(false)
+    expect((await admin.inject({ method: 'PUT', url: '/api/identification/config', payload: { k: before.k, weights: before.weights } })).statusCode).toBe(200)
+    const [a] = await sql<{ poor_af: boolean }>('SELECT poor_af FROM household_identification WHERE household_id = $1 AND year = $2', [HAND.ids.A, HAND.year])
+    expect(a!.poor_af).toBe(true)
+  })
+
+  it('the indicator system: thresholds served from the database, edits versioned, admin only, kept across a reload', async () => {
+    const indicators = await get<{ code: string; threshold: { value: number } | null }[]>(county, '/api/indicators')
+    expect(indicators.find((i) => i.code === 'poverty_incidence')?.threshold?.value).toBe(2)
+    expect(indicators.some((i) => i.code.startsWith('af_'))).toBe(false)
+    const denied = await county.inject({ method: 'PATCH', url: '/api/indicator-system/af_income', payload: { threshold: { value: 1.2, basis: 'deprivation_cutoff', note: { zh: '1.2倍', en: '1.2 times' } } } })
+    expect(denied.statusCode).toBe(403)
+    expect((await sql<{ n: number }>("SELECT count(*)::int AS n FROM indicator_def_version WHERE code = 'af_income'"))[0]!.n).toBe(1)
+    const poorBefore = (await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_identification WHERE mask & 1 <> 0'))[0]!.n
+    const res = await admin.inject({ method: 'PATCH', url: '/api/indicator-system/af_income', payload: { threshold: { value: 1.3, basis: 'deprivation_cutoff', note: { zh: '1.3倍', en: '1.3 times' } }, note: 'test' } })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json()).toMatchObject({ code: 'af_income', version: 2, threshold: { value: 1.3 } })
+    const versions = await get<{ version: number; changedBy: string | null; note: string | null }[]>(county, '/api/indicator-system/af_income/versions')
+    expect(versions.map((v) => v.version)).toEqual([2, 1])
+    expect(versions[0]!.note).toBe('test')
+    // 1.3 × the line: households earning between the line and 1.3 × it are now deprived in income.
+    const poorAfter = (await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_identification WHERE mask & 1 <> 0'))[0]!.n
+    const expected = (await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_identification WHERE income_per_capita < 1.3 * line'))[0]!.n
+    expect(poorAfter).toBe(expected)
+    expect(poorAfter).toBeGreaterThan(poorBefore)
+    const wrong = await admin.inject({ method: 'PATCH', url: '/api/indicator-system/poverty_incidence', payload: { threshold: { value: 3, basis: 'deprivation_cutoff', note: { zh: 'x', en: 'x' } } } })
+    expect(wrong.statusCode).toBe(400)
+    await load(t.db)
+    expect((await sql<{ v: number; version: number }>("SELECT threshold_value AS v, version FROM indicator_def WHERE code = 'af_income'"))[0]).toEqual({ v: 1.3, version: 2 })
+    expect((await sql<{ v: number }>("SELECT threshold_value AS v FROM indicator_def WHERE code = 'poverty_incidence'"))[0]!.v).toBe(2)
+    expect((await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_identification'))[0]!.n).toBe(
+      (await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_year'))[0]!.n,
+    )
+  })
+})
