@@ -22,7 +22,7 @@ import accounts from './accounts/routes.js'
 import auditRoutes from './audit/routes.js'
 import householdsRoutes, { householdsExport } from './households/routes.js'
 import photosRoutes, { type PhotosOptions } from './photos/routes.js'
-import registryRoutes from './registry/routes.js'
+import registryRoutes, { type RegistryOptions } from './registry/routes.js'
 import workteamsRoutes from './workteams/routes.js'
 import identificationRoutes from './identification/routes.js'
 import sitingRoutes from './siting/routes.js'
@@ -54,6 +54,8 @@ export interface AppOptions {
    * `true`: every hop would let a client forge its address with the leftmost X-Forwarded-For entry.
    */
   trustProxy?: TrustProxy
+  /** Registry workflow: NOTICE_DAYS (issue 16). */
+  registry?: RegistryOptions
 }
 
 declare module 'fastify' {
@@ -104,7 +106,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(areas, { subresources: [areaDiagnosis, householdsExport] })
   await app.register(diagnosis)
   // The platform's work beyond the map: registry workflow, identification, siting, imports/exports/reports.
-  await app.register(registryRoutes)
+  await app.register(registryRoutes, opts.registry ?? {})
   await app.register(workteamsRoutes)
   await app.register(identificationRoutes)
   await app.register(crosscheckRoutes)

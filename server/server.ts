@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       underPressure: SERVER_SHEDDING,
     },
     photos: { quota: config.photos },
+    registry: config.registry,
   })
   running.app = app
   // A first run's demo load leaves gigabytes of garbage that V8 collects only under allocation

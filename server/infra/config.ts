@@ -39,6 +39,8 @@ const EnvSchema = Type.Object({
   // Field photos per user and hour; at least 9 MB, one photo at the 8 MiB limit.
   PHOTO_UPLOADS_PER_HOUR: Type.Integer({ default: 120, minimum: 1, maximum: 100000 }),
   PHOTO_UPLOAD_MB_PER_HOUR: Type.Integer({ default: 500, minimum: 9, maximum: 1000000 }),
+  // Registry workflow (issue 16): days of a public notice (公示) step; 0 passes it at once.
+  NOTICE_DAYS: Type.Integer({ default: 7, minimum: 0, maximum: 90 }),
 })
 
 export interface Config {
@@ -84,6 +86,8 @@ export interface Config {
   }
   /** Field photo uploads allowed per user and hour (counted before a body is read). */
   photos: { uploadsPerHour: number; bytesPerHour: number }
+  /** Registry workflow: NOTICE_DAYS. */
+  registry: { noticeDays: number }
 }
 
 /** What Fastify's trustProxy is given (see Config.auth.trustProxy). */
@@ -140,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretKey,
     },
     photos: { uploadsPerHour: e.PHOTO_UPLOADS_PER_HOUR, bytesPerHour: e.PHOTO_UPLOAD_MB_PER_HOUR * 1_000_000 },
+    registry: { noticeDays: e.NOTICE_DAYS },
   }
 }
 
