@@ -110,7 +110,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(workteamsRoutes)
   await app.register(identificationRoutes)
   await app.register(crosscheckRoutes)
-  await app.register(sitingRoutes)
+  await app.register(sitingRoutes, { dataDir: opts.dataDir })
   await app.register(reportsRoutes)
   if (opts.serveClient !== false) await app.register(clientPlugin, { dir: clientDistDir })
   else
