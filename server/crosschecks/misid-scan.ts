@@ -14,21 +14,24 @@ const DEPRIVATIONS_SQL = `array_remove(ARRAY[
   CASE WHEN NOT y.education_ok THEN 'education' END, CASE WHEN NOT y.medical_ok THEN 'medical' END,
   CASE WHEN NOT y.housing_ok THEN 'housing' END, CASE WHEN NOT y.water_ok THEN 'water' END], NULL)`
 
-/** $1 area, $2 year, $3 the year's poverty line: every household of the area with its features and standing flags. */
+/**
+ * $1 area, $2 year, $3 the year's poverty line, $4 most households: the area's households with their features and
+ * standing flags, in id order (ids are a keyed permutation: the first n are a spread-out sample of the area).
+ */
 const HOUSEHOLDS = `SELECT h.id, h.village_code AS "villageCode", y.status, y.income_per_capita AS income, ${DEPRIVATIONS_SQL} AS deprivations,
   y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok,
   h.size, h.attribute, h.housing_safety AS "housingSafety", COALESCE(h.km_to_market, 0) AS "kmToMarket",
-  COALESCE(mc.labour, 0)::int AS labour, COALESCE(mc.ill, 0)::int AS ill, COALESCE(mc.disabled, 0)::int AS disabled,
-  COALESCE(f.rules, '{}') AS flags
+  mc.labour::int AS labour, mc.ill::int AS ill, mc.disabled::int AS disabled, COALESCE(f.rules, '{}') AS flags
 FROM household h
 JOIN household_year y ON y.household_id = h.id AND y.year = $2
-LEFT JOIN (SELECT m.household_id, count(*) FILTER (WHERE m.labour IN ('ordinary', 'skilled')) AS labour,
+CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE m.labour IN ('ordinary', 'skilled')) AS labour,
     count(*) FILTER (WHERE m.health IN ('chronic', 'serious')) AS ill, count(*) FILTER (WHERE m.health = 'disabled') AS disabled
-  FROM member m JOIN household hh ON hh.id = m.household_id WHERE starts_with(hh.village_code, $1) GROUP BY m.household_id) mc ON mc.household_id = h.id
-LEFT JOIN (SELECT x.household_id, array_agg(DISTINCT x.rule) AS rules FROM xc_flag x
-  WHERE x.year = 0 AND x.state <> 'cleared' AND x.household_id IS NOT NULL AND starts_with(x.village_code, $1) GROUP BY x.household_id) f ON f.household_id = h.id
+  FROM member m WHERE m.household_id = h.id) mc
+LEFT JOIN LATERAL (SELECT array_agg(DISTINCT x.rule) AS rules FROM xc_flag x
+  WHERE x.household_id = h.id AND x.year = 0 AND x.state <> 'cleared') f ON true
 WHERE starts_with(h.village_code, $1)
-ORDER BY h.id`
+ORDER BY h.id
+LIMIT $4`
 
 /** $1 area: unregistered people (records matching no member) in the current civil-affairs and housing files of the area. */
 const STRANGERS = `SELECT r.person_key AS "personKey", min(COALESCE(r.area_code, r.import_area)) AS "villageCode", max(r.id) AS "recordId",
@@ -97,15 +100,20 @@ const features = (h: HouseholdRow, line: number): number[] => [
 ]
 
 /** The registry of an area in a year as the model's rows (the caller's view: row-level security applies). */
-export async function modelRows(tx: Queryable, area: string, year: number): Promise<{ households: HouseholdRow[]; rows: ModelRow[] }> {
+export async function modelRows(tx: Queryable, area: string, year: number, limit: number): Promise<{ households: HouseholdRow[]; rows: ModelRow[] }> {
   const line = POVERTY_LINE[year]!
-  const households = (await tx.query<HouseholdRow>(HOUSEHOLDS, [area, year, line])).rows
+  const households = (await tx.query<HouseholdRow>(HOUSEHOLDS, [area, year, line, limit])).rows
   return { households, rows: households.map((h) => ({ id: Number(h.id), poor: h.status !== 'lifted', features: features(h, line) })) }
 }
 
-/** Trains and evaluates the model on an area's registry of a year (nothing is written). */
+/** Households the model route reads of a larger area (a sample: the first in id order). */
+export const MODEL_SAMPLE = 20_000
+/** Households one scan ranks at most (a county holds fewer). */
+export const SCAN_MAX = 200_000
+
+/** Trains and evaluates the model on an area's registry of a year, at most MODEL_SAMPLE households of it (nothing is written). */
 export async function evaluateModel(tx: Queryable, area: string, year: number): Promise<ModelReport> {
-  return trainAndEvaluate((await modelRows(tx, area, year)).rows).report
+  return trainAndEvaluate((await modelRows(tx, area, year, MODEL_SAMPLE)).rows).report
 }
 
 /**
@@ -114,7 +122,7 @@ export async function evaluateModel(tx: Queryable, area: string, year: number): 
  */
 export async function scanMisidentification(tx: Queryable, area: string, year: number): Promise<ScanResult> {
   const line = POVERTY_LINE[year]!
-  const { households, rows } = await modelRows(tx, area, year)
+  const { households, rows } = await modelRows(tx, area, year, SCAN_MAX)
   const { report, poorProbability } = trainAndEvaluate(rows)
   const out: { rule: string; subject: string; householdId: number | null; recordId: number | null; village: string; evidence: unknown; lead: Lead }[] = []
   for (const h of households) {

@@ -117,6 +117,7 @@ describe('route inventory × roles × areas', () => {
         case 'id':
           if (r.url.startsWith('/api/users/')) return String(targetUserId)
           if (r.url.startsWith('/api/account-requests/')) return String(accountRequestId)
+          if (r.url.startsWith('/api/flags/')) return '1'
           if (r.url.startsWith('/api/households/')) {
             touchesHousehold = true
             // Outside: a household of another township, when the caller's area does not hold it.
@@ -149,7 +150,7 @@ describe('route inventory × roles × areas', () => {
     })
     const query = new URLSearchParams()
     for (const q of r.query) {
-      const value = { parent: area, area, indicator: 'dist_school_km', q: '村', year: '2020' }[q]
+      const value = { parent: area, area, indicator: 'dist_school_km', q: '村', year: '2020', registry: 'vehicles' }[q]
       if (value === undefined) throw new Error(`route-inventory.test.ts does not know the query parameter ${q} of ${key(r)}: add it to requestFor`)
       if (q === 'parent' || q === 'area') touchesArea = true
       query.set(q, value)
