@@ -4,12 +4,11 @@ import { Type } from 'typebox'
 import { childCodeLength, childLevelOf } from '../../domain/admin-codes.js'
 import { CodeParams, errorResponses, YearQuery } from '../../domain/schemas/common.js'
 import { ChildrenMpiProfile, Mpi, MpiProfile, MpiQuery } from '../../domain/identification/schemas.js'
-import { normaliseWeights } from '../../domain/identification/alkire-foster.js'
 import type { Queryable } from '../db/types.js'
 import { AREA_PREFIX, noArea } from '../areas/routes.js'
 import { areaHead } from '../diagnosis/lookups.js'
 import { AREA_PROFILE, CHILDREN_PROFILE, SCENARIO_BY_ID } from './identification-queries.js'
-import { defaultMeasure, mpiOf, weightsOf, type Measure, type ProfileRow } from './measure.js'
+import { defaultMeasure, mpiOf, type Measure, type ProfileRow } from './measure.js'
 
 const errors = errorResponses(400, 404)
 const noScenario = (id: number) => ({ error: 'Not Found', message: `no scenario ${id} you may read` })
@@ -17,15 +16,24 @@ const noScenario = (id: number) => ({ error: 'Not Found', message: `no scenario 
 /** The default measure, or a saved scenario's weights and k; the query's k overrides either. */
 async function measureFor(tx: Queryable, q: MpiQuery): Promise<Measure | null> {
   const m = await defaultMeasure(tx)
-  let k = m.k
-  let indicators = m.indicators
+  let { k, rawWeights } = m
   if (q.scenario !== undefined) {
     const s = (await tx.query<{ k: number; weights: Record<string, number> }>(SCENARIO_BY_ID, [q.scenario])).rows[0]
     if (!s) return null
     k = s.k
-    indicators = weightsOf(m.defs, s.weights)
+    rawWeights = s.weights
   }
-  return { defs: m.defs, indicators, weights: normaliseWeights(indicators), k: q.k ?? k }
+  return { defs: m.defs, rawWeights, k: q.k ?? k }
+}
+
+/** The measures of several areas; 'bad' when the weights weigh nothing. */
+function measures<T>(fn: () => T): T | 'bad' {
+  try {
+    return fn()
+  } catch (e) {
+    if (e instanceof RangeError) return 'bad'
+    throw e
+  }
 }
 
 interface ChildProfileRow extends Partial<ProfileRow> {
@@ -68,14 +76,13 @@ const identificationAreaRoutes: FastifyPluginAsync = async (app) => {
       const found = await app.scopedDb(req).run(async (tx) => {
         const a = await areaHead(tx, code)
         if (!a) return { missing: noArea(code) }
-        const m = await measureFor(tx, req.query).catch((e: unknown) => (e instanceof RangeError ? ('bad' as const) : Promise.reject(e)))
-        if (m === 'bad') return { bad: true as const }
+        const m = await measureFor(tx, req.query)
         if (!m) return { missing: noScenario(req.query.scenario!) }
         return { a, m, rows: (await tx.query<ProfileRow>(AREA_PROFILE, [code, req.query.year])).rows }
       })
-      if ('bad' in found) return reply.code(400).send(badWeights)
       if ('missing' in found) return reply.code(404).send(found.missing)
-      return mpiOf(found.m, { code, name: found.a.name, year: req.query.year, scenario: req.query.scenario ?? null }, found.rows)
+      const mpi = measures(() => mpiOf(found.m, { code, name: found.a.name, year: req.query.year, scenario: req.query.scenario ?? null }, found.rows))
+      return mpi === 'bad' ? reply.code(400).send(badWeights) : mpi
     },
   )
 
@@ -95,14 +102,13 @@ const identificationAreaRoutes: FastifyPluginAsync = async (app) => {
       const childLength = childCodeLength(code)
       const found = await app.scopedDb(req).run(async (tx) => {
         if (!(await areaHead(tx, code))) return { missing: noArea(code) }
-        const m = await measureFor(tx, req.query).catch((e: unknown) => (e instanceof RangeError ? ('bad' as const) : Promise.reject(e)))
-        if (m === 'bad') return { bad: true as const }
+        const m = await measureFor(tx, req.query)
         if (!m) return { missing: noScenario(req.query.scenario!) }
         return { m, rows: childLength ? (await tx.query<ChildProfileRow>(CHILDREN_PROFILE, [code, req.query.year, childLength])).rows : [] }
       })
-      if ('bad' in found) return reply.code(400).send(badWeights)
       if ('missing' in found) return reply.code(404).send(found.missing)
-      return groupChildren(found.rows).map((c) => mpiOf(found.m, { code: c.code, name: c.name, year: req.query.year, scenario: req.query.scenario ?? null }, c.rows))
+      const list = measures(() => groupChildren(found.rows).map((c) => mpiOf(found.m, { code: c.code, name: c.name, year: req.query.year, scenario: req.query.scenario ?? null }, c.rows)))
+      return list === 'bad' ? reply.code(400).send(badWeights) : list
     },
   )
 

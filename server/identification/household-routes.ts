@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../domain/schemas/common.js'
 import { HouseholdWhy, HouseholdWhyParams, HouseholdWhyQuery } from '../../domain/identification/schemas.js'
-import { isAfPoor } from '../../domain/identification/alkire-foster.js'
+import { isAfPoor, normaliseWeights } from '../../domain/identification/alkire-foster.js'
+import { indicatorsWithWeights } from '../../domain/identification/profile.js'
 import { afVerdict, explainGap, explainIndicator, officialVerdict } from '../../domain/identification/explain.js'
 import { HOUSEHOLD_WHY } from './identification-queries.js'
 import { defaultMeasure } from './measure.js'
@@ -41,10 +42,11 @@ const identificationHouseholdRoutes: FastifyPluginAsync = async (app) => {
       })
       if (!found) return reply.code(404).send({ error: 'Not Found', message: `no household ${ref} with a registry row in ${year} in your area` })
       const { m, row } = found
+      const weights = normaliseWeights(indicatorsWithWeights(m.defs, m.rawWeights))
       let score = 0
       const indicators = m.defs.map((d) => {
         const deprived = (row.mask & (1 << d.afBit)) !== 0
-        const weight = m.weights[d.code] ?? 0
+        const weight = weights[d.code] ?? 0
         if (deprived) score += weight
         const value = row.values[d.afBit] ?? null
         return {

@@ -1,0 +1,48 @@
+/**
+ * The whole identification as a batch job with progress: per year and county, one set-based statement
+ * (identification_identify over the county's villages), then the profile of every area once. One
+ * transaction: readers see the old results or the new ones, never half. The loader runs the same SQL
+ * at the end of a load (identification_refresh_all).
+ */
+import type { Db } from '../db/types.js'
+
+export interface BatchOptions {
+  /** Years to identify (default: every year with registry rows). */
+  years?: readonly number[]
+  /** Called after each batch: done and total batches, and what was done. */
+  onProgress?: (done: number, total: number, label: string) => void
+}
+
+export interface BatchResult {
+  households: number
+  batches: number
+  years: number[]
+  ms: number
+}
+
+export async function identifyAll(db: Db, opts: BatchOptions = {}): Promise<BatchResult> {
+  const started = performance.now()
+  return db.transaction(async (tx) => {
+    await tx.exec('SET LOCAL statement_timeout = 0')
+    const years = opts.years ? [...opts.years] : (await tx.query<{ year: number }>('SELECT DISTINCT year FROM household_year ORDER BY year')).rows.map((r) => r.year)
+    const counties = (
+      await tx.query<{ county: string; villages: string[] }>(
+        `SELECT left(code, 6) AS county, array_agg(code ORDER BY code) AS villages FROM admin_area WHERE level = 'village' GROUP BY 1 ORDER BY 1`,
+      )
+    ).rows
+    const total = years.length * counties.length + 1
+    let done = 0
+    let households = 0
+    if (!opts.years) await tx.query('TRUNCATE household_identification')
+    for (const year of years) {
+      for (const c of counties) {
+        const { rows } = await tx.query<{ n: number }>('SELECT identification_identify($1, $2) AS n', [year, c.villages])
+        households += rows[0]!.n
+        opts.onProgress?.(++done, total, `${year} ${c.county}`)
+      }
+    }
+    await tx.query('SELECT identification_refresh_profile(NULL)')
+    opts.onProgress?.(++done, total, 'areas')
+    return { households, batches: total, years, ms: performance.now() - started }
+  })
+}
