@@ -232,7 +232,11 @@ export const ValidationErrorBody = Type.Object(
     error: Type.String(),
     message: Type.String(),
     code: Type.Optional(Type.String()),
-    fields: Type.Array(Type.Object({ field: Type.String({ description: 'path into the request: reason, changes.mainCause, changes.members[1].idNumber' }), message: FieldMessage })),
+    fields: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String({ description: 'path into the request: reason, changes.mainCause, changes.members[1].idNumber' }), message: FieldMessage }), {
+        description: 'every invalid field; absent only for a body that is not JSON at all',
+      }),
+    ),
   },
   { description: '400: what is wrong, per field, in Chinese and English (domain/registry/validation.ts); nothing was written' },
 )

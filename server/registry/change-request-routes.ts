@@ -230,6 +230,14 @@ const changeRequests: FastifyPluginAsync<ChangeRequestOptions> = async (app, opt
     }
   }
 
+  // Steps whose body failed its schema (a rejection without a comment…): 400 naming the field, before any SQL.
+  // Proposing and resubmitting validate with the domain's rules in their handlers.
+  app.addHook('preHandler', async (req, reply) => {
+    const url = req.routeOptions.url ?? ''
+    if (!req.validationError || url === '/api/change-requests' || url.endsWith('/resubmit')) return
+    return invalid(reply, schemaFields(req, []))
+  })
+
   const forbidden = async (req: FastifyRequest, reply: FastifyReply, action: string, message: string) => {
     await app.auditQuietly(req, { action, outcome: 'denied', area: req.caller!.scope, target: req.url.split('?')[0]!, detail: { reason: 'role' } })
     return reply.code(403).send({ error: 'Forbidden', message })
@@ -341,6 +349,7 @@ const changeRequests: FastifyPluginAsync<ChangeRequestOptions> = async (app, opt
   r.post(
     '/api/change-requests/:id/approve',
     {
+      attachValidation: true,
       config: { access: 'registry' },
       schema: {
         summary: 'Approve the step the request waits at (the last approval applies it)',
@@ -355,6 +364,7 @@ const changeRequests: FastifyPluginAsync<ChangeRequestOptions> = async (app, opt
   r.post(
     '/api/change-requests/:id/reject',
     {
+      attachValidation: true,
       config: { access: 'registry' },
       schema: { summary: 'Reject the step the request waits at, with a comment: it goes back to the proposer', tags: ['registry'], params: ChangeRequestParams, body: RejectBody, response: stepResponses },
     },
@@ -406,6 +416,7 @@ const changeRequests: FastifyPluginAsync<ChangeRequestOptions> = async (app, opt
   r.post(
     '/api/change-requests/:id/withdraw',
     {
+      attachValidation: true,
       config: { access: 'registry' },
       schema: { summary: 'Withdraw a pending or rejected request (the proposer)', tags: ['registry'], params: ChangeRequestParams, body: WithdrawBody, response: stepResponses },
     },
@@ -421,6 +432,7 @@ const changeRequests: FastifyPluginAsync<ChangeRequestOptions> = async (app, opt
   r.post(
     '/api/change-requests/:id/objections',
     {
+      attachValidation: true,
       config: { access: 'registry' },
       schema: {
         summary: 'Record an objection received during the public notice (公示) the request waits at; the chain waits until it is resolved',
@@ -442,6 +454,7 @@ const changeRequests: FastifyPluginAsync<ChangeRequestOptions> = async (app, opt
   r.post(
     '/api/change-requests/:id/objections/:objection/resolve',
     {
+      attachValidation: true,
       config: { access: 'registry' },
       schema: {
         summary: 'Record how an objection was resolved (township or county officer); the notice passes once its period is over and none is open',

@@ -11,6 +11,7 @@ import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { loginAs, type TestSession } from '../../helpers/auth.js'
 import { idCheckChar } from '../../../domain/registry/validation.js'
 import type { Role } from '../../../domain/roles.js'
+import type { Db, Queryable } from '../../../server/db/types.js'
 
 export { FIXTURE }
 
@@ -19,15 +20,28 @@ export interface RegistryWorld {
   app: FastifyInstance
   sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>
   as(role: Role, scope?: string): Promise<TestSession>
+  /** Every statement the app sent since the last clear (session look-ups included). */
+  statements: string[]
   close(): Promise<void>
+}
+
+/** The database with every statement the app sends recorded (inside transactions too). */
+function recording(db: Db, into: string[]): Db {
+  const wrap = (q: Queryable): Queryable => ({
+    query: (sql, params, o) => (into.push(sql), q.query(sql, params, o)),
+    exec: (sql) => (into.push(sql), q.exec(sql)),
+    copyFrom: (t, c, r) => q.copyFrom(t, c, r),
+  })
+  return { ...wrap(db), kind: db.kind, transaction: (fn) => db.transaction((tx) => fn(wrap(tx))), close: () => db.close() }
 }
 
 export async function registryWorld(opts: { noticeDays?: number; householdsPerVillage?: number } = {}): Promise<RegistryWorld> {
   const t = await openTestDb({ migrate: true })
   await loadDataset(t.db, fixtureDataset({ householdsPerVillage: opts.householdsPerVillage ?? 12 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
+  const statements: string[] = []
   const app = await buildApp({
     dataDir: t.location,
-    db: t.db,
+    db: recording(t.db, statements),
     serveClient: false,
     registry: { noticeDays: opts.noticeDays ?? 0 },
     tiles: { tileService: { versionTtlMs: 0 } },
@@ -38,6 +52,7 @@ export async function registryWorld(opts: { noticeDays?: number; householdsPerVi
     app,
     sql: async <R = Record<string, unknown>>(text: string, params: unknown[] = []) => (await t.db.query<R>(text, params)).rows,
     as: (role: Role, scope?: string) => loginAs(app, t.db, role, scope ? { scope } : {}),
+    statements,
     async close() {
       await app.close()
       await t.dispose()
