@@ -12,6 +12,7 @@ import { openTestDb, TMP_ROOT } from '../helpers/test-db.js'
 import { createTestUser, mergeCookies, type TestUser } from '../helpers/auth.js'
 import { totpNow } from '../../server/auth/totp.js'
 import type { Role } from '../../domain/roles.js'
+import { idCheckChar } from '../../domain/registry/validation.js'
 
 /** What the page exposes to automation (MapView sets it only when navigator.webdriver is true). */
 type MapHandle = {
@@ -239,6 +240,60 @@ describe.skipIf(!hasChromium)('registry workflow in headless Chromium', { timeou
     await page.waitForSelector(`[data-testid="area-diagnosis"][data-code="${VILLAGE}"] [data-testid="fig-poorHouseholds"]`)
     expect(Number(await page.getAttribute(`[data-testid="area-diagnosis"][data-code="${VILLAGE}"] [data-testid="fig-poorHouseholds"]`, 'data-value'))).toBe(after.poorHouseholds)
     await shot(page, '04-diagnosis')
+    expect(errors).toEqual([])
+  })
+
+  it('a new household (新识别) is placed by clicking the map, its form checked before it is sent', async () => {
+    const [x0, y0] = FIXTURE.origin
+    const centre: [number, number] = [x0 + FIXTURE.cell / 2, y0 + FIXTURE.cell / 2]
+    const { page, errors } = await open('team.shibadong', `/?v=${centre[0]},${centre[1]},15,0,0&sel=${VILLAGE}&hy=${YEAR}`)
+    await page.waitForFunction(() => !window.__povmap!.map.isMoving(), undefined, { timeout: 60_000 })
+    await page.click('[data-testid="workspace-households"]')
+    await page.click('[data-testid="household-new"]')
+    // The work screen fades and lets the click through to the map beneath it.
+    await page.waitForSelector('[data-testid="registry-place-hint"]')
+    const at = await page.evaluate((c) => window.__povmap!.map.project(c), centre)
+    await page.mouse.click(at.x, at.y)
+    await page.waitForSelector('[data-testid="cr-form-household.create"]')
+    const lon = Number(await page.inputValue('[data-testid="cr-lon"]'))
+    const lat = Number(await page.inputValue('[data-testid="cr-lat"]'))
+    expect(Math.abs(lon - centre[0])).toBeLessThan(0.001)
+    expect(Math.abs(lat - centre[1])).toBeLessThan(0.001)
+    expect(await page.inputValue('input[data-testid="cr-village"]')).toBe(VILLAGE)
+
+    /** Picks an option of a select field by its value (the options list lies in a popper of its own). */
+    const choose = async (field: string, key: string, value: string) => {
+      await page.click(`[data-testid="${field}"] .el-select__wrapper`)
+      await page.click(`.field-popper-${key} [data-value="${value}"]`)
+      await page.waitForSelector(`.field-popper-${key}`, { state: 'hidden' })
+    }
+    await choose('field-mainCause', 'mainCause', 'illness')
+    await page.fill('[data-testid="field-incomePerCapita"] input', '2300')
+    await page.fill('[data-testid="member-0-name"] input', '龙新户')
+    await choose('member-0-sex', 'sex', 'M')
+    // A wrong check digit: the shared validation names the field before anything is sent.
+    const first17 = '43312419900101003'
+    const right = idCheckChar(first17)
+    await page.fill('[data-testid="member-0-idNumber"] input', first17 + (right === '0' ? '1' : '0'))
+    await choose('member-0-schooling', 'schooling', 'junior')
+    await choose('member-0-labour', 'labour', 'ordinary')
+    await page.fill('textarea[data-testid="cr-reason"]', '经民主评议，新识别为建档立卡贫困户')
+    await page.click('[data-testid="cr-submit"]')
+    expect(await page.textContent('[data-testid="member-0-idNumber"] [data-testid="field-message"]')).toBe('身份证号校验码错误（GB 11643）')
+    const { rows: none } = await fx.db.db.query(`SELECT 1 FROM change_request WHERE kind = 'household.create'`)
+    expect(none).toHaveLength(0)
+    await page.fill('[data-testid="member-0-idNumber"] input', first17 + right)
+    await page.click('[data-testid="cr-submit"]')
+    await page.waitForSelector('[data-testid="cr-form-household.create"]', { state: 'hidden' })
+    const { rows } = await fx.db.db.query<{ state: string; changes: { villageCode: string; location: [number, number]; members: unknown[]; size: number } }>(
+      `SELECT state, changes FROM change_request WHERE kind = 'household.create'`,
+    )
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.state).toBe('pending')
+    expect(rows[0]!.changes).toMatchObject({ villageCode: VILLAGE, size: 1 })
+    expect(rows[0]!.changes.location[0]).toBeCloseTo(lon, 5)
+    expect(rows[0]!.changes.location[1]).toBeCloseTo(lat, 5)
+    await shot(page, '05-new-household')
     expect(errors).toEqual([])
   })
 })
