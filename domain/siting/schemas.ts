@@ -45,7 +45,7 @@ export const IsochroneAnswer = Type.Object({
 export const SitingBody = Type.Object(
   {
     area: Area,
-    facility: Type.Union(FACILITIES.map((f) => Type.Literal(f))),
+    facility: Type.Union([Type.Literal('water'), Type.Literal('clinic'), Type.Literal('school')]),
     k: Type.Integer({ minimum: 1, maximum: 50, description: 'number of sites' }),
     standardMinutes: Type.Integer({ minimum: 5, maximum: 180, description: 'service standard: a household within this many minutes is covered' }),
     objective: Type.Union([Type.Literal('coverage'), Type.Literal('p-median')]),
