@@ -11,6 +11,7 @@ import { useSelectionStore } from '../stores/selection.js'
 import { useSessionStore } from '../stores/session.js'
 import { useIndicators } from './useIndicators.js'
 import { useRequest, type LoadState } from './useRequest.js'
+import { mpiChildrenValues, mpiIndicator } from '../identification/mpi-source.js'
 
 export interface ChoroplethData {
   state: Ref<LoadState>
@@ -50,15 +51,20 @@ export function provideChoroplethData(): ChoroplethData {
   )
 
   const parent = computed(() => comparisonParent(selection.code))
-  const indicator = computed(() => list.value.find((d) => d.code === store.indicator) ?? null)
+  // The AF measure (set from the identification screen) takes the indicator's place until another indicator is picked.
+  watch(
+    () => store.indicator,
+    () => store.setMpi(null),
+  )
+  const indicator = computed(() => (store.mpi ? mpiIndicator(store.mpi, null) : (list.value.find((d) => d.code === store.indicator) ?? null)))
   // A parent above the user's area (a village team's township) has children the user may not see: nothing to colour.
   const visibleParent = computed(() => parent.value.startsWith(session.user?.scope ?? ''))
   const key = computed(() =>
     layers.isVisible(CHOROPLETH) && indicator.value && childLevelOf(parent.value) && visibleParent.value
-      ? { parent: parent.value, indicator: indicator.value.code, year: store.year }
+      ? { parent: parent.value, indicator: indicator.value.code, year: store.year, mpi: store.mpi }
       : null,
   )
-  const req = useRequest(key, (k, signal) => api.childrenIndicator(k.parent, k.indicator, k.year, signal))
+  const req = useRequest(key, (k, signal) => (k.mpi ? mpiChildrenValues(k.parent, k.year, k.mpi, signal) : api.childrenIndicator(k.parent, k.indicator, k.year, signal)))
   const classification = computed(() => (req.data.value ? classify(req.data.value.values.map((v) => v.value), store.method, store.classes) : null))
   const colors = computed(() => rampFor(classification.value?.counts.length ?? store.classes, indicator.value?.direction ?? 'lower_better'))
   const colorOf = (value: number | null) => {
