@@ -239,7 +239,35 @@ describe.skipIf(!hasChromium)('registry workflow in headless Chromium', { timeou
     await page.click('[data-testid="workspace-close"]')
     await page.waitForSelector(`[data-testid="area-diagnosis"][data-code="${VILLAGE}"] [data-testid="fig-poorHouseholds"]`)
     expect(Number(await page.getAttribute(`[data-testid="area-diagnosis"][data-code="${VILLAGE}"] [data-testid="fig-poorHouseholds"]`, 'data-value'))).toBe(after.poorHouseholds)
+    // The data-quality counters beside them, as the data-quality route counts them.
+    const quality = await api<{ counts: Record<string, number> }>('officer.huayuan', `/api/areas/${VILLAGE}/data-quality?year=${YEAR}&days=7`)
+    await page.waitForSelector(`[data-testid="area-diagnosis"][data-code="${VILLAGE}"] [data-testid="data-quality"] [data-key="sizeMismatch"]`)
+    for (const key of ['outsideVillage', 'invalidIdMembers', 'sizeMismatch', 'waitingRequests', 'notUpdated']) {
+      const shown = await page.getAttribute(`[data-testid="area-diagnosis"][data-code="${VILLAGE}"] [data-testid="data-quality"] [data-key="${key}"]`, 'data-value')
+      expect([key, Number(shown)]).toEqual([key, quality.counts[key]])
+    }
     await shot(page, '04-diagnosis')
+    expect(errors).toEqual([])
+  })
+
+  it('the data-quality layer is in the layers panel and draws the village with its counters', async () => {
+    const [x0, y0] = FIXTURE.origin
+    const { page, errors } = await open('officer.huayuan', `/?v=${x0 + FIXTURE.cell / 2},${y0 + FIXTURE.cell / 2},13,0,0&sel=${VILLAGE}`)
+    await page.click('[data-testid="layer-quality"]')
+    await page.waitForFunction(
+      (code) => window.__povmap!.map.queryRenderedFeatures({ layers: ['quality-fill'] }).some((f) => f.properties.code === code),
+      VILLAGE,
+      { timeout: 60_000 },
+    )
+    const drawn = await page.evaluate(
+      (code) => window.__povmap!.map.queryRenderedFeatures({ layers: ['quality-fill'] }).find((f) => f.properties.code === code)!.properties,
+      VILLAGE,
+    )
+    const quality = await api<{ counts: Record<string, number> }>('officer.huayuan', `/api/areas/${VILLAGE}/data-quality`)
+    expect(drawn.outside).toBe(quality.counts.outsideVillage)
+    expect(drawn.size_mismatch).toBe(quality.counts.sizeMismatch)
+    expect(drawn.households).toBe(quality.counts.households)
+    await shot(page, '06-quality-layer')
     expect(errors).toEqual([])
   })
 
