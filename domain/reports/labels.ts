@@ -75,3 +75,10 @@ export const LEVEL_LABELS: Readonly<Record<string, Label>> = {
 
 /** The note every sheet and printed page carries while the data is synthetic. */
 export const DEMO_NOTE: Label = { zh: '示例数据：除区划名称、代码和县界外均为合成数据，不代表真实情况。', en: 'Demo data (示例数据): synthetic except division names, codes and county outlines.' }
+
+export const MEASURE_STATUS_LABELS: Readonly<Record<string, Label>> = {
+  planned: { zh: '计划', en: 'Planned' },
+  under_way: { zh: '实施中', en: 'Under way' },
+  done: { zh: '已完成', en: 'Done' },
+  dropped: { zh: '已取消', en: 'Dropped' },
+}

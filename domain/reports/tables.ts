@@ -4,10 +4,11 @@
  * every fact below a row's area, so each level's row is the sum of its children by construction.
  */
 import { ASSURANCE_GAPS, HOUSEHOLD_ATTRIBUTES, HOUSEHOLD_STATUSES, POVERTY_CAUSES, PROJECT_STAGES, PROJECT_TYPES } from '../codes.js'
-import { ATTRIBUTE_LABELS, CAUSE_LABELS, GAP_LABELS, PROJECT_TYPE_LABELS, STAGE_LABELS, STATUS_LABELS, type Label } from './labels.js'
+import { MEASURE_FAMILIES, MEASURE_FAMILY_NAMES, MEASURE_STATUSES } from '../registry/enums.js'
+import { MEASURE_STATUS_LABELS, ATTRIBUTE_LABELS, CAUSE_LABELS, GAP_LABELS, PROJECT_TYPE_LABELS, STAGE_LABELS, STATUS_LABELS, type Label } from './labels.js'
 
 /** Where a table's facts come from: the registry (households of a year), projects (up to a year), assistance measures. */
-export const FACT_SOURCES = ['households', 'projects', 'measures'] as const
+export const FACT_SOURCES = ['households', 'projects', 'measures', 'changes'] as const
 export type FactSource = (typeof FACT_SOURCES)[number]
 
 /**
@@ -15,7 +16,8 @@ export type FactSource = (typeof FACT_SOURCES)[number]
  * `exit` (lifted this year, poor or returned the year before), `return` (returned this year, lifted the
  * year before); values `households`, `people`. projects: `all`, `type:<t>`, `stage:<s>`; values
  * `projects`, `budget`, `spent` (whole yuan). measures: `all`, `family:<f>`, `status:<s>`; values
- * `measures`, `households`.
+ * `measures`, `households`. changes (exits and returns applied through the review chain): `exit:MM`,
+ * `return:MM` (month of the approval, Beijing time), `exit:all`, `return:all`; value `households`.
  */
 export interface ReportColumn {
   key: string
@@ -39,6 +41,8 @@ const HH: Label = { zh: '户', en: 'households' }
 const PP: Label = { zh: '人', en: 'people' }
 const N: Label = { zh: '个', en: 'count' }
 const YUAN: Label = { zh: '元', en: 'yuan' }
+const ITEMS: Label = { zh: '项', en: 'measures' }
+const MONTHS = Array.from({ length: 12 }, (_v, i) => String(i + 1).padStart(2, '0'))
 
 const households = (key: string, title: Label, fact: string): ReportColumn => ({ key, title, unit: HH, fact, value: 'households' })
 const people = (key: string, title: Label, fact: string): ReportColumn => ({ key, title, unit: PP, fact, value: 'people' })
@@ -96,6 +100,22 @@ export const REPORT_TABLES: readonly ReportTableDef[] = [
     },
   },
   {
+    id: 'transitions-month',
+    sheet: '脱贫与返贫按月',
+    title: { zh: '脱贫与返贫（按月，经审批的变更）', en: 'Exits and returns by month (approved changes)' },
+    source: 'changes',
+    columns: [
+      households('exitHouseholds', { zh: '全年脱贫', en: 'Lifted out in the year' }, 'exit:all'),
+      ...MONTHS.map((m) => households(`exit${m}`, { zh: `${Number(m)}月脱贫`, en: `Lifted out, month ${Number(m)}` }, `exit:${m}`)),
+      households('returnHouseholds', { zh: '全年返贫', en: 'Returned in the year' }, 'return:all'),
+      ...MONTHS.map((m) => households(`return${m}`, { zh: `${Number(m)}月返贫`, en: `Returned, month ${Number(m)}` }, `return:${m}`)),
+    ],
+    note: {
+      zh: '按县级审批通过的月份统计（北京时间）；导入的历史年度数据没有月份，见“脱贫与返贫（年度）”。',
+      en: 'By the month of the county’s approval (Beijing time); imported yearly data has no month: see the yearly table.',
+    },
+  },
+  {
     id: 'projects-type',
     sheet: '项目按类型',
     title: { zh: '扶贫项目及资金（按项目类型，截至本年度）', en: 'Projects and funds by type (up to the year)' },
@@ -124,6 +144,19 @@ export const REPORT_TABLES: readonly ReportTableDef[] = [
       ]),
     ],
     note: { zh: '未落到村的县级项目计入“本级”行。', en: 'County-wide projects (no village) are in the “own level” row.' },
+  },
+  {
+    id: 'measures',
+    sheet: '帮扶措施',
+    title: { zh: '帮扶措施（按措施类别和实施状态，截至本年度）', en: 'Assistance measures by family and status (up to the year)' },
+    source: 'measures',
+    columns: [
+      { key: 'measures', title: { zh: '措施数', en: 'Measures' }, unit: ITEMS, fact: 'all', value: 'measures' },
+      households('households', { zh: '帮扶户数', en: 'Households assisted' }, 'all'),
+      ...MEASURE_FAMILIES.map((f): ReportColumn => ({ key: camel(f), title: MEASURE_FAMILY_NAMES[f], unit: ITEMS, fact: `family:${f}`, value: 'measures' })),
+      ...MEASURE_STATUSES.map((st): ReportColumn => ({ key: `status${camel(`_${st}`)}`, title: MEASURE_STATUS_LABELS[st]!, unit: ITEMS, fact: `status:${st}`, value: 'measures' })),
+    ],
+    note: { zh: '开始日期在本年度末以前的措施；状态为当前状态。', en: 'Measures started by the end of the year; their status as it is now.' },
   },
 ]
 

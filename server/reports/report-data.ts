@@ -7,7 +7,7 @@ import type { AdminLevel } from '../../domain/admin-codes.js'
 import { rollUp, type Fact } from '../../domain/reports/rollup.js'
 import { REPORT_TABLES, type FactSource, type ReportTableDef } from '../../domain/reports/tables.js'
 import type { Report } from '../../domain/reports/schemas.js'
-import { HOUSEHOLD_FACTS, PROJECT_FACTS, REPORT_AREA, REPORT_CHILDREN } from './report-queries.js'
+import { CHANGE_FACTS, HOUSEHOLD_FACTS, MEASURE_FACTS, PROJECT_FACTS, REPORT_AREA, REPORT_CHILDREN } from './report-queries.js'
 
 export interface ReportArea {
   code: string
@@ -30,9 +30,10 @@ const VALUE_NAMES: Record<FactSource, readonly string[]> = {
   households: ['households', 'people'],
   projects: ['projects', 'budget', 'spent'],
   measures: ['measures', 'households'],
+  changes: ['households'],
 }
 
-const FACT_SQL: Partial<Record<FactSource, string>> = { households: HOUSEHOLD_FACTS, projects: PROJECT_FACTS }
+const FACT_SQL: Record<FactSource, string> = { households: HOUSEHOLD_FACTS, projects: PROJECT_FACTS, measures: MEASURE_FACTS, changes: CHANGE_FACTS }
 
 const toFacts = (source: FactSource, rows: FactRow[]): Fact[] =>
   rows.map((r) => ({ code: r.code, key: r.key, values: Object.fromEntries(VALUE_NAMES[source].map((v) => [v, Number(r[v] ?? 0)])) }))
@@ -44,8 +45,7 @@ export async function loadReportContext(tx: Queryable, code: string, year: numbe
   const children = (await tx.query<ReportArea>(REPORT_CHILDREN, [code])).rows
   const facts: ReportContext['facts'] = {}
   for (const source of new Set(sources)) {
-    const sql = FACT_SQL[source]
-    facts[source] = sql ? toFacts(source, (await tx.query<FactRow>(sql, [code, year])).rows) : []
+    facts[source] = toFacts(source, (await tx.query<FactRow>(FACT_SQL[source], [code, year])).rows)
   }
   return { area, children, year, facts }
 }

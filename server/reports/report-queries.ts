@@ -44,3 +44,9 @@ export const PRINT_SHAPES = `WITH parts AS (
 SELECT code, name, rural_population AS "ruralPopulation",
   ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, (SELECT greatest(ST_XMax(ST_Extent(geom)) - ST_XMin(ST_Extent(geom)), 1e-6) / 400 FROM parts)), 5)::json AS geometry
 FROM parts ORDER BY code`
+
+/** $1 area, $2 year: assistance measures per village and key (migration 0019; inside the session's area). */
+export const MEASURE_FACTS = `SELECT code, key, measures::int AS measures, households::int AS households FROM povmap_report_measure_facts($1, $2)`
+
+/** $1 area, $2 year: exits and returns applied by month per village (migration 0019; inside the session's area). */
+export const CHANGE_FACTS = `SELECT code, key, households::int AS households FROM povmap_report_change_facts($1, $2)`

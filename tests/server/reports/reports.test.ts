@@ -27,11 +27,60 @@ function householdCondition(key: string): string {
   if (kind === 'gap') return `NOT y.${value}_ok`
   throw new Error(key)
 }
+function measureCondition(key: string): string {
+  if (key === 'all') return 'true'
+  const [kind, value] = key.split(':') as [string, string]
+  if (!/^[a-z_]+$/.test(value)) throw new Error(value)
+  return kind === 'family' ? `family = '${value}'` : `status = '${value}'`
+}
+function changeCondition(key: string): string {
+  const [kind, month] = key.split(':') as [string, string]
+  if (!/^(exit|return)$/.test(kind) || !/^(all|\d\d)$/.test(month)) throw new Error(key)
+  return `kind = 'household.${kind}'` + (month === 'all' ? '' : ` AND extract(month FROM applied_at AT TIME ZONE 'Asia/Shanghai') = ${Number(month)}`)
+}
 function projectCondition(key: string): string {
   if (key === 'all') return 'true'
   const [kind, value] = key.split(':') as [string, string]
   if (!/^[a-z_]+$/.test(value)) throw new Error(value)
   return kind === 'type' ? `type = '${value}'` : `stage = '${value}'`
+}
+
+/**
+ * Assistance measures and applied exits/returns, written as the owner (as the registry workflow's functions
+ * would leave them): measures of several families and statuses across the villages, and exits in three
+ * months of 2018 (one household twice), a return, and one exit of 2019 that a 2018 report must not count.
+ */
+async function plantWorkflowRows(t: TestDb) {
+  const { rows } = await t.db.query<{ id: number; ref: string; village: string }>(
+    `SELECT id, ref::text AS ref, village_code AS village FROM household ORDER BY village_code, id`,
+  )
+  const families = ['industry', 'employment', 'education', 'health', 'social_security']
+  const statuses = ['planned', 'under_way', 'done', 'dropped']
+  for (let i = 0; i < rows.length; i += 7) {
+    const h = rows[i]!
+    await t.db.query(
+      `INSERT INTO assistance_measure (household_id, village_code, family, title, cadre, amount_yuan, start_date, target_date, status)
+       VALUES ($1, $2, $3, '测试措施', '张干部', 1000, $4::date, $4::date + 200, $5)`,
+      [h.id, h.village, families[i % families.length], i % 3 === 0 ? '2019-03-01' : '2018-02-01', statuses[i % statuses.length]],
+    )
+  }
+  const applied: [number, string, string][] = [
+    [0, 'household.exit', '2018-03-10T04:00:00Z'],
+    [0, 'household.exit', '2018-07-01T02:00:00Z'],
+    [45, 'household.exit', '2018-07-20T02:00:00Z'],
+    [90, 'household.return', '2018-11-30T17:00:00Z'], // 12-01 in Beijing
+    [130, 'household.exit', '2018-12-31T16:30:00Z'], // 2019-01-01 00:30 in Beijing: not 2018
+    [170, 'household.exit', '2018-05-05T05:00:00Z'],
+  ]
+  for (const [i, kind, at] of applied) {
+    const h = rows[i % rows.length]!
+    await t.db.query(
+      `INSERT INTO change_request (kind, state, household_id, household_ref, area_code, base_version, changes, changes_masked, reason,
+         proposed_by, proposed_by_username, proposed_by_role, current_step, applied_at, applied_version)
+       VALUES ($1, 'applied', $2, $3::uuid, $4, 1, '{}', '{}', '测试', 1, 'tester', 'village_team', NULL, $5::timestamptz, 2)`,
+      [kind, h.id, h.ref, h.village, at],
+    )
+  }
 }
 
 describe('statistical reports roll up level by level', () => {
@@ -45,6 +94,7 @@ describe('statistical reports roll up level by level', () => {
   beforeAll(async () => {
     t = await openTestDb({ migrate: true })
     await loadDataset(t.db, reportDataset(), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
+    await plantWorkflowRows(t)
     app = await buildApp({ dataDir: t.location, db: t.db, serveClient: false })
     admin = await loginAs(app, t.db, 'province_admin')
     leader = await loginAs(app, t.db, 'leader', { scope: '4331' })
@@ -68,7 +118,13 @@ describe('statistical reports roll up level by level', () => {
     const k = `${source}|${fact}|${area}`
     if (!sqlCache.has(k)) {
       const sql =
-        source === 'households'
+        source === 'measures'
+          ? `SELECT count(*)::int AS measures, count(DISTINCT household_id)::int AS households FROM assistance_measure
+             WHERE village_code LIKE $1 || '%' AND start_date < make_date($2 + 1, 1, 1) AND ${measureCondition(fact)}`
+          : source === 'changes'
+          ? `SELECT count(DISTINCT household_id)::int AS households FROM change_request
+             WHERE state = 'applied' AND area_code LIKE $1 || '%' AND extract(year FROM applied_at AT TIME ZONE 'Asia/Shanghai') = $2 AND ${changeCondition(fact)}`
+          : source === 'households'
           ? `SELECT count(*)::int AS households, COALESCE(sum(h.size), 0)::int AS people FROM household h
              JOIN household_year y ON y.household_id = h.id AND y.year = $2
              LEFT JOIN household_year p ON p.household_id = h.id AND p.year = $2 - 1
@@ -124,6 +180,12 @@ describe('statistical reports roll up level by level', () => {
     const transitions = await report(admin, 'transitions', '43')
     expect(transitions.total.exitHouseholds).toBeGreaterThan(0)
     expect(transitions.note).toMatch(/不记录月份/)
+    const months = await report(admin, 'transitions-month', '43')
+    expect(months.total).toMatchObject({ exitHouseholds: 3, exit03: 1, exit07: 2, exit05: 1, exit01: 0, returnHouseholds: 1, return12: 1, return11: 0 })
+    const measures = await report(leader, 'measures', '4331')
+    expect(measures.total.measures).toBeGreaterThan(10)
+    expect(measures.total.households).toBeGreaterThan(0)
+    expect(measures.total.households).toBeLessThanOrEqual(measures.total.measures!)
   })
 
   it('roles that see aggregates only get the same figures; out of the area is refused', async () => {
