@@ -133,11 +133,12 @@ const changeRequests: FastifyPluginAsync<ChangeRequestOptions> = async (app, opt
   const readRequest = async (tx: Queryable, req: FastifyRequest, id: number): Promise<ChangeRequest | null> => {
     const row = (await tx.query<DetailRow>(REQUEST_BY_ID, [id])).rows[0]
     if (!row) return null
-    const [chain, steps, objections] = await Promise.all([
-      tx.query<ChangeRequest['chain'][number]>(CHAIN, [row.kind]),
-      tx.query<{ no: number; action: ChangeRequest['steps'][number]['action']; decision: ChangeRequest['steps'][number]['decision']; byId: number | null; byUsername: string | null; byRole: string | null; at: string; comment: string | null; round: number }>(STEPS, [id]),
-      tx.query<{ id: number; step: number; text: string; recordedById: number; recordedByUsername: string; recordedByRole: string; at: string; resolution: string | null; resolvedById: number | null; resolvedByUsername: string | null; resolvedByRole: string | null; resolvedAt: string | null }>(OBJECTIONS, [id]),
-    ])
+    // One statement at a time: a transaction is one connection.
+    const chain = await tx.query<ChangeRequest['chain'][number]>(CHAIN, [row.kind])
+    const [steps, objections] = [
+      await tx.query<{ no: number; action: ChangeRequest['steps'][number]['action']; decision: ChangeRequest['steps'][number]['decision']; byId: number | null; byUsername: string | null; byRole: string | null; at: string; comment: string | null; round: number }>(STEPS, [id]),
+      await tx.query<{ id: number; step: number; text: string; recordedById: number; recordedByUsername: string; recordedByRole: string; at: string; resolution: string | null; resolvedById: number | null; resolvedByUsername: string | null; resolvedByRole: string | null; resolvedAt: string | null }>(OBJECTIONS, [id]),
+    ]
     let before = row.before
     if (row.state !== 'applied' && row.householdId !== null) {
       const year = typeof row.changes.year === 'number' ? row.changes.year : null

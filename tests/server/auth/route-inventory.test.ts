@@ -62,6 +62,9 @@ describe('route inventory × roles × areas', () => {
   let targetUserId: number
   /** A pending account request (four eyes: a county officer asked for by the province administrator). */
   let accountRequestId: number
+  /** Change requests (registry workflow) in the home and the far village, proposed by their work teams. */
+  let homeRequest: number
+  let farRequest: number
   const denials: { username: string; target: string; what: string }[] = []
   let routes: RouteInfo[]
 
@@ -87,6 +90,13 @@ describe('route inventory × roles × areas', () => {
     const homeTeam = sessions.get('village_team')!
     homePhotos = { village: await upload(homeTeam, `area=${FIXTURE.villages[0]}`, 1), household: await upload(homeTeam, `household=${homeHousehold.ref}`, 2) }
     farPhotos = { village: await upload(farTeam, `area=${FIXTURE.villages[3]}`, 3), household: await upload(farTeam, `household=${farHousehold.ref}`, 4) }
+    const propose = async (s: TestSession, h: Household) => {
+      const res = await s.inject({ method: 'POST', url: '/api/change-requests', payload: { kind: 'household.update', target: h.ref, baseVersion: 1, reason: '入户核实', changes: { kmToMarket: 2 } } })
+      expect(res.statusCode, res.body).toBe(201)
+      return res.json().id as number
+    }
+    homeRequest = await propose(homeTeam, homeHousehold)
+    farRequest = await propose(farTeam, farHousehold)
     targetUserId = (await createTestUser(t.db, 'leader', { scope: '4331' })).id
     const asked = await sessions.get('province_admin')!.inject({ method: 'POST', url: '/api/users', payload: { username: 'asked.officer', displayName: '县干部', role: 'county_officer', scope: '433124' } })
     expect(asked.statusCode, asked.body).toBe(202)
@@ -118,6 +128,11 @@ describe('route inventory × roles × areas', () => {
           if (r.url.startsWith('/api/users/')) return String(targetUserId)
           if (r.url.startsWith('/api/account-requests/')) return String(accountRequestId)
           if (r.url.startsWith('/api/flags/')) return '1'
+          if (r.url.startsWith('/api/change-requests/')) {
+            touchesHousehold = true
+            if (where === 'out' && FIXTURE.villages[3]!.startsWith(scope)) outsideHousehold = false
+            return String(where === 'out' ? farRequest : homeRequest)
+          }
           if (r.url.startsWith('/api/households/')) {
             touchesHousehold = true
             // Outside: a household of another township, when the caller's area does not hold it.
@@ -133,6 +148,8 @@ describe('route inventory × roles × areas', () => {
             return (where === 'out' ? farPhotos : homePhotos).village
           }
           break
+        case 'objection':
+          return '1'
         case 'table':
           return 'status'
         case 'layer':
