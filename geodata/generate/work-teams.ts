@@ -10,6 +10,7 @@ import type { Rng } from './rng.js'
 import { createRng } from './rng.js'
 import { GIVEN, SURNAME_LISTS } from './households/names.js'
 import { TEAM_ROLES, WISH_KINDS, WISH_STATUSES, type WishKind } from '../../domain/schemas/workteams.js'
+import type { MeasureFamily } from '../../domain/registry/enums.js'
 
 
 export interface TeamVillage {
@@ -139,4 +140,74 @@ export function generateVillageTeam(seed: number, village: TeamVillage, househol
     }
   })
   return { team, members, pairings, wishes }
+}
+
+// ---- assistance measures (帮扶计划, migration 0012's assistance_measure) ------------------------------------------
+type Family = MeasureFamily
+
+export interface MeasureHousehold extends TeamHousehold {
+  mainCause: string
+  /** Lifted out of poverty in the latest registry year. */
+  lifted: boolean
+}
+
+export interface MeasureRow {
+  household_id: string | number
+  village_code: string
+  family: Family
+  title: string
+  cadre: string
+  amount_yuan: number
+  start_date: string
+  target_date: string
+  status: 'planned' | 'under_way' | 'done' | 'dropped'
+  notes: string
+}
+
+/** The measure that answers a main cause first (因户施策), then the common ones. */
+const FAMILY_BY_CAUSE: Readonly<Record<string, Family>> = {
+  illness: 'health', disability: 'social_security', schooling: 'education', disaster: 'housing_renovation', land: 'industry', water: 'other',
+  skills: 'employment', labour: 'social_security', capital: 'finance', transport: 'relocation', drive: 'employment', other: 'industry',
+}
+const TITLES: Readonly<Record<Family, readonly string[]>> = {
+  industry: ['黄桃种植', '猕猴桃种植', '生猪养殖', '茶叶种植', '湘西黄牛养殖'],
+  employment: ['转移就业交通补贴', '扶贫车间就业', '公益性岗位'],
+  relocation: ['易地扶贫搬迁集中安置'],
+  education: ['雨露计划职业教育补助', '义务教育阶段助学'],
+  health: ['家庭医生签约服务', '大病专项救治'],
+  housing_renovation: ['农村危房改造补助'],
+  eco_compensation: ['生态护林员岗位'],
+  social_security: ['农村低保兜底', '特困供养'],
+  finance: ['扶贫小额信贷'],
+  other: ['饮水安全巩固提升'],
+}
+const AMOUNTS: Readonly<Record<Family, readonly [number, number]>> = {
+  industry: [2000, 10000], employment: [500, 3000], relocation: [20000, 60000], education: [1000, 3000], health: [500, 8000],
+  housing_renovation: [8000, 35000], eco_compensation: [8000, 10000], social_security: [1500, 5000], finance: [10000, 50000], other: [500, 3000],
+}
+
+/**
+ * A household's assistance plan: one measure for its main cause and, for a household still poor, often an
+ * industry or employment measure too; its paired cadre is responsible. Lifted households' measures are
+ * done; the others under way or planned. Own stream per household (`fork('measures')`).
+ */
+export function generateMeasures(seed: number, villageCode: string, h: MeasureHousehold, cadre: string): MeasureRow[] {
+  const rng = createRng(seed).fork('measures').fork(String(h.id))
+  const families: Family[] = [FAMILY_BY_CAUSE[h.mainCause] ?? 'industry']
+  if (!h.lifted && rng.chance(0.6)) {
+    const extra: Family = rng.chance(0.6) ? 'industry' : 'employment'
+    if (!families.includes(extra)) families.push(extra)
+  }
+  return families.map((family) => {
+    const startYear = rng.int(2015, 2019)
+    const start = `${startYear}-${pad(rng.int(1, 12))}-${pad(rng.int(1, 28))}`
+    const target = `${Math.min(startYear + rng.int(1, 2), 2020)}-12-31`
+    const [lo, hi] = AMOUNTS[family]
+    const status = h.lifted ? 'done' : rng.weighted(['under_way', 'planned', 'done'] as const, [60, 25, 15])
+    const notes = status === 'planned' ? [] : [{ at: `${start}T00:00:00Z`, by: cadre, text: status === 'done' ? '已落实' : '正在实施' }]
+    return {
+      household_id: h.id, village_code: villageCode, family, title: rng.pick(TITLES[family]), cadre, amount_yuan: Math.round(rng.range(lo, hi) / 100) * 100,
+      start_date: start, target_date: target, status, notes: JSON.stringify(notes),
+    }
+  })
 }

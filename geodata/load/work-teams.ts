@@ -1,15 +1,19 @@
 import type { LoadQueryable } from './load-target.js'
 import { csvChunks } from './csv.js'
-import { generateVillageTeam, type TeamHousehold, type TeamVillage, type VillageTeamRows } from '../generate/work-teams.js'
+import { generateMeasures, generateVillageTeam, type MeasureHousehold, type MeasureRow, type TeamVillage, type VillageTeamRows } from '../generate/work-teams.js'
 
-/** The tables of migration 0016 the demo fills, children first (what a load empties before its own TRUNCATE). */
-export const WORK_TEAM_TABLES = ['household_wish', 'household_pairing', 'work_team_member', 'work_team'] as const
+/**
+ * The tables the demo fills here, children first (what a load empties before its own TRUNCATE): migration
+ * 0016's, and the assistance measures (帮扶计划) of migration 0012, which a reload of the registry replaces too.
+ */
+export const WORK_TEAM_TABLES = ['assistance_measure', 'household_wish', 'household_pairing', 'work_team_member', 'work_team'] as const
 
 const COLUMNS = {
   work_team: ['village_code', 'dispatched_by', 'resident', 'started_on', 'ended_on'],
   work_team_member: ['id', 'village_code', 'role', 'name', 'unit', 'phone', 'started_on', 'ended_on'],
   household_pairing: ['household_id', 'cadre_id', 'village_code', 'since'],
   household_wish: ['id', 'household_id', 'village_code', 'kind', 'note', 'recorded_on', 'status'],
+  assistance_measure: ['household_id', 'village_code', 'family', 'title', 'cadre', 'amount_yuan', 'start_date', 'target_date', 'status', 'notes'],
 } as const
 
 /**
@@ -19,7 +23,7 @@ const COLUMNS = {
  */
 export async function loadWorkTeams(tx: LoadQueryable, seed: number): Promise<Record<string, number>> {
   const counties = (await tx.query<{ code: string; name: string }>("SELECT code, name FROM admin_area WHERE level = 'county' ORDER BY code")).rows
-  const counts: Record<string, number> = { work_team: 0, work_team_member: 0, household_pairing: 0, household_wish: 0 }
+  const counts: Record<string, number> = { work_team: 0, work_team_member: 0, household_pairing: 0, household_wish: 0, assistance_measure: 0 }
   let id = 0
   const nextId = () => ++id
   for (const county of counties) {
@@ -31,31 +35,39 @@ export async function loadWorkTeams(tx: LoadQueryable, seed: number): Promise<Re
     ).rows
     if (villages.length === 0) continue
     const households = (
-      await tx.query<{ id: string; village: string; poor: boolean }>(
-        `SELECT h.id::text AS id, h.village_code AS village, COALESCE(y.status IN ('poor', 'returned'), false) AS poor
+      await tx.query<{ id: string; village: string; poor: boolean; lifted: boolean; mainCause: string }>(
+        `SELECT h.id::text AS id, h.village_code AS village, COALESCE(y.status IN ('poor', 'returned'), false) AS poor,
+                COALESCE(y.status = 'lifted', false) AS lifted, h.main_cause AS "mainCause"
          FROM household h
          LEFT JOIN LATERAL (SELECT status FROM household_year x WHERE x.household_id = h.id ORDER BY x.year DESC LIMIT 1) y ON true
          WHERE starts_with(h.village_code, $1) ORDER BY h.village_code, h.id`,
         [county.code],
       )
     ).rows
-    const byVillage = new Map<string, TeamHousehold[]>()
+    const byVillage = new Map<string, MeasureHousehold[]>()
     for (const h of households) {
       let list = byVillage.get(h.village)
       if (!list) byVillage.set(h.village, (list = []))
-      list.push({ id: h.id, poor: h.poor })
+      list.push({ id: h.id, poor: h.poor, lifted: h.lifted, mainCause: h.mainCause })
     }
+    const measures: MeasureRow[] = []
     const rows: VillageTeamRows[] = villages.map((v) => {
       const village: TeamVillage = { code: v.code, poverty: v.poverty, countyName: county.name }
-      return generateVillageTeam(seed, village, byVillage.get(v.code) ?? [], nextId)
+      const list = byVillage.get(v.code) ?? []
+      const made = generateVillageTeam(seed, village, list, nextId)
+      // Each household's plan names its paired cadre as the one responsible.
+      const cadreName = new Map(made.members.map((m) => [m.id, m.name]))
+      made.pairings.forEach((p, i) => measures.push(...generateMeasures(seed, v.code, list[i]!, cadreName.get(p.cadre_id)!)))
+      return made
     })
     const tables = {
       work_team: rows.flatMap((r) => (r.team ? [r.team] : [])),
       work_team_member: rows.flatMap((r) => r.members),
       household_pairing: rows.flatMap((r) => r.pairings),
       household_wish: rows.flatMap((r) => r.wishes),
+      assistance_measure: measures,
     }
-    for (const table of ['work_team', 'work_team_member', 'household_pairing', 'household_wish'] as const) {
+    for (const table of ['work_team', 'work_team_member', 'household_pairing', 'household_wish', 'assistance_measure'] as const) {
       const list = tables[table] as unknown as Record<string, unknown>[]
       if (list.length > 0) counts[table]! += await tx.copyFrom(table, COLUMNS[table], csvChunks(list, COLUMNS[table] as readonly string[]))
     }

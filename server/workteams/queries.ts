@@ -52,7 +52,7 @@ export const QUALITY_BY_AREA = `SELECT left(q.code, $2) AS code,
   COALESCE(sum(q.households), 0)::int AS households, COALESCE(sum(q.outside), 0)::int AS "outsideVillage",
   COALESCE(sum(q.bad_ids), 0)::int AS "invalidIdMembers", COALESCE(sum(q.size_mismatch), 0)::int AS "sizeMismatch",
   COALESCE(sum(q.not_updated), 0)::int AS "notUpdated", COALESCE(sum(q.no_team), 0)::int AS "povertyVillagesWithoutTeam"
-FROM povmap_village_quality(ARRAY(SELECT a.code FROM admin_area a WHERE a.level = 'village' AND starts_with(a.code, $1)), $3) q
+FROM povmap_village_quality($1, NULL::text[], $3) q
 GROUP BY 1`
 
 /** $1 area code, $2 code length, $3 days: change requests waiting longer, per area (none before the workflow's table exists). */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { LRUCache } from 'lru-cache'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { childCodeLength, type AdminLevel } from '../../domain/admin-codes.js'
 import { CodeParams, errorResponses } from '../../domain/schemas/common.js'
@@ -62,6 +63,12 @@ function addQuality(into: QualityCounts, from: Partial<QualityCounts>): void {
  */
 const workteams: FastifyPluginAsync = async (app) => {
   guardHouseholds(app)
+  // The counters of an area are the same for every caller allowed to ask for it (the whole area lies in its
+  // view), and change only with the data behind the quality layer: kept by area, year and that layer's data
+  // version (bumped by triggers on households, members, registry years, teams and divisions). Counting an
+  // area's members against GB 11643 costs seconds for a prefecture; asking again costs nothing.
+  type QualityRow = Omit<QualityCounts, 'waitingRequests' | 'problems'> & { code: string }
+  const qualityCache = new LRUCache<string, QualityRow[]>({ max: 2000 })
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
   r.get(
@@ -146,18 +153,21 @@ const workteams: FastifyPluginAsync = async (app) => {
       const { code } = req.params
       const { days, year } = req.query
       const length = childCodeLength(code) ?? code.length
+      const key = `${code}|${year}|${(await app.tiles.layerVersions()).get('quality') ?? 0}`
+      const cached = qualityCache.get(key)
       const found = await app.scopedDb(req).run(async (tx) => {
         const head = (await tx.query<{ code: string; name: string; level: AdminLevel }>(AREA_HEAD, [code])).rows[0]
         if (!head) return null
         return {
           head,
           children: length === code.length ? [] : (await tx.query<{ code: string; name: string }>(AREA_CHILDREN, [code])).rows,
-          quality: (await tx.query<Omit<QualityCounts, 'waitingRequests' | 'problems'> & { code: string }>(QUALITY_BY_AREA, [code, length, year])).rows,
+          quality: cached ?? (await tx.query<QualityRow>(QUALITY_BY_AREA, [code, length, year])).rows,
           waiting: (await tx.query<{ code: string; waiting: number }>(WAITING_BY_AREA, [code, length, days])).rows,
         }
       })
       if (!found) return reply.code(404).send(noArea(code))
       const { head, children, quality, waiting } = found
+      if (!cached) qualityCache.set(key, quality)
       const counts = emptyQuality()
       const byChild = new Map(children.map((c) => [c.code, { code: c.code, name: c.name, counts: emptyQuality() }]))
       for (const { code: c, ...q } of quality) {

@@ -25,7 +25,7 @@ describe('quality tiles (data-quality problems per village)', () => {
       const want = await tiles.rows<{ id: string; households: number; outside: number; bad_ids: number; size_mismatch: number; not_updated: number; no_team: number }>(
         `SELECT v.code AS id,
                 (SELECT count(*) FROM household h WHERE h.village_code = v.code)::int AS households,
-                (SELECT count(*) FROM household h WHERE h.village_code = v.code AND NOT ST_Covers(v.geom, h.geom))::int AS outside,
+                (SELECT count(*) FROM household h WHERE h.village_code = v.code AND NOT ST_Covers(v.geom, h.geom) AND h.outside_boundary_reason IS NULL)::int AS outside,
                 (SELECT count(*) FROM member m JOIN household h ON h.id = m.household_id WHERE h.village_code = v.code AND NOT povmap_id_number_valid(m.id_number))::int AS bad_ids,
                 (SELECT count(*) FROM household h WHERE h.village_code = v.code AND h.size <> (SELECT count(*) FROM member m WHERE m.household_id = h.id))::int AS size_mismatch,
                 (SELECT count(*) FROM household h WHERE h.village_code = v.code AND NOT EXISTS (SELECT 1 FROM household_year y WHERE y.household_id = h.id AND y.year = 2017))::int AS not_updated,
