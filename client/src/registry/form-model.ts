@@ -138,6 +138,9 @@ export function householdValues(r: HouseholdRecord): Values {
     waterDifficulty: r.water?.difficulty,
     roadHardened: r.roadHardened,
     kmToMarket: r.kmToMarket ?? null,
+    landPaddyMu: r.land?.paddyMu ?? null,
+    landDryMu: r.land?.dryMu ?? null,
+    landForestMu: r.land?.forestMu ?? null,
   }
   for (const [k, gap] of Object.entries(GAP_OF)) grouped[k] = r.assurance?.[gap]
   const out: Values = {}

@@ -46,6 +46,10 @@ export interface HouseholdRecord {
   water?: { source: string | null; difficulty: boolean }
   roadHardened?: boolean
   kmToMarket?: number | null
+  cookingFuel?: string | null
+  land?: { paddyMu: number | null; dryMu: number | null; forestMu: number | null }
+  outsideBoundary?: { reason: string } | null
+  updatedAt?: string
   history?: { year: number; status: string }[]
   at?: [number, number]
   [k: string]: unknown
@@ -154,3 +158,9 @@ export const registryApi = {
     send<ChangeRequest>(`/api/change-requests/${id}/objections/${objection}/resolve`, { resolution }, csrf),
   dataQuality: (code: string, signal?: AbortSignal) => read<Record<string, unknown>>(`/api/areas/${enc(code)}/data-quality`, signal),
 }
+
+/**
+ * Roles that propose changes (server/registry/README.md): village teams, township and county officers.
+ * Province administrators and prefecture officers read requests but take no step.
+ */
+export const PROPOSER_ROLES: readonly string[] = ['county_officer', 'township_officer', 'village_team']

@@ -130,6 +130,12 @@ describe('registry and account screens', () => {
     expect(w.emitted('decided')?.[0]).toEqual([7, 'pending'])
     // Neither resubmit nor withdraw for a reviewer.
     expect(w.find('[data-testid="review-withdraw"]').exists()).toBe(false)
+    // English is one switch away: the same rows in English.
+    i18n.global.locale.value = 'en'
+    await flushPromises()
+    const en = w.find('[data-testid="request-diff"] tr[data-field="status"]')
+    expect([en.find('td').text(), en.find('[data-testid="diff-before"]').text(), en.find('[data-testid="diff-after"]').text()]).toEqual(['Status', 'Poor', 'Lifted'])
+    expect(w.find('[data-testid="request-chain"] li[data-action="review"] strong').text()).toBe('Township review')
   })
 
   it('the proposer of a rejected request may resubmit it edited, or withdraw it', async () => {
@@ -141,6 +147,7 @@ describe('registry and account screens', () => {
     ])
     const w = await mountIt(RequestDetail, { requestId: 7 })
     expect(w.find('[data-testid="review-approve"]').exists()).toBe(false)
+    expect(w.find('[data-testid="review-withdraw"]').exists()).toBe(true)
     const button = (id: string) => w.findAllComponents({ name: 'ElButton' }).find((b) => b.attributes('data-testid') === id)!
     await button('review-resubmit').trigger('click')
     await flushPromises()
