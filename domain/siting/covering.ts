@@ -165,7 +165,7 @@ export function bruteForceCover(inst: CoverInstance, k: number): CoverSolution {
 
 /**
  * The maximal covering problem as a MILP in CPLEX LP format (for HiGHS): maximise Σ wᵢ yᵢ subject to
- * yᵢ ≤ Σ_{j covers i} xⱼ, Σ xⱼ ≤ k, x binary, 0 ≤ y ≤ 1. Demand nobody covers is left out.
+ * yᵢ ≤ Σ_{j covers i} xⱼ, Σ xⱼ = k, x binary, 0 ≤ y ≤ 1. Demand nobody covers is left out.
  */
 export function coverLp(inst: CoverInstance, k: number): string {
   const by: number[][] = Array.from({ length: inst.weights.length }, () => [])
@@ -175,7 +175,8 @@ export function coverLp(inst: CoverInstance, k: number): string {
   const ys = by.map((js, i) => (js.length > 0 && inst.weights[i]! > 0 ? i : -1)).filter((i) => i >= 0)
   const lines: string[] = ['Maximize', ` obj: ${ys.length ? ys.map((i) => `${inst.weights[i]} y${i}`).join(' + ') : '0 x0'}`, 'Subject To']
   for (const i of ys) lines.push(` c${i}: y${i} - ${by[i]!.map((j) => `x${j}`).join(' - ')} <= 0`)
-  lines.push(` k: ${inst.covers.map((_, j) => `x${j}`).join(' + ')} <= ${k}`)
+  // Exactly k sites (k ≤ candidates): the answer names as many sites as were asked for, some maybe adding nothing.
+  lines.push(` k: ${inst.covers.map((_, j) => `x${j}`).join(' + ')} = ${Math.min(k, inst.covers.length)}`)
   lines.push('Bounds')
   for (const i of ys) lines.push(` 0 <= y${i} <= 1`)
   lines.push('Binary', ` ${inst.covers.map((_, j) => `x${j}`).join(' ')}`, 'End')

@@ -77,7 +77,7 @@ export async function siteJob(net: Network, job: SiteJob): Promise<SiteAnswer> {
     const mi = medianInstance(net, groups, candidates, job.existing)
     const greedy = greedyMedian(mi, job.k)
     greedyValue = greedy.cost
-    const swapped = swapMedian(mi, greedy.sites, { deadline, now: Date.now, maxPasses: 2 })
+    const swapped = swapMedian(mi, padSites(greedy.sites, job.k, candidates.length), { deadline, now: Date.now, maxPasses: 2 })
     sites = swapped.sites
     gains = swapped.gains
     solver = 'greedy+swap (p-median)'
