@@ -90,6 +90,7 @@ describe.skipIf(!hasChromium)('registry workflow in headless Chromium', { timeou
     await signIn('team.shibadong', 'village_team', VILLAGE)
     await signIn('officer.shuanglong', 'township_officer', TOWNSHIP)
     await signIn('officer.huayuan', 'county_officer', COUNTY)
+    await signIn('admin.hunan', 'province_admin', '43')
     // A poor household of 十八洞村 in the last registry year.
     const { rows } = await fx.db.db.query<{ id: string; ref: string; lon: number; lat: number }>(
       `SELECT h.id::text AS id, h.ref::text AS ref, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat
@@ -322,6 +323,42 @@ describe.skipIf(!hasChromium)('registry workflow in headless Chromium', { timeou
     expect(rows[0]!.changes.location[0]).toBeCloseTo(lon, 5)
     expect(rows[0]!.changes.location[1]).toBeCloseTo(lat, 5)
     await shot(page, '05-new-household')
+    expect(errors).toEqual([])
+  })
+
+  it('the province administrator lists accounts, creates one, files a four-eyes request and disables an account', async () => {
+    const { page, errors } = await open('admin.hunan', `/?sel=${VILLAGE}`)
+    await page.click('[data-testid="workspace-accounts"]')
+    await page.waitForSelector('[data-testid="accounts-table"][data-state="done"]')
+    expect(await page.$(`[data-testid="account-row"][data-username="team.shibadong"]`)).not.toBeNull()
+
+    /** The new-account form, filled; the role picked from its list. */
+    const fill = async (username: string, role: string, scope: string, password?: string) => {
+      await page.click('[data-testid="accounts-tab-create"]')
+      await page.fill('input[data-testid="account-username"]', username)
+      await page.fill('input[data-testid="account-display-name"]', `测试 ${username}`)
+      await page.click('[data-testid="account-role"] .el-select__wrapper')
+      await page.click(`.account-role-popper [data-role="${role}"]`)
+      await page.fill('input[data-testid="account-scope"]', scope)
+      if (password) await page.fill('input[data-testid="account-password"]', password)
+      await page.click('[data-testid="account-submit"]')
+    }
+    // A leader's account is created at once.
+    await fill('leader.xiangxi', 'leader', '4331', 'Xiangxi-leader-pass-2024!')
+    await page.waitForSelector('[data-testid="account-row"][data-username="leader.xiangxi"]')
+    // A village team sees personal data: a request without a password, waiting for another person.
+    await fill('team.two', 'village_team', VILLAGE)
+    await page.waitForSelector('[data-testid="account-request-row"][data-username="team.two"]')
+    expect(await page.$('[data-testid="account-request-row"][data-username="team.two"] [data-testid="account-request-approve"]')).toBeNull()
+    const { rows: asked } = await fx.db.db.query<{ state: string; requested_by: string }>(`SELECT state, requested_by_username AS requested_by FROM account_request WHERE username = 'team.two'`)
+    expect(asked).toEqual([{ state: 'pending', requested_by: 'admin.hunan' }])
+    const { rows: none } = await fx.db.db.query(`SELECT 1 FROM app_user WHERE username = 'team.two'`)
+    expect(none).toHaveLength(0)
+    // Disabling the leader ends its sessions at once.
+    await page.click('[data-testid="accounts-tab-accounts"]')
+    await page.click('[data-testid="account-row"][data-username="leader.xiangxi"] [data-testid="account-disable"]')
+    await page.waitForSelector('[data-testid="account-row"][data-username="leader.xiangxi"][data-disabled="true"]')
+    await shot(page, '07-accounts')
     expect(errors).toEqual([])
   })
 })
