@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestSession } from '../../helpers/auth.js'
+import { phoneJpeg } from '../../helpers/photos.js'
 import { FIXTURE, freshId, householdOf, idNumber, insideVillage, post, registryWorld, type RegistryWorld } from './registry-setup.js'
 
 // NOTICE_DAYS=7: every validation rule answered 400 with the field named and nothing written; public notice
@@ -97,6 +98,21 @@ describe('registry validation and public notices', () => {
       expect(await snapshot()).toEqual(before)
       const reachedDb = w.statements.some((q) => q.includes('povmap_cr_propose'))
       expect(reachedDb, where === 'db' ? 'the database checks this rule' : 'refused before any SQL').toBe(where === 'db')
+    })
+
+    it('an attachment is a photo of the household uploaded by the team: the request links it', async () => {
+      const h = await householdOf(w, { skip: 3 })
+      const photo = await team.inject({ method: 'POST', url: `/api/photos?household=${h.ref}`, headers: { 'content-type': 'image/jpeg' }, payload: await phoneJpeg({ seed: 5 }) })
+      expect(photo.statusCode, photo.body).toBe(201)
+      const ref = photo.json().ref as string
+      const res = await post(team, '/api/change-requests', { kind: 'household.update', target: h.ref, baseVersion: h.version, reason: '危房改造完成', changes: { housingSafety: 'A' }, attachments: [ref] })
+      expect(res.statusCode, res.body).toBe(201)
+      expect(res.json().attachments).toEqual([{ ref, url: `/api/photos/${ref}` }])
+      // A photo of another household of the village is not evidence for this one.
+      const other = await householdOf(w, { skip: 4 })
+      const wrong = await post(team, '/api/change-requests', { kind: 'household.update', target: other.ref, baseVersion: other.version, reason: '危房改造完成', changes: { housingSafety: 'A' }, attachments: [ref] })
+      expect(wrong.statusCode).toBe(400)
+      expect(wrong.json().fields[0].field).toBe('attachments')
     })
 
     it('a location outside the village is kept with an explicit flag and a reason', async () => {

@@ -155,6 +155,20 @@ describe('registry workflow', () => {
     expect((await post(s.townB, `/api/change-requests/${res.json().id}/approve`, {})).statusCode).toBe(200)
   })
 
+  it('a household moved outside its village is kept with its flag and reason; moved back, the flag goes', async () => {
+    const h = await fresh()
+    const move = async (changes: object, version: number) => {
+      const id = (await post(s.team, '/api/change-requests', { kind: 'household.update', target: h.ref, baseVersion: version, reason: '搬迁', changes })).json().id
+      expect((await post(s.town, `/api/change-requests/${id}/approve`, {})).json().state).toBe('applied')
+    }
+    await move({ location: insideVillage(3), outsideBoundary: { reason: '易地扶贫搬迁至集中安置点' } }, h.version)
+    const away = (await s.team.inject(`/api/households/${h.ref}`)).json()
+    expect(away).toMatchObject({ version: h.version + 1, outsideBoundary: { reason: '易地扶贫搬迁至集中安置点' }, villageCode: V0 })
+    expect(away.at[0]).toBeCloseTo(insideVillage(3)[0], 5)
+    await move({ location: insideVillage(0) }, h.version + 1)
+    expect((await s.team.inject(`/api/households/${h.ref}`)).json()).toMatchObject({ version: h.version + 2, outsideBoundary: null })
+  })
+
   it('reject → resubmit → approve, and withdraw', async () => {
     const h = await fresh()
     const id = (await post(s.team, '/api/change-requests', { kind: 'household.update', target: h.ref, baseVersion: h.version, reason: '住房面积更正', changes: { housingAreaM2: 60 } })).json().id
