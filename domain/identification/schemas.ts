@@ -1,6 +1,6 @@
 /** Schemas of the identification API (AF measure, scenarios, the household's "why") and the indicator system. */
 import { Type, type Static } from 'typebox'
-import { AdminLevel, AreaCode, HouseholdRef, Nullable, OneOf, UtcTime, Year } from '../schemas/common.js'
+import { AdminLevel, AreaCode, Nullable, OneOf, UtcTime, Year } from '../schemas/common.js'
 
 export const Fraction = (description?: string) => Type.Number({ minimum: 0, maximum: 1, ...(description ? { description } : {}) })
 export const K = Type.Number({ minimum: 0, maximum: 1, description: 'poverty cut-off k: a household is AF-poor when its weighted deprivation score c_i ≥ k (and c_i > 0)' })
@@ -112,7 +112,6 @@ export const ScenarioBody = Type.Object(
 export const DefaultMeasureBody = Type.Object({ k: K, weights: Weights }, { additionalProperties: false })
 
 export const HouseholdWhyQuery = Type.Object({ year: Year }, { additionalProperties: false })
-export const HouseholdWhyParams = Type.Object({ ref: HouseholdRef })
 
 export const HouseholdWhy = Type.Object({
   ref: Type.String(),
@@ -192,7 +191,8 @@ export const IndicatorPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 )
 export type IndicatorPatch = Static<typeof IndicatorPatch>
-export const IndicatorCodeParams = Type.Object({ code: Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 }) })
+export const IndicatorQuery = Type.Object({ indicator: Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 }) }, { additionalProperties: false })
+export const ScenarioDeleteBody = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }, { additionalProperties: false })
 
 export const IndicatorVersion = Type.Object({
   code: Type.String(),

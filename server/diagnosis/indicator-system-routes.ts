@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { errorResponses } from '../../domain/schemas/common.js'
-import { IndicatorCodeParams, IndicatorPatch, IndicatorSystemEntry, IndicatorVersion } from '../../domain/identification/schemas.js'
+import { IndicatorPatch, IndicatorQuery, IndicatorSystemEntry, IndicatorVersion } from '../../domain/identification/schemas.js'
 import { INDICATOR_EDIT, INDICATOR_SYSTEM, INDICATOR_SYSTEM_ONE, INDICATOR_VERSIONS } from './indicator-system-queries.js'
 import { noIndicator } from './lookups.js'
 
@@ -45,20 +45,20 @@ const indicatorSystemRoutes: FastifyPluginAsync = async (app) => {
     async (req) => (await app.scopedDb(req).query<Row>(INDICATOR_SYSTEM)).rows.map(entry),
   )
 
-  r.patch(
-    '/api/indicator-system/:code',
+  r.post(
+    '/api/indicator-system',
     {
-      config: { access: 'admin', area: 'none' },
+      config: { access: 'admin' },
       schema: {
         summary: 'Edit an indicator (province administrator): a new version; a changed AF cut-off re-identifies every household',
         tags: ['diagnosis'],
-        params: IndicatorCodeParams,
+        querystring: IndicatorQuery,
         body: IndicatorPatch,
         response: { 200: IndicatorSystemEntry, ...errorResponses(400, 403, 404) },
       },
     },
     async (req, reply) => {
-      const { code } = req.params
+      const code = req.query.indicator
       const { note, ...patch } = req.body
       const result = await app.scopedDb(req).run(async (tx) => {
         const before = (await tx.query<Row>(INDICATOR_SYSTEM_ONE, [code])).rows[0]
@@ -77,19 +77,18 @@ const indicatorSystemRoutes: FastifyPluginAsync = async (app) => {
   )
 
   r.get(
-    '/api/indicator-system/:code/versions',
+    '/api/indicator-system/versions',
     {
-      config: { area: 'none' },
       schema: {
         summary: "An indicator's version history, newest first",
         tags: ['diagnosis'],
-        params: IndicatorCodeParams,
+        querystring: IndicatorQuery,
         response: { 200: Type.Array(IndicatorVersion), ...errorResponses(400, 404) },
       },
     },
     async (req, reply) => {
-      const { rows } = await app.scopedDb(req).query<IndicatorVersion>(INDICATOR_VERSIONS, [req.params.code])
-      return rows.length ? rows : reply.code(404).send(noIndicator(req.params.code))
+      const { rows } = await app.scopedDb(req).query<IndicatorVersion>(INDICATOR_VERSIONS, [req.query.indicator])
+      return rows.length ? rows : reply.code(404).send(noIndicator(req.query.indicator))
     },
   )
 }

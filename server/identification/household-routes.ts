@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../domain/schemas/common.js'
-import { HouseholdWhy, HouseholdWhyParams, HouseholdWhyQuery } from '../../domain/identification/schemas.js'
+import { HouseholdWhy, HouseholdWhyQuery } from '../../domain/identification/schemas.js'
+import { HouseholdParams } from '../../domain/schemas/households.js'
+import { guardHouseholds } from '../households/household-guard.js'
 import { isAfPoor, normaliseWeights } from '../../domain/identification/alkire-foster.js'
 import { indicatorsWithWeights } from '../../domain/identification/profile.js'
 import { afVerdict, explainGap, explainIndicator, officialVerdict } from '../../domain/identification/explain.js'
@@ -17,21 +19,23 @@ const errors = errorResponses(400, 404)
  */
 const identificationHouseholdRoutes: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  // Like every /api/households/:id route: the household looked up as the caller, its view audited, any other a 404 (audited).
+  guardHouseholds(app)
 
   r.get(
-    '/api/identification/households/:ref',
+    '/api/households/:id/identification',
     {
       config: { access: 'registry' },
       schema: {
         summary: 'Why a household is (not) poor, by the AF measure and by the official rule',
         tags: ['identification'],
-        params: HouseholdWhyParams,
+        params: HouseholdParams,
         querystring: HouseholdWhyQuery,
         response: { 200: HouseholdWhy, ...errors },
       },
     },
     async (req, reply) => {
-      const { ref } = req.params
+      const { id: ref } = req.params
       const { year } = req.query
       const found = await app.scopedDb(req).run(async (tx) => {
         const m = await defaultMeasure(tx)

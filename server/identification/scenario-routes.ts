@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { areaRelation } from '../../domain/admin-codes.js'
-import { errorResponses, IdParams } from '../../domain/schemas/common.js'
-import { DefaultMeasureBody, IdentificationConfig, Scenario, ScenarioBody } from '../../domain/identification/schemas.js'
+import { errorResponses } from '../../domain/schemas/common.js'
+import { DefaultMeasureBody, IdentificationConfig, Scenario, ScenarioBody, ScenarioDeleteBody } from '../../domain/identification/schemas.js'
 import { DELETE_SCENARIO, INSERT_SCENARIO, SCENARIOS, UPDATE_DEFAULT } from './identification-queries.js'
 import { defaultMeasure } from './measure.js'
 
@@ -34,7 +34,7 @@ const identificationScenarioRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
-  r.put(
+  r.post(
     '/api/identification/config',
     {
       config: { access: 'admin' },
@@ -92,12 +92,12 @@ const identificationScenarioRoutes: FastifyPluginAsync = async (app) => {
     },
   )
 
-  r.delete(
-    '/api/identification/scenarios/:id',
-    { schema: { summary: 'Delete a scenario of yours', tags: ['identification'], params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 404) } } },
+  r.post(
+    '/api/identification/scenarios/delete',
+    { schema: { summary: 'Delete a scenario of yours', tags: ['identification'], body: ScenarioDeleteBody, response: { 204: Type.Null(), ...errorResponses(400, 404) } } },
     async (req, reply) => {
-      const { rowCount } = await app.scopedDb(req).query(DELETE_SCENARIO, [Number(req.params.id), req.caller!.userId])
-      return rowCount ? reply.code(204).send(null) : reply.code(404).send({ error: 'Not Found', message: `no scenario ${req.params.id} of yours` })
+      const { rowCount } = await app.scopedDb(req).query(DELETE_SCENARIO, [req.body.id, req.caller!.userId])
+      return rowCount ? reply.code(204).send(null) : reply.code(404).send({ error: 'Not Found', message: `no scenario ${req.body.id} of yours` })
     },
   )
 }

@@ -106,7 +106,7 @@ describe('identification client', () => {
   it('HouseholdWhy asks for the why only when opened and shows both rules', async () => {
     const calls = stubApi([
       [
-        '/api/identification/households/',
+        '/api/households/',
         () => ({
           status: 200,
           body: {
@@ -126,7 +126,7 @@ describe('identification client', () => {
     expect(calls).toEqual([])
     await wrapper.find('[data-testid="household-why-toggle"]').trigger('click')
     await flushPromises()
-    expect(calls).toEqual(['/api/identification/households/00000000-0000-4000-8000-000000000001?year=2020'])
+    expect(calls).toEqual(['/api/households/00000000-0000-4000-8000-000000000001/identification?year=2020'])
     expect(doc.querySelector('[data-indicator="af_housing"]')?.getAttribute('data-deprived')).toBe('true')
     expect(doc.querySelector('[data-testid="why-af"]')?.getAttribute('data-poor')).toBe('true')
     expect(doc.querySelector('[data-testid="why-official"]')?.textContent).toContain('可退出')

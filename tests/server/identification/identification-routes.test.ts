@@ -107,18 +107,18 @@ describe('identification API', () => {
     expect((await county.inject(`/api/areas/43/mpi?year=2020`)).statusCode).toBe(403)
     expect((await auditor.inject(`/api/areas/43/mpi?year=2020`)).statusCode).toBe(403)
     const [b] = await sql<{ ref: string }>('SELECT ref::text FROM household WHERE id = $1', [HAND.ids.B])
-    expect((await viewer.inject(`/api/identification/households/${b!.ref}?year=2020`)).statusCode).toBe(403)
-    expect((await village.inject(`/api/identification/households/${b!.ref}?year=2020`)).statusCode).toBe(404)
+    expect((await viewer.inject(`/api/households/${b!.ref}/identification?year=2020`)).statusCode).toBe(403)
+    expect((await village.inject(`/api/households/${b!.ref}/identification?year=2020`)).statusCode).toBe(404)
     // The village team's own village: its figures are its households' only.
     const own = await get<Mpi>(village, `/api/areas/${FIXTURE.villages[0]}/mpi?year=2020`)
     expect(own.population).toBe((await directM0(FIXTURE.villages[0]!, 2020)).n)
   })
 
-  it('GET /api/identification/households/:ref explains both rules in words', async () => {
+  it('GET /api/households/:id/identification explains both rules in words', async () => {
     const [b] = await sql<{ ref: string }>('SELECT ref::text FROM household WHERE id = $1', [HAND.ids.B])
     const why = await get<{ score: number; poorAf: boolean; poorOfficial: boolean; indicators: { code: string; deprived: boolean; text: { zh: string } }[]; officialGaps: { code: string }[]; verdict: { af: { zh: string } } }>(
       county,
-      `/api/identification/households/${b!.ref}?year=2020`,
+      `/api/households/${b!.ref}/identification?year=2020`,
     )
     expect(why.score).toBeCloseTo(HAND.scores.B, 12)
     expect(why.poorAf).toBe(true)
@@ -160,18 +160,18 @@ describe('identification API', () => {
     expect((await other.inject(`/api/areas/${FIXTURE.townships[0]}/mpi?year=2020&scenario=${id}`)).statusCode).toBe(404)
     expect((await county.inject({ method: 'POST', url: '/api/identification/scenarios', payload: { name: 'x', k: 0.3, weights: { nope: 1 } } })).statusCode).toBe(400)
     expect((await county.inject({ method: 'POST', url: '/api/identification/scenarios', payload: { name: 'x', k: 0.3, weights: { af_income: 1 }, areaCode: '4331' } })).statusCode).toBe(403)
-    expect((await other.inject({ method: 'DELETE', url: `/api/identification/scenarios/${id}` })).statusCode).toBe(404)
-    expect((await county.inject({ method: 'DELETE', url: `/api/identification/scenarios/${id}` })).statusCode).toBe(204)
+    expect((await other.inject({ method: 'POST', url: '/api/identification/scenarios/delete', payload: { id } })).statusCode).toBe(404)
+    expect((await county.inject({ method: 'POST', url: '/api/identification/scenarios/delete', payload: { id } })).statusCode).toBe(204)
   })
 
   it('the default measure: only the province administrator sets it, and every household is re-scored', async () => {
     const before = await get<{ k: number; weights: Record<string, number> }>(county, '/api/identification/config')
-    expect((await county.inject({ method: 'PUT', url: '/api/identification/config', payload: { k: 0.5, weights: before.weights } })).statusCode).toBe(403)
-    const res = await admin.inject({ method: 'PUT', url: '/api/identification/config', payload: { k: 0.5, weights: before.weights } })
+    expect((await county.inject({ method: 'POST', url: '/api/identification/config', payload: { k: 0.5, weights: before.weights } })).statusCode).toBe(403)
+    const res = await admin.inject({ method: 'POST', url: '/api/identification/config', payload: { k: 0.5, weights: before.weights } })
     expect(res.statusCode, res.body).toBe(200)
     const [d] = await sql<{ poor_af: boolean }>('SELECT poor_af FROM household_identification WHERE household_id = $1 AND year = $2', [HAND.ids.A, HAND.year])
     expect(d!.poor_af).toBe(false)
-    expect((await admin.inject({ method: 'PUT', url: '/api/identification/config', payload: { k: before.k, weights: before.weights } })).statusCode).toBe(200)
+    expect((await admin.inject({ method: 'POST', url: '/api/identification/config', payload: { k: before.k, weights: before.weights } })).statusCode).toBe(200)
     const [a] = await sql<{ poor_af: boolean }>('SELECT poor_af FROM household_identification WHERE household_id = $1 AND year = $2', [HAND.ids.A, HAND.year])
     expect(a!.poor_af).toBe(true)
   })
@@ -180,14 +180,14 @@ describe('identification API', () => {
     const indicators = await get<{ code: string; threshold: { value: number } | null }[]>(county, '/api/indicators')
     expect(indicators.find((i) => i.code === 'poverty_incidence')?.threshold?.value).toBe(2)
     expect(indicators.some((i) => i.code.startsWith('af_'))).toBe(false)
-    const denied = await county.inject({ method: 'PATCH', url: '/api/indicator-system/af_income', payload: { threshold: { value: 1.2, basis: 'deprivation_cutoff', note: { zh: '1.2倍', en: '1.2 times' } } } })
+    const denied = await county.inject({ method: 'POST', url: '/api/indicator-system?indicator=af_income', payload: { threshold: { value: 1.2, basis: 'deprivation_cutoff', note: { zh: '1.2倍', en: '1.2 times' } } } })
     expect(denied.statusCode).toBe(403)
     expect((await sql<{ n: number }>("SELECT count(*)::int AS n FROM indicator_def_version WHERE code = 'af_income'"))[0]!.n).toBe(1)
     const poorBefore = (await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_identification WHERE mask & 1 <> 0'))[0]!.n
-    const res = await admin.inject({ method: 'PATCH', url: '/api/indicator-system/af_income', payload: { threshold: { value: 1.3, basis: 'deprivation_cutoff', note: { zh: '1.3倍', en: '1.3 times' } }, note: 'test' } })
+    const res = await admin.inject({ method: 'POST', url: '/api/indicator-system?indicator=af_income', payload: { threshold: { value: 1.3, basis: 'deprivation_cutoff', note: { zh: '1.3倍', en: '1.3 times' } }, note: 'test' } })
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({ code: 'af_income', version: 2, threshold: { value: 1.3 } })
-    const versions = await get<{ version: number; changedBy: string | null; note: string | null }[]>(county, '/api/indicator-system/af_income/versions')
+    const versions = await get<{ version: number; changedBy: string | null; note: string | null }[]>(county, '/api/indicator-system/versions?indicator=af_income')
     expect(versions.map((v) => v.version)).toEqual([2, 1])
     expect(versions[0]!.note).toBe('test')
     // 1.3 × the line: households earning between the line and 1.3 × it are now deprived in income.
@@ -195,7 +195,7 @@ describe('identification API', () => {
     const expected = (await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_identification WHERE income_per_capita < 1.3 * line'))[0]!.n
     expect(poorAfter).toBe(expected)
     expect(poorAfter).toBeGreaterThan(poorBefore)
-    const wrong = await admin.inject({ method: 'PATCH', url: '/api/indicator-system/poverty_incidence', payload: { threshold: { value: 3, basis: 'deprivation_cutoff', note: { zh: 'x', en: 'x' } } } })
+    const wrong = await admin.inject({ method: 'POST', url: '/api/indicator-system?indicator=poverty_incidence', payload: { threshold: { value: 3, basis: 'deprivation_cutoff', note: { zh: 'x', en: 'x' } } } })
     expect(wrong.statusCode).toBe(400)
     await load(t.db)
     expect((await sql<{ v: number; version: number }>("SELECT threshold_value AS v, version FROM indicator_def WHERE code = 'af_income'"))[0]).toEqual({ v: 1.3, version: 2 })
