@@ -11,6 +11,7 @@ import { openTestDb, type TestDb } from '../../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { loginAs, type TestSession } from '../../helpers/auth.js'
+import { decodeTile, layerFeatures, lonLatToTile } from '../../helpers/tiles.js'
 import type { AreaDataQuality, AreaWorkTeams, HouseholdWishes, QualityCounts } from '../../../domain/schemas/workteams.js'
 
 /** GB 11643, written here from the standard (not from the code under test): format, birth date from 1890 and not in the future, check character. */
@@ -170,6 +171,29 @@ describe('work teams, wishes and data-quality counters', () => {
       await t.db.query('UPDATE household SET geom = $2::geometry WHERE id = $1', [h!.id, h!.geom])
     }
     expect((await ok<AreaDataQuality>(admin, url)).counts).toEqual(before.counts)
+  })
+
+  it('the quality map layer: the counters of the route per village, the same for a department viewer; a village team its village only', async () => {
+    const at = lonLatToTile(FIXTURE.origin[0] + FIXTURE.cell, FIXTURE.origin[1] + FIXTURE.cell, 12)
+    const features = async (s: TestSession) => {
+      const res = await s.inject(`/tiles/quality/${at.z}/${at.x}/${at.y}.mvt?year=2020`)
+      if (res.statusCode === 204) return []
+      expect(res.statusCode, res.body.slice(0, 200)).toBe(200)
+      return layerFeatures(decodeTile(res.rawPayload), 'quality', at).map((f) => f.properties as Record<string, unknown>)
+    }
+    const byAdmin = await features(admin)
+    expect(byAdmin.map((p) => p.code).sort()).toEqual([...FIXTURE.villages].sort())
+    for (const v of FIXTURE.villages) {
+      const route = await ok<AreaDataQuality>(admin, `/api/areas/${v}/data-quality`)
+      const p = byAdmin.find((x) => x.code === v)!
+      expect({ households: p.households, outside: p.outside, bad_ids: p.bad_ids, size_mismatch: p.size_mismatch, not_updated: p.not_updated, no_team: p.no_team }, v).toEqual({
+        households: route.counts.households, outside: route.counts.outsideVillage, bad_ids: route.counts.invalidIdMembers, size_mismatch: route.counts.sizeMismatch,
+        not_updated: route.counts.notUpdated, no_team: route.counts.povertyVillagesWithoutTeam,
+      })
+    }
+    const sortByCode = (xs: Record<string, unknown>[]) => [...xs].sort((a, b) => String(a.code).localeCompare(String(b.code)))
+    expect(sortByCode(await features(viewer))).toEqual(sortByCode(byAdmin))
+    expect((await features(team)).map((p) => p.code)).toEqual([FIXTURE.villages[0]])
   })
 
   it('data quality: bad input is a 400; an unknown area a 404', async () => {
