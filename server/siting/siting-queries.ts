@@ -21,8 +21,18 @@ export const REGISTRY_YEAR = `SELECT max(year)::int AS year FROM household_year`
 
 export const CLEAR_ACCESS = `TRUNCATE household_access, village_access`
 export const INSERT_HOUSEHOLD_ACCESS = `
-  INSERT INTO household_access (household_id, village_code, node, walk_s, school_min, clinic_min, township_min, county_min, water_min)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::real[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[])`
+  INSERT INTO household_access (household_id, village_code, node, walk_s, school_min, clinic_min, township_min, county_min, water_min, lon, lat)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::real[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[], $10::float8[], $11::float8[])
+  ON CONFLICT (household_id) DO UPDATE SET village_code = EXCLUDED.village_code, node = EXCLUDED.node, walk_s = EXCLUDED.walk_s,
+    school_min = EXCLUDED.school_min, clinic_min = EXCLUDED.clinic_min, township_min = EXCLUDED.township_min, county_min = EXCLUDED.county_min,
+    water_min = EXCLUDED.water_min, lon = EXCLUDED.lon, lat = EXCLUDED.lat`
+/** Households added or moved since their times were computed (a registry edit), and those removed. */
+export const CHANGED_HOUSEHOLDS = `
+  SELECT h.id, h.village_code AS "villageCode", ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat
+  FROM household h LEFT JOIN household_access a ON a.household_id = h.id
+  WHERE a.household_id IS NULL OR a.lon IS DISTINCT FROM ST_X(h.geom) OR a.lat IS DISTINCT FROM ST_Y(h.geom) OR a.village_code <> h.village_code
+  ORDER BY h.id`
+export const DROP_REMOVED = `DELETE FROM household_access a WHERE NOT EXISTS (SELECT 1 FROM household h WHERE h.id = a.household_id)`
 export const INSERT_VILLAGE_ACCESS = `
   INSERT INTO village_access (village_code, node, walk_s, school_min, clinic_min, township_min, county_min, water_min)
   SELECT * FROM unnest($1::text[], $2::int[], $3::real[], $4::real[], $5::real[], $6::real[], $7::real[], $8::real[])`

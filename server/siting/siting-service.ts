@@ -60,19 +60,48 @@ export class SitingService {
     return out
   }
 
-  /** Whether the stored accessibility matches the data as it is now. */
-  async fresh(): Promise<boolean> {
+  /**
+   * How the stored accessibility stands against the data now: 'fresh'; 'households' when only the
+   * registry changed (households added, moved or removed: recompute those); 'stale' otherwise.
+   */
+  async staleness(): Promise<'fresh' | 'households' | 'stale'> {
     const state = (await this.db.query<{ versions: Record<string, number> }>(Q.READ_STATE)).rows[0]
-    if (!state) return false
+    if (!state) return 'stale'
     const now = await this.versions()
-    return Object.keys(now).every((k) => state.versions[k] === now[k])
+    const changed = Object.keys(now).filter((k) => state.versions[k] !== now[k])
+    if (changed.length === 0) return 'fresh'
+    return changed.every((k) => k === 'households') ? 'households' : 'stale'
   }
 
-  /** Recomputes the stored accessibility when stale (one computation at a time). */
+  async fresh(): Promise<boolean> {
+    return (await this.staleness()) === 'fresh'
+  }
+
+  /** Recomputes the stored accessibility when stale, only the changed households when only they changed (one computation at a time). */
   async ensureAccessibility(progress?: AccessProgress): Promise<void> {
-    if (await this.fresh()) return
-    this.computing ??= this.computeAccessibility(progress).then(() => undefined).finally(() => (this.computing = undefined))
+    const how = await this.staleness()
+    if (how === 'fresh') return
+    this.computing ??= (how === 'households' ? this.computeChangedHouseholds() : this.computeAccessibility(progress))
+      .then(() => undefined)
+      .finally(() => (this.computing = undefined))
     return this.computing
+  }
+
+  /** Travel times of the households added or moved since the last computation; rows of removed households go. */
+  async computeChangedHouseholds(): Promise<{ households: number; elapsedMs: number }> {
+    const started = Date.now()
+    const versions = await this.versions()
+    const rows = (await this.db.query<{ id: string; villageCode: string; lon: number; lat: number }>(Q.CHANGED_HOUSEHOLDS)).rows
+    const answer = rows.length ? await this.run<AccessAnswer>({ op: 'access', points: Float64Array.from(rows.flatMap((r) => [r.lon, r.lat])), facilities: await this.facilities() }) : undefined
+    const year = (await this.db.query<{ year: number | null }>(Q.REGISTRY_YEAR)).rows[0]?.year ?? null
+    await this.db.transaction(async (tx) => {
+      await tx.query(Q.DROP_REMOVED)
+      if (answer) await tx.query(Q.INSERT_HOUSEHOLD_ACCESS, householdParams(rows, answer))
+      await tx.query(Q.INDICATOR_DEFS)
+      if (year !== null) await tx.query(Q.WRITE_INDICATORS, [year])
+      await tx.query(Q.SAVE_STATE, [JSON.stringify(versions), rows.length, Date.now() - started])
+    })
+    return { households: rows.length, elapsedMs: Date.now() - started }
   }
 
   /**
@@ -98,7 +127,6 @@ export class SitingService {
       answers.push(await this.run<AccessAnswer>({ op: 'access', points: points(households.slice(i, i + chunk)), facilities }))
       progress?.('households', Math.min(households.length, i + chunk), households.length)
     }
-    const num = (v: number) => (Number.isNaN(v) ? null : v)
     await this.db.transaction(async (tx) => {
       await tx.query(Q.CLEAR_ACCESS)
       const s = answers[0]!
@@ -109,15 +137,7 @@ export class SitingService {
         ...s.minutes.map((m) => Array.from(m, num)),
       ])
       for (let a = 1; a < answers.length; a++) {
-        const rows = households.slice((a - 1) * chunk, a * chunk)
-        const h = answers[a]!
-        await tx.query(Q.INSERT_HOUSEHOLD_ACCESS, [
-          rows.map((r) => r.id),
-          rows.map((r) => r.villageCode),
-          Array.from(h.node, (n) => (n < 0 ? null : n)),
-          Array.from(h.walkS, num),
-          ...h.minutes.map((m) => Array.from(m, num)),
-        ])
+        await tx.query(Q.INSERT_HOUSEHOLD_ACCESS, householdParams(households.slice((a - 1) * chunk, a * chunk), answers[a]!))
         progress?.('write', Math.min(households.length, a * chunk), households.length)
       }
       await tx.query(Q.INDICATOR_DEFS)
@@ -131,4 +151,19 @@ export class SitingService {
   close(): Promise<void> {
     return this.pool.close()
   }
+}
+
+const num = (v: number) => (Number.isNaN(v) ? null : v)
+
+/** The bind parameters of INSERT_HOUSEHOLD_ACCESS for households and their answer. */
+function householdParams(rows: readonly { id: string; villageCode: string; lon: number; lat: number }[], h: AccessAnswer): unknown[] {
+  return [
+    rows.map((r) => r.id),
+    rows.map((r) => r.villageCode),
+    Array.from(h.node, (n) => (n < 0 ? null : n)),
+    Array.from(h.walkS, num),
+    ...h.minutes.map((m) => Array.from(m, num)),
+    rows.map((r) => r.lon),
+    rows.map((r) => r.lat),
+  ]
 }

@@ -48,6 +48,19 @@ describe('siting API', () => {
     expect(await siting().fresh()).toBe(false)
     await siting().ensureAccessibility()
     expect(await siting().fresh()).toBe(true)
+    // A household moved by a registry edit: only it is computed again, to what a full computation gives.
+    const [moved] = await sql<{ id: string }>('SELECT id::text FROM household ORDER BY id LIMIT 1')
+    const [x0, y0] = FIXTURE.origin
+    await t.db.query('UPDATE household SET geom = ST_SetSRID(ST_MakePoint($2, $3), 4326) WHERE id = $1', [moved!.id, x0 + 0.031, y0 + 0.012])
+    expect(await siting().staleness()).toBe('households')
+    await siting().ensureAccessibility()
+    const [state] = await sql<{ households: number }>('SELECT households FROM access_state')
+    expect(state!.households).toBe(1)
+    const row = async () => (await sql('SELECT node, walk_s, school_min, water_min, lon, lat FROM household_access WHERE household_id = $1', [moved!.id]))[0]
+    const incremental = await row()
+    expect(incremental).toMatchObject({ lon: x0 + 0.031, lat: y0 + 0.012 })
+    await siting().computeAccessibility()
+    expect(await row()).toEqual(incremental)
   })
 
   it('POST /api/isochrones: one polygon per time, poor households counted as SQL counts them', async () => {
