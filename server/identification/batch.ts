@@ -1,6 +1,6 @@
 /**
- * The whole identification as a batch job with progress: per year and county, one set-based statement
- * (identification_identify over the county's villages), then the profile of every area once. One
+ * The whole identification as a batch job with progress: per year one set-based statement
+ * (identification_identify over every household of that year), then the profile of every area once. One
  * transaction: readers see the old results or the new ones, never half. The loader runs the same SQL
  * at the end of a load (identification_refresh_all).
  */
@@ -25,21 +25,16 @@ export async function identifyAll(db: Db, opts: BatchOptions = {}): Promise<Batc
   return db.transaction(async (tx) => {
     await tx.exec('SET LOCAL statement_timeout = 0')
     const years = opts.years ? [...opts.years] : (await tx.query<{ year: number }>('SELECT DISTINCT year FROM household_year ORDER BY year')).rows.map((r) => r.year)
-    const counties = (
-      await tx.query<{ county: string; villages: string[] }>(
-        `SELECT left(code, 6) AS county, array_agg(code ORDER BY code) AS villages FROM admin_area WHERE level = 'village' GROUP BY 1 ORDER BY 1`,
-      )
-    ).rows
-    const total = years.length * counties.length + 1
+    // One statement per year over the whole province: a filter by a list of villages (= ANY of an
+    // array) costs a comparison per village and row, four times the whole year's work for one county.
+    const total = years.length + 1
     let done = 0
     let households = 0
     if (!opts.years) await tx.query('TRUNCATE household_identification')
     for (const year of years) {
-      for (const c of counties) {
-        const { rows } = await tx.query<{ n: number }>('SELECT identification_identify($1, $2) AS n', [year, c.villages])
-        households += rows[0]!.n
-        opts.onProgress?.(++done, total, `${year} ${c.county}`)
-      }
+      const { rows } = await tx.query<{ n: number }>('SELECT identification_identify($1) AS n', [year])
+      households += rows[0]!.n
+      opts.onProgress?.(++done, total, String(year))
     }
     await tx.query('SELECT identification_refresh_profile(NULL)')
     opts.onProgress?.(++done, total, 'areas')

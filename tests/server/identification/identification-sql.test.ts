@@ -4,6 +4,7 @@ import { fixtureDataset } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { POVERTY_LINE } from '../../../domain/codes.js'
 import { HAND, insertHandExample } from './hand-example.js'
+import { identifyAll } from '../../../server/identification/batch.js'
 
 describe('identification SQL (migration 0013)', () => {
   let t: TestDb
@@ -32,5 +33,24 @@ describe('identification SQL (migration 0013)', () => {
     expect(rows.map((r) => r.poor_af)).toEqual([true, true, false, true, false])
     expect(rows.map((r) => r.poor_official)).toEqual([true, true, false, true, false])
     expect(rows[1]!.deprived).toEqual(['af_water_quantity', 'af_water_quality', 'af_water_convenience', 'af_water_reliability', 'af_housing'])
+  })
+
+  it('the batch job (npm run identify) rebuilds exactly what the triggers and the loader keep, with progress', async () => {
+    const snapshot = async () =>
+      sql<{ k: string }>(
+        `SELECT household_id || '/' || year || '/' || mask || '/' || round(score::numeric, 9) || '/' || poor_af || '/' || poor_official AS k
+         FROM household_identification ORDER BY household_id, year`,
+      )
+    const profile = async () => sql<{ k: string }>(`SELECT area_code || '/' || year || '/' || mask || '/' || poor_official || '/' || households || '/' || people AS k FROM identification_profile ORDER BY 1`)
+    const before = await snapshot()
+    const profileBefore = await profile()
+    await t.db.query('DELETE FROM household_identification WHERE year = 2019')
+    const steps: [number, number, string][] = []
+    const r = await identifyAll(t.db, { onProgress: (done, total, label) => steps.push([done, total, label]) })
+    expect(r.households).toBe((await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_year'))[0]!.n)
+    expect(await snapshot()).toEqual(before)
+    expect(await profile()).toEqual(profileBefore)
+    expect(steps.map((s) => s[0])).toEqual(steps.map((_, i) => i + 1))
+    expect(steps.at(-1)).toEqual([steps.length, steps.length, 'areas'])
   })
 })
