@@ -247,6 +247,10 @@ describe.skipIf(!hasChromium)('registry workflow in headless Chromium', { timeou
       const shown = await page.getAttribute(`[data-testid="area-diagnosis"][data-code="${VILLAGE}"] [data-testid="data-quality"] [data-key="${key}"]`, 'data-value')
       expect([key, Number(shown)]).toEqual([key, quality.counts[key]])
     }
+    // The village's work team (因村派人) beside them, flagged as the work-teams route says.
+    const teams = await api<{ counts: { povertyWithoutResidentTeam: number } }>('officer.huayuan', `/api/areas/${VILLAGE}/work-teams`)
+    const flagged = await page.getAttribute(`[data-testid="area-diagnosis"][data-code="${VILLAGE}"] [data-testid="work-teams"]`, 'data-flagged')
+    expect(Number(flagged)).toBe(teams.counts.povertyWithoutResidentTeam)
     await shot(page, '04-diagnosis')
     expect(errors).toEqual([])
   })

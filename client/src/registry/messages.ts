@@ -170,6 +170,16 @@ export const zhCN = {
     education: '教育', health: '健康', finance: '金融', other: '其他',
   },
   wishStatuses: { open: '待落实', in_progress: '落实中', met: '已满足', dropped: '已放弃' },
+  teams: {
+    title: '驻村工作队（因村派人）',
+    noResident: '贫困村无驻村工作队',
+    resident: '驻村',
+    notResident: '非驻村',
+    secretary: '第一书记',
+    villageCounts: '干部 {cadres} 人，结对帮扶 {paired} / {households} 户',
+    areaCounts: '{resident} / {villages} 个村有驻村工作队，干部 {cadres} 人，结对帮扶 {paired} 户',
+    flagged: '{n} 个贫困村无驻村工作队',
+  },
 }
 
 export const en: typeof zhCN = {
@@ -343,4 +353,14 @@ export const en: typeof zhCN = {
     education: 'Education', health: 'Health', finance: 'Finance', other: 'Other',
   },
   wishStatuses: { open: 'Open', in_progress: 'In progress', met: 'Met', dropped: 'Dropped' },
+  teams: {
+    title: 'Village work teams',
+    noResident: 'Poverty village without a resident work team',
+    resident: 'Resident',
+    notResident: 'Not resident',
+    secretary: 'First secretary',
+    villageCounts: '{cadres} cadres; {paired} of {households} households paired',
+    areaCounts: '{resident} of {villages} villages have a resident team; {cadres} cadres; {paired} households paired',
+    flagged: '{n} poverty villages without a resident work team',
+  },
 }
