@@ -49,12 +49,19 @@ try {
   log(`${scale} data loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s on the ${t.db.kind} database`)
   const [{ households }] = (await t.db.query<{ households: number }>('SELECT count(*)::int AS households FROM household')).rows as [{ households: number }]
 
-  app = await buildApp({ dataDir, db: t.db, serveClient: false, registry: { noticeDays: 0 }, hardening: { rateLimit: { apiPerMinute: 1e6, tilesPerMinute: 1e6 } } })
-  // The households to change: the first `count` of 湘西 (where the demo's registry is whole), spread over its townships.
+  app = await buildApp({
+    dataDir,
+    db: t.db,
+    serveClient: false,
+    registry: { noticeDays: 0 },
+    auth: { loginPerMinute: 10_000 },
+    hardening: { rateLimit: { apiPerMinute: 1e6, tilesPerMinute: 1e6 } },
+  })
+  // The households to change: `count` of 湘西 (where the demo's registry is whole), village by village.
   const targets = (
     await t.db.query<{ id: string; ref: string; version: number; township: string; county: string }>(
       `SELECT id::text, ref::text AS ref, version, left(village_code, 9) AS township, left(village_code, 6) AS county
-       FROM household WHERE starts_with(village_code, '4331') ORDER BY id LIMIT $1`,
+       FROM household WHERE starts_with(village_code, '4331') ORDER BY village_code, id LIMIT $1`,
       [count],
     )
   ).rows
