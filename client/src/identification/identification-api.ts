@@ -1,6 +1,6 @@
 /** The identification routes the client uses (through the shared helpers; a 204 POST here, with the CSRF token). */
 import { ApiError, getJson, postJson } from '../api/http.js'
-import type { ChildrenMpiProfile, HouseholdWhy, IdentificationConfig, IndicatorSystemEntry, Mpi, MpiProfile, Scenario } from '../../../domain/identification/schemas.js'
+import type { ChildrenMpiProfile, HouseholdWhy, IdentificationConfig, IndicatorPatch, IndicatorSystemEntry, IndicatorVersion, Mpi, MpiProfile, Scenario } from '../../../domain/identification/schemas.js'
 
 const enc = encodeURIComponent
 
@@ -29,4 +29,6 @@ export const identificationApi = {
     postJson<{ id: number }>('/api/identification/scenarios', body, csrf),
   deleteScenario: (id: number, csrf: string) => postNoContent('/api/identification/scenarios/delete', { id }, csrf),
   indicatorSystem: (signal?: AbortSignal) => getJson<IndicatorSystemEntry[]>('/api/indicator-system', signal),
+  indicatorVersions: (code: string, signal?: AbortSignal) => getJson<IndicatorVersion[]>(`/api/indicator-system/versions?indicator=${enc(code)}`, signal),
+  editIndicator: (code: string, patch: IndicatorPatch, csrf: string) => postJson<IndicatorSystemEntry>(`/api/indicator-system?indicator=${enc(code)}`, patch, csrf),
 }

@@ -11,6 +11,7 @@ import { CHOROPLETH } from '../../../client/src/layers/catalog.js'
 import { forgetProfiles, loadConfig, mpiChildrenValues, mpiIndicator } from '../../../client/src/identification/mpi-source.js'
 import HouseholdWhy from '../../../client/src/identification/HouseholdWhy.vue'
 import IdentificationWorkspace from '../../../client/src/identification/IdentificationWorkspace.vue'
+import IndicatorSystem from '../../../client/src/identification/IndicatorSystem.vue'
 import { measureFromProfile } from '../../../domain/identification/profile.js'
 import type { IdentificationConfig } from '../../../domain/identification/schemas.js'
 
@@ -130,5 +131,32 @@ describe('identification client', () => {
     expect(doc.querySelector('[data-indicator="af_housing"]')?.getAttribute('data-deprived')).toBe('true')
     expect(doc.querySelector('[data-testid="why-af"]')?.getAttribute('data-poor')).toBe('true')
     expect(doc.querySelector('[data-testid="why-official"]')?.textContent).toContain('可退出')
+  })
+
+  it('the indicator system: everyone reads it, only the province administrator edits, by POST with the CSRF token', async () => {
+    const entry = {
+      code: 'af_income', nameZh: '人均纯收入（倍贫困线）', nameEn: 'Income', unit: 'ratio', level: 'household', direction: 'higher_better', category: 'identification',
+      dimension: 'income', source: 'household_year.income_per_capita', description: null, threshold: { value: 1, basis: 'deprivation_cutoff', note: { zh: '低于贫困线', en: 'below' } }, afBit: 0, version: 1,
+    }
+    const posts: { url: string; body: Record<string, unknown>; csrf: string | null }[] = []
+    vi.stubGlobal('fetch', async (url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) => {
+      if (init.method === 'POST') posts.push({ url, body: JSON.parse(init.body ?? '{}') as Record<string, unknown>, csrf: init.headers?.['x-csrf-token'] ?? null })
+      const body = url.startsWith('/api/indicator-system') && init.method !== 'POST' ? [entry] : url.startsWith('/api/identification/config') ? CONFIG : url.startsWith('/api/indicators') ? [] : { ...entry, version: 2 }
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
+    })
+    useSessionStore().set({ username: 'viewer', displayName: '县', role: 'county_officer', scope: COUNTY }, 'c1')
+    wrapper = mount(IndicatorSystem, { global: { plugins: [pinia, i18n] }, attachTo: doc.body as never })
+    await flushPromises()
+    expect(doc.querySelector('[data-indicator="af_income"]')).not.toBeNull()
+    expect(doc.querySelector('[data-testid="edit-af_income"]')).toBeNull()
+    wrapper.unmount()
+    useSessionStore().set({ username: 'admin', displayName: '省', role: 'province_admin', scope: '43' }, 'c2')
+    wrapper = mount(IndicatorSystem, { global: { plugins: [pinia, i18n] }, attachTo: doc.body as never })
+    await flushPromises()
+    await wrapper.find('[data-testid="edit-af_income"]').trigger('click')
+    await wrapper.find('[data-testid="edit-save"]').trigger('click')
+    await flushPromises()
+    expect(posts).toHaveLength(1)
+    expect(posts[0]).toMatchObject({ url: '/api/indicator-system?indicator=af_income', csrf: 'c2', body: { threshold: { value: 1, basis: 'deprivation_cutoff' } } })
   })
 })
