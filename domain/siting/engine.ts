@@ -58,7 +58,7 @@ export interface IsochroneBand {
 /** Isochrone polygons from a point (travel outwards), one per limit, drawn on a grid of ≤ 240 cells a side. */
 export function isochrone(net: Network, lon: number, lat: number, minutes: readonly number[], mode: Mode): IsochroneBand[] {
   const max = Math.max(...minutes) * 60
-  const s = snap(net, lon, lat, 'to')
+  const s = snap(net, lon, lat, 'to', mode)
   const g: Graph = mode === 'drive' ? net.drive : net.walk
   const reached: number[] = []
   const dist = s ? dijkstra(g, [{ node: s.node, cost: s.seconds }], max, undefined, reached) : new Float64Array(0)

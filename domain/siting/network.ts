@@ -69,6 +69,13 @@ export interface Network {
   riverGrid: Map<string, number[]>
   /** River segments: x1,y1,x2,y2 per segment. */
   riverSegs: Float64Array
+  /** Road segments x1,y1,x2,y2, the road (index into `roads`) of each and its metres from the road's source. */
+  roadSegs: Float64Array
+  segRoad: Int32Array
+  segStartM: Float64Array
+  segGrid: Map<string, number[]>
+  /** Per road: graph nodes, geometric length, and seconds along it (drive either way, walk a→b and b→a). */
+  roads: { a: number; b: number; geomM: number; drive: number; walkAB: number; walkBA: number }[]
 }
 
 const key = (x: number, y: number) => `${x},${y}`
@@ -92,6 +99,10 @@ export function buildNetwork(input: NetworkInput, elevation: Elevation): Network
   }
   const drive: Arc[] = []
   const walk: Arc[] = []
+  const roads: Network['roads'] = []
+  const roadSegs: number[] = []
+  const segRoad: number[] = []
+  const segStartM: number[] = []
   for (const r of input.roads) {
     const c = r.coords
     if (c.length < 4) continue
@@ -132,6 +143,25 @@ export function buildNetwork(input: NetworkInput, elevation: Elevation): Network
     }
     drive.push({ from: a, to: b, cost: tDrive }, { from: b, to: a, cost: tDrive })
     walk.push({ from: a, to: b, cost: tUp }, { from: b, to: a, cost: tDown })
+    let along = 0
+    for (let v = 0; v + 3 < c.length; v += 2) {
+      roadSegs.push(c[v]!, c[v + 1]!, c[v + 2]!, c[v + 3]!)
+      segRoad.push(roads.length)
+      segStartM.push(along)
+      along += distanceM(c[v]!, c[v + 1]!, c[v + 2]!, c[v + 3]!)
+    }
+    roads.push({ a, b, geomM: geomM, drive: tDrive, walkAB: tUp, walkBA: tDown })
+  }
+  const segGrid = new Map<string, number[]>()
+  for (let sg = 0; sg < segRoad.length; sg++) {
+    const [x1, y1, x2, y2] = [roadSegs[4 * sg]!, roadSegs[4 * sg + 1]!, roadSegs[4 * sg + 2]!, roadSegs[4 * sg + 3]!]
+    for (let gx = Math.floor(Math.min(x1, x2) / NODE_CELL); gx <= Math.floor(Math.max(x1, x2) / NODE_CELL); gx++)
+      for (let gy = Math.floor(Math.min(y1, y2) / NODE_CELL); gy <= Math.floor(Math.max(y1, y2) / NODE_CELL); gy++) {
+        const k = key(gx, gy)
+        const list = segGrid.get(k)
+        if (list) list.push(sg)
+        else segGrid.set(k, [sg])
+      }
   }
   const n = ids.length
   const walkGraph = graphFromArcs(n, walk)
@@ -169,6 +199,11 @@ export function buildNetwork(input: NetworkInput, elevation: Elevation): Network
     nodeGrid,
     riverGrid,
     riverSegs: Float64Array.from(segs),
+    roadSegs: Float64Array.from(roadSegs),
+    segRoad: Int32Array.from(segRoad),
+    segStartM: Float64Array.from(segStartM),
+    segGrid,
+    roads,
   }
 }
 
@@ -211,38 +246,65 @@ export function offRoadSeconds(net: Pick<Network, 'elevation'>, x1: number, y1: 
 }
 
 /**
- * The road node a point walks to ('to') or is walked to from ('from'): the quickest of the four
- * nearest nodes by Tobler over the DEM, not across a river unless every one is (a ford). Undefined
- * when no node lies within MAX_SNAP_M.
+ * Where a point joins the network ('to': a household walking to the road; 'from': the road to a facility's
+ * door): the nearest road segments (the four nearest), reached by an off-road walk (Tobler over the DEM)
+ * to the nearest point on each, then along that road to one of its end nodes (driving, or walking in
+ * 'walk' mode) — the quickest of these. A walk may not cross a river unless every option does (a ford,
+ * FORD_PENALTY_S more). Undefined when no road lies within MAX_SNAP_M.
  */
-export function snap(net: Network, lon: number, lat: number, dir: 'to' | 'from' = 'to'): Snap | undefined {
+export function snap(net: Network, lon: number, lat: number, dir: 'to' | 'from' = 'to', mode: 'drive' | 'walk' = 'drive'): Snap | undefined {
+  const m = metresPerDegree(lat)
   const gx = Math.floor(lon / NODE_CELL)
   const gy = Math.floor(lat / NODE_CELL)
-  const near: { i: number; m: number }[] = []
-  const maxRing = Math.ceil(MAX_SNAP_M / 1000 / (NODE_CELL * 100)) + 1
+  const cellM = NODE_CELL * Math.min(m.lon, m.lat)
+  const maxRing = Math.ceil(MAX_SNAP_M / cellM) + 1
+  const found = new Map<number, { metres: number; qx: number; qy: number; t: number }>()
+  const seen = new Set<number>()
   for (let ring = 0; ring <= maxRing; ring++) {
     for (let x = gx - ring; x <= gx + ring; x++)
       for (let y = gy - ring; y <= gy + ring; y++) {
         if (Math.max(Math.abs(x - gx), Math.abs(y - gy)) !== ring) continue
-        for (const i of net.nodeGrid.get(key(x, y)) ?? []) near.push({ i, m: distanceM(lon, lat, net.lon[i]!, net.lat[i]!) })
+        for (const sg of net.segGrid.get(key(x, y)) ?? []) {
+          if (seen.has(sg)) continue
+          seen.add(sg)
+          const r = net.roadSegs
+          const [x1, y1, x2, y2] = [r[4 * sg]!, r[4 * sg + 1]!, r[4 * sg + 2]!, r[4 * sg + 3]!]
+          // Projection in a local metric plane.
+          const ux = (x2 - x1) * m.lon
+          const uy = (y2 - y1) * m.lat
+          const len2 = ux * ux + uy * uy
+          const t = len2 > 0 ? Math.min(1, Math.max(0, ((lon - x1) * m.lon * ux + (lat - y1) * m.lat * uy) / len2)) : 0
+          const qx = x1 + (x2 - x1) * t
+          const qy = y1 + (y2 - y1) * t
+          found.set(sg, { metres: distanceM(lon, lat, qx, qy), qx, qy, t })
+        }
       }
-    // A node found in ring r is within r+1 cells; anything closer lies in the rings searched so far plus one.
-    if (near.length >= SNAP_CANDIDATES && ring >= 1) {
-      const sorted = near.sort((a, b) => a.m - b.m)
-      const ringM = ring * NODE_CELL * metresPerDegree(lat).lat * 0.85
-      if (sorted[SNAP_CANDIDATES - 1]!.m <= ringM) break
-    }
+    // Everything nearer than the searched rings' inner distance has been seen.
+    const nearest = [...found.values()].map((f) => f.metres).sort((a, b) => a - b)
+    if (nearest.length >= SNAP_CANDIDATES && nearest[SNAP_CANDIDATES - 1]! <= ring * cellM) break
+    if (nearest.length > 0 && ring >= 1 && nearest[0]! > MAX_SNAP_M) break
   }
-  near.sort((a, b) => a.m - b.m || a.i - b.i)
+  const options = [...found.entries()].sort((a, b) => a[1].metres - b[1].metres || a[0] - b[0]).slice(0, SNAP_CANDIDATES)
   let best: Snap | undefined
   let bestFord: Snap | undefined
-  for (const { i, m } of near.slice(0, SNAP_CANDIDATES)) {
-    if (m > MAX_SNAP_M) break
-    const [x1, y1, x2, y2] = dir === 'to' ? [lon, lat, net.lon[i]!, net.lat[i]!] : [net.lon[i]!, net.lat[i]!, lon, lat]
-    const t = offRoadSeconds(net, x1, y1, x2, y2)
-    if (crossesRiver(net, lon, lat, net.lon[i]!, net.lat[i]!)) {
-      if (!bestFord || t + FORD_PENALTY_S < bestFord.seconds) bestFord = { node: i, seconds: t + FORD_PENALTY_S, metres: m, ford: true }
-    } else if (!best || t < best.seconds) best = { node: i, seconds: t, metres: m, ford: false }
+  for (const [sg, f] of options) {
+    if (f.metres > MAX_SNAP_M) break
+    const road = net.roads[net.segRoad[sg]!]!
+    const r = net.roadSegs
+    const segM = distanceM(r[4 * sg]!, r[4 * sg + 1]!, r[4 * sg + 2]!, r[4 * sg + 3]!)
+    const frac = road.geomM > 0 ? Math.min(1, (net.segStartM[sg]! + f.t * segM) / road.geomM) : 0
+    const walk = dir === 'to' ? offRoadSeconds(net, lon, lat, f.qx, f.qy) : offRoadSeconds(net, f.qx, f.qy, lon, lat)
+    const ford = crossesRiver(net, lon, lat, f.qx, f.qy)
+    // Along the road from the joining point to a (towards the source) or to b; 'from' runs the other way.
+    const toA = mode === 'drive' ? frac * road.drive : frac * (dir === 'to' ? road.walkBA : road.walkAB)
+    const toB = mode === 'drive' ? (1 - frac) * road.drive : (1 - frac) * (dir === 'to' ? road.walkAB : road.walkBA)
+    for (const [node, along] of [[road.a, toA], [road.b, toB]] as const) {
+      const seconds = walk + along + (ford ? FORD_PENALTY_S : 0)
+      const option: Snap = { node, seconds, metres: f.metres, ford }
+      if (ford) {
+        if (!bestFord || seconds < bestFord.seconds) bestFord = option
+      } else if (!best || seconds < best.seconds) best = option
+    }
   }
   return best ?? bestFord
 }

@@ -102,6 +102,13 @@ describe('network', () => {
     expect(net.nodeIds[s.node]).toBe(20)
     expect(s.seconds).toBeCloseTo(offRoadSeconds(net, 110 + east(1000), lat + north, net.lon[s.node]!, net.lat[s.node]!), 9)
     expect(s.seconds).toBeCloseTo(300 / ((toblerKmh(0) * OFF_PATH) / 3.6), 0)
+    // Beside the middle of road 1: walks straight to the road, then along it to the nearer end.
+    const mid = snap(net, 110 + east(400), lat + north, 'to')!
+    expect(net.nodeIds[mid.node]).toBe(10)
+    const joinWalk = offRoadSeconds(net, 110 + east(400), lat + north, 110 + east(400), lat)
+    expect(mid.seconds).toBeCloseTo(joinWalk + 0.4 * driveSeconds(1000, 100, 'county'), 1)
+    const onFoot = snap(net, 110 + east(400), lat + north, 'to', 'walk')!
+    expect(onFoot.seconds).toBeCloseTo(joinWalk + 0.4 * walkSeconds(1000, -100, false), 0)
     // East of the river, next to node 30: walks to node 30, not across the river to 20.
     const e = snap(net, 110 + east(1450), lat, 'to')!
     expect(net.nodeIds[e.node]).toBe(30)
