@@ -67,6 +67,20 @@ describe('identification API', () => {
     expect(m.M0).toBeCloseTo((5 * 7) / 12 / 15, 12)
   })
 
+  it('the profiles the client recomputes from hold the same people as /mpi, for the area and each child', async () => {
+    type Rows = { rows: { mask: number; poorOfficial: boolean; households: number; people: number }[] }
+    const area = await get<Rows & { code: string }>(admin, `/api/areas/${FIXTURE.county}/mpi/profile?year=2019`)
+    const mpi = await get<Mpi>(admin, `/api/areas/${FIXTURE.county}/mpi?year=2019`)
+    expect(area.rows.reduce((s, r) => s + r.people, 0)).toBe(mpi.population)
+    expect(area.rows.reduce((s, r) => s + r.households, 0)).toBe(mpi.households)
+    const children = await get<{ level: string; children: (Rows & { code: string })[] }>(admin, `/api/areas/${FIXTURE.county}/children/mpi/profile?year=2019`)
+    expect(children.level).toBe('township')
+    const byChild = await get<Mpi[]>(admin, `/api/areas/${FIXTURE.county}/children/mpi?year=2019`)
+    expect(children.children.map((c) => [c.code, c.rows.reduce((s, r) => s + r.people, 0)])).toEqual(byChild.map((c) => [c.code, c.population]))
+    const [direct] = await sql<{ n: number }>('SELECT count(DISTINCT (mask, poor_official))::int AS n FROM household_identification WHERE starts_with(village_code, $1) AND year = 2019', [FIXTURE.county])
+    expect(area.rows).toHaveLength(direct!.n)
+  })
+
   it('k outside 0..1 and a bad year answer 400 with the error body', async () => {
     for (const q of ['k=1.01', 'k=-0.1', 'k=abc', 'year=1999']) {
       const res = await admin.inject(`/api/areas/${FIXTURE.county}/mpi?year=2020&${q}`)
