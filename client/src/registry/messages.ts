@@ -17,6 +17,7 @@ export const zhCN = {
     prev: '上一页',
     next: '下一页',
     pickArea: '请在地图或面包屑中选择一个区域',
+    outside: '位置在村界外（已注明原因）',
   },
   page: {
     back: '返回名册',
@@ -200,6 +201,7 @@ export const en: typeof zhCN = {
     prev: 'Previous',
     next: 'Next',
     pickArea: 'Select an area on the map or in the breadcrumb',
+    outside: 'Outside its village (reason given)',
   },
   page: {
     back: 'Back to the list',
