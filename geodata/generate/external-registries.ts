@@ -195,12 +195,14 @@ export function generateExternalRegistries(
 
   // ---- civil affairs and housing: the registry's allowance households and ratings as recorded, the planted ones, and
   // unregistered people of the area on the allowance in unsafe houses (漏评 leads) ------------------------------------
+  const sizes = new Map<number, number>()
+  for (const m of ms) sizes.set(m.household_id, (sizes.get(m.household_id) ?? 0) + 1)
   const allowanceHeads = new Set(allowance.map((m) => m.id))
   const unsafeHeads = new Set(unsafe.map((m) => m.id))
   for (const m of heads) {
     const h = householdOf.get(m.household_id)
     if (!h) continue
-    const size = ms.filter((x) => x.household_id === h.id).length
+    const size = sizes.get(h.id) ?? 1
     if (h.attribute !== 'general' || allowanceHeads.has(m.id)) {
       const category = h.attribute === 'wubao' ? '特困供养' : '农村低保'
       push('civil_affairs', { ...person(m), category, persons: String(size), amount: String(category === '特困供养' ? 450 : 280 * size), areaCode: h.village_code, approved: date(rng, 2015, 2019) })

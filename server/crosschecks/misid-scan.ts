@@ -27,8 +27,8 @@ JOIN household_year y ON y.household_id = h.id AND y.year = $2
 CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE m.labour IN ('ordinary', 'skilled')) AS labour,
     count(*) FILTER (WHERE m.health IN ('chronic', 'serious')) AS ill, count(*) FILTER (WHERE m.health = 'disabled') AS disabled
   FROM member m WHERE m.household_id = h.id) mc
-LEFT JOIN LATERAL (SELECT array_agg(DISTINCT x.rule) AS rules FROM xc_flag x
-  WHERE x.household_id = h.id AND x.year = 0 AND x.state <> 'cleared') f ON true
+LEFT JOIN (SELECT x.household_id, array_agg(DISTINCT x.rule) AS rules FROM xc_flag x
+  WHERE x.year = 0 AND x.state <> 'cleared' AND x.household_id IS NOT NULL AND starts_with(x.village_code, $1) GROUP BY x.household_id) f ON f.household_id = h.id
 WHERE starts_with(h.village_code, $1)
 ORDER BY h.id
 LIMIT $4`
@@ -116,13 +116,23 @@ export async function evaluateModel(tx: Queryable, area: string, year: number): 
   return trainAndEvaluate((await modelRows(tx, area, year, MODEL_SAMPLE)).rows).report
 }
 
+/** Runs fn in one transaction (as the caller for a request, as the owner for the demo loader). */
+export type TransactionRunner = <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>
+
 /**
  * Ranks the area's households of the year (and the unregistered people its external files name) and stores
- * the leads as misid_in / misid_out flags, as the caller (row-level security: the caller's area only).
+ * the leads as misid_in / misid_out flags, as the caller (row-level security: the caller's area only). Reads
+ * in one transaction, trains the model between (seconds of CPU: no transaction stays open meanwhile), writes
+ * in another; `afterWrite` runs in the writing one (the audit entry).
  */
-export async function scanMisidentification(tx: Queryable, area: string, year: number): Promise<ScanResult> {
+export async function scanMisidentification(
+  run: TransactionRunner,
+  area: string,
+  year: number,
+  afterWrite?: (tx: Queryable, result: ScanResult) => Promise<void>,
+): Promise<ScanResult> {
   const line = POVERTY_LINE[year]!
-  const { households, rows } = await modelRows(tx, area, year, SCAN_MAX)
+  const { households, rows, strangers } = await run(async (tx) => ({ ...(await modelRows(tx, area, year, SCAN_MAX)), strangers: (await tx.query<StrangerRow>(STRANGERS, [area])).rows }))
   const { report, poorProbability } = trainAndEvaluate(rows)
   const out: { rule: string; subject: string; householdId: number | null; recordId: number | null; village: string; evidence: unknown; lead: Lead }[] = []
   for (const h of households) {
@@ -134,7 +144,7 @@ export async function scanMisidentification(tx: Queryable, area: string, year: n
       evidence: { registry: { year, status: h.status, incomePerCapita: Math.round(h.income), povertyLine: line, deprivations: h.deprivations, attribute: h.attribute, housingSafety: h.housingSafety }, external: { flags: h.flags, modelPoor } },
     })
   }
-  for (const s of (await tx.query<StrangerRow>(STRANGERS, [area])).rows) {
+  for (const s of strangers) {
     const lead = strangerLead(s)
     if (!lead) continue
     out.push({
@@ -142,9 +152,15 @@ export async function scanMisidentification(tx: Queryable, area: string, year: n
       evidence: { registry: { registered: false }, external: { name: s.name, idNumber: s.idNumber, ...s.records } },
     })
   }
-  for (let i = 0; i < out.length; i += 5000) {
-    const part = out.slice(i, i + 5000)
-    await tx.query(UPSERT, [
+  const result: ScanResult = {
+    area, year, households: households.length,
+    leads: { misid_in: out.filter((o) => o.rule === 'misid_in').length, misid_out: out.filter((o) => o.rule === 'misid_out').length },
+    model: report,
+  }
+  await run(async (tx) => {
+    for (let i = 0; i < out.length; i += 5000) {
+      const part = out.slice(i, i + 5000)
+      await tx.query(UPSERT, [
       year,
       part.map((o) => o.rule),
       part.map((o) => o.subject),
@@ -154,11 +170,9 @@ export async function scanMisidentification(tx: Queryable, area: string, year: n
       part.map((o) => JSON.stringify(o.evidence)),
       part.map((o) => o.lead.score),
       part.map((o) => JSON.stringify(o.lead.reasons)),
-    ])
-  }
-  return {
-    area, year, households: households.length,
-    leads: { misid_in: out.filter((o) => o.rule === 'misid_in').length, misid_out: out.filter((o) => o.rule === 'misid_out').length },
-    model: report,
-  }
+      ])
+    }
+    await afterWrite?.(tx, result)
+  })
+  return result
 }

@@ -34,7 +34,7 @@ export function isHeldOut(id: number): boolean {
 }
 
 /** Training rows at most (a county's registry trains in about a second on one core). */
-const MAX_TRAIN = 6000
+const MAX_TRAIN = 1000
 
 /**
  * A random forest (ml-random-forest) trained on the registry's own labels (poor or not in the year) on three
@@ -46,10 +46,10 @@ export function trainAndEvaluate(rows: readonly ModelRow[]): { report: ModelRepo
   const train = rows.filter((r) => !isHeldOut(r.id))
   const test = rows.filter((r) => isHeldOut(r.id))
   const sample = train.length > MAX_TRAIN ? train.filter((_, i) => i % Math.ceil(train.length / MAX_TRAIN) === 0) : train
-  const base: ModelReport = { method: 'random forest (ml-random-forest, 25 trees, depth ≤ 8)', features: MODEL_FEATURES, trainSize: sample.length, testSize: test.length, testPositives: test.filter((r) => r.poor).length, precision: null, recall: null, accuracy: null }
+  const base: ModelReport = { method: 'random forest (ml-random-forest, 10 trees, depth ≤ 6)', features: MODEL_FEATURES, trainSize: sample.length, testSize: test.length, testPositives: test.filter((r) => r.poor).length, precision: null, recall: null, accuracy: null }
   const positives = sample.filter((r) => r.poor).length
   if (positives < 20 || sample.length - positives < 20 || test.length === 0) return { report: base, poorProbability: null }
-  const rf = new RandomForestClassifier({ nEstimators: 25, maxFeatures: 0.7, seed: 17, noOOB: true, useSampleBagging: true, replacement: true, treeOptions: { maxDepth: 8 } })
+  const rf = new RandomForestClassifier({ nEstimators: 10, maxFeatures: 0.7, seed: 17, noOOB: true, useSampleBagging: true, replacement: true, treeOptions: { maxDepth: 6 } })
   rf.train(sample.map((r) => r.features), sample.map((r) => (r.poor ? 1 : 0)))
   const votes = rf.predictionValues(rows.map((r) => r.features))
   const poorProbability = new Map<number, number>()

@@ -75,21 +75,23 @@ const crosschecks: FastifyPluginAsync = async (app) => {
       if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(415).send({ error: 'Unsupported Media Type', message: 'send the file as a text/csv or XLSX body' })
       const c = req.caller!
       const { registry, dryRun, fileName } = req.query
+      const db = app.scopedDb(req)
       try {
-        const answer = await app.scopedDb(req).run(async (tx) => {
-          const result = await importRegistryFile(tx, { registry, body, fileName: fileName ?? null, area: c.scope, userId: c.userId, username: c.username, dryRun })
-          const misid = result.imported && scannable(c.scope) ? (await scanMisidentification(tx, c.scope, MISID_DEFAULT_YEAR)).leads : null
+        const result = await db.run(async (tx) => {
+          const r = await importRegistryFile(tx, { registry, body, fileName: fileName ?? null, area: c.scope, userId: c.userId, username: c.username, dryRun })
           await appendAudit(tx, {
             ...auditFields(req),
             action: 'crosscheck.import',
-            outcome: result.errors.length > 0 ? 'failed' : 'ok',
+            outcome: r.errors.length > 0 ? 'failed' : 'ok',
             area: c.scope,
             target: registry,
-            detail: { dryRun, format: result.format, rows: result.rows, errors: result.errors.length, matched: result.matched, flags: result.flags, importId: result.importId },
+            detail: { dryRun, format: r.format, rows: r.rows, errors: r.errors.length, matched: r.matched, flags: r.flags, importId: r.importId },
           })
-          return { ...result, misidentification: misid }
+          return r
         })
-        return answer
+        // The leads of the area again, with the new flags (after the import committed: the model trains between two transactions).
+        const misid = result.imported && scannable(c.scope) ? (await scanMisidentification((fn) => db.run(fn), c.scope, MISID_DEFAULT_YEAR)).leads : null
+        return { ...result, misidentification: misid }
       } catch (err) {
         if (err instanceof FileFormatError) return reply.code(400).send({ error: 'Bad Request', message: err.message })
         throw err
@@ -187,11 +189,10 @@ const crosschecks: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       const { code } = req.params
       if (!scannable(code)) return reply.code(400).send({ error: 'Bad Request', message: `scan a county or a smaller area, not ${code}` })
-      return app.scopedDb(req).run(async (tx) => {
-        const result = await scanMisidentification(tx, code, req.query.year)
-        await appendAudit(tx, { ...auditFields(req), action: 'crosscheck.scan', outcome: 'ok', area: code, detail: { year: req.query.year, households: result.households, leads: result.leads } })
-        return result
-      })
+      const db = app.scopedDb(req)
+      return scanMisidentification((fn) => db.run(fn), code, req.query.year, (tx, result) =>
+        appendAudit(tx, { ...auditFields(req), action: 'crosscheck.scan', outcome: 'ok', area: code, detail: { year: req.query.year, households: result.households, leads: result.leads } }),
+      )
     },
   )
 

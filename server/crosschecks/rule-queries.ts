@@ -33,11 +33,11 @@ ON CONFLICT (rule, subject, year) DO NOTHING`
 
 /**
  * A member of the import's area whom the registry says `expected` and who has no record meeting `present` in
- * any current import of the registry; the member's own record, where there is one that does not meet it
- * (暂停参保, 休学), is the evidence.
+ * any current import of the registry; the member's latest record, where there is one that does not meet it
+ * (暂停参保, 休学), is the evidence. Set-based (an anti-join by hash), so that it does not depend on the
+ * planner's statistics of records written moments ago in the same transaction.
  */
 function absence(code: CrosscheckRuleCode, registry: string, expected: string, registrySide: string, present: string): string {
-  const current = `FROM xc_record x JOIN xc_import j ON j.id = x.import_id AND j.superseded_by IS NULL AND j.registry = '${registry}' WHERE x.member_id = m.id`
   return `INSERT INTO xc_flag (rule, subject, household_id, member_id, record_id, import_id, village_code, evidence)
 SELECT '${code}', 'm:' || m.id, h.id, m.id, r.id, i.id, h.village_code,
   jsonb_build_object('registry', jsonb_build_object(${MEMBER_SIDE}, ${registrySide}),
@@ -45,8 +45,13 @@ SELECT '${code}', 'm:' || m.id, h.id, m.id, r.id, i.id, h.village_code,
 FROM xc_import i
 JOIN household h ON starts_with(h.village_code, i.area_code)
 JOIN member m ON m.household_id = h.id
-LEFT JOIN LATERAL (SELECT x.id, x.name_masked, x.id_number_masked, x.fields ${current} ORDER BY x.id DESC LIMIT 1) r ON true
-WHERE i.id = $1 AND (${expected}) AND NOT EXISTS (SELECT 1 ${current} AND (${present.replace(/\br\./g, 'x.')}))
+LEFT JOIN (
+  SELECT DISTINCT ON (r.member_id) r.member_id, r.id, r.name_masked, r.id_number_masked, r.fields, bool_or(${present}) OVER (PARTITION BY r.member_id) AS present
+  FROM xc_record r JOIN xc_import j ON j.id = r.import_id AND j.superseded_by IS NULL AND j.registry = '${registry}'
+  WHERE r.member_id IS NOT NULL
+  ORDER BY r.member_id, r.id DESC
+) r ON r.member_id = m.id
+WHERE i.id = $1 AND (${expected}) AND r.present IS NOT TRUE
 ON CONFLICT (rule, subject, year) DO NOTHING`
 }
 
