@@ -5,6 +5,7 @@ import { errorResponses } from '../../domain/schemas/common.js'
 import { IndicatorPatch, IndicatorQuery, IndicatorSystemEntry, IndicatorVersion } from '../../domain/identification/schemas.js'
 import { INDICATOR_EDIT, INDICATOR_SYSTEM, INDICATOR_SYSTEM_ONE, INDICATOR_VERSIONS } from './indicator-system-queries.js'
 import { noIndicator } from './lookups.js'
+import { LONG_ADMIN_STATEMENT } from '../identification/identification-queries.js'
 
 interface Row extends Omit<IndicatorSystemEntry, 'threshold'> {
   tValue: number | null
@@ -66,6 +67,8 @@ const indicatorSystemRoutes: FastifyPluginAsync = async (app) => {
         const basis = patch.threshold?.basis
         if (basis && (basis === 'deprivation_cutoff') !== (before.level === 'household')) return { bad: 'deprivation_cutoff is the basis of household (AF) indicators, and theirs only' }
         if (before.afBit !== null && patch.threshold === null) return { bad: 'an AF indicator needs its deprivation cut-off' }
+        // A changed AF cut-off re-identifies every household in this transaction: minutes at province scale.
+        if (before.afBit !== null) await tx.exec(LONG_ADMIN_STATEMENT)
         await tx.query(INDICATOR_EDIT, [code, JSON.stringify(patchColumns(patch)), note ?? null])
         return { row: (await tx.query<Row>(INDICATOR_SYSTEM_ONE, [code])).rows[0]! }
       })

@@ -43,3 +43,6 @@ VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id`
 export const DELETE_SCENARIO = `DELETE FROM identification_scenario WHERE id = $1 AND owner_id = $2 AND NOT is_default`
 
 export const UPDATE_DEFAULT = `SELECT identification_default_update($1, $2)`
+
+/** For the province administrator's changes that re-identify or re-score every household in their transaction. */
+export const LONG_ADMIN_STATEMENT = `SET LOCAL statement_timeout = '15min'`

@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { areaRelation } from '../../domain/admin-codes.js'
 import { errorResponses } from '../../domain/schemas/common.js'
 import { DefaultMeasureBody, IdentificationConfig, Scenario, ScenarioBody, ScenarioDeleteBody } from '../../domain/identification/schemas.js'
-import { DELETE_SCENARIO, INSERT_SCENARIO, SCENARIOS, UPDATE_DEFAULT } from './identification-queries.js'
+import { DELETE_SCENARIO, INSERT_SCENARIO, LONG_ADMIN_STATEMENT, SCENARIOS, UPDATE_DEFAULT } from './identification-queries.js'
 import { defaultMeasure } from './measure.js'
 
 /** Weights naming only AF indicators, at least one positive; else the reason. */
@@ -50,6 +50,8 @@ const identificationScenarioRoutes: FastifyPluginAsync = async (app) => {
         const m = await defaultMeasure(tx)
         const problem = weightsProblem(req.body.weights, m.defs.map((d) => d.code))
         if (problem) return { problem }
+        // Re-scoring every household runs in this transaction: beyond a request's usual statement limit at province scale.
+        await tx.exec(LONG_ADMIN_STATEMENT)
         await tx.query(UPDATE_DEFAULT, [req.body.k, JSON.stringify(req.body.weights)])
         return { m: await defaultMeasure(tx) }
       })
