@@ -95,8 +95,18 @@ export async function afMeasure(tx: Queryable): Promise<AfMeasure> {
 }
 
 /** Runs a siting for the caller; throws SitingInputError for a request to answer 400. */
-export async function runSiting(service: SitingService, db: ScopedDb, body: SitingBody): Promise<SitingAnswer> {
+/** The sites to choose: k, or fewer when a budget with a per-site cost buys fewer. */
+export function sitesWanted(body: Pick<SitingBody, 'k' | 'budgetYuan' | 'siteCostYuan'>): number {
+  if ((body.budgetYuan === undefined) !== (body.siteCostYuan === undefined)) throw new SitingInputError('budgetYuan and siteCostYuan go together')
+  if (body.budgetYuan === undefined) return body.k
+  const affordable = Math.floor(body.budgetYuan / body.siteCostYuan! + 1e-9)
+  if (affordable < 1) throw new SitingInputError(`a budget of ${body.budgetYuan} yuan buys no site at ${body.siteCostYuan} yuan each`)
+  return Math.min(body.k, affordable)
+}
+
+export async function runSiting(service: SitingService, db: ScopedDb, request: SitingBody): Promise<SitingAnswer> {
   const started = Date.now()
+  const body = { ...request, k: sitesWanted(request) }
   const aggregatesOnly = !REGISTRY_ROLES.includes(db.caller.role)
   const gapBit = body.gap ? GAP_BIT[body.facility] : 0
   const prep = await db.run(async (tx) => {

@@ -141,6 +141,12 @@ describe('siting API', () => {
     expect(exact.json().covered).toBeGreaterThanOrEqual(greedy.json().covered)
   })
 
+  it('a budget with a per-site cost buys fewer sites than k', async () => {
+    const res = await post(admin, '/api/siting', { ...waterBody, k: 3, budgetYuan: 2.5e6, siteCostYuan: 1e6 })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json().sites).toHaveLength(2)
+  })
+
   it('bad parameters answer 400 and change nothing', async () => {
     const before = await sql<{ n: number }>('SELECT count(*)::int AS n FROM siting_scenario')
     const cases = [
@@ -154,6 +160,9 @@ describe('siting API', () => {
       { ...waterBody, standardMinutes: 100000 },
       { ...waterBody, candidates: [{ lon: 112, lat: 28 }] },
       { ...waterBody, candidates: [{ lon: 'x', lat: 28 }] },
+      { ...waterBody, budgetYuan: 100, siteCostYuan: 1000 },
+      { ...waterBody, budgetYuan: 100 },
+      { ...waterBody, siteCostYuan: 0, budgetYuan: 100 },
     ]
     for (const c of cases) {
       const res = await post(admin, '/api/siting', c)
