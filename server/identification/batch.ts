@@ -24,6 +24,8 @@ export async function identifyAll(db: Db, opts: BatchOptions = {}): Promise<Batc
   const started = performance.now()
   return db.transaction(async (tx) => {
     await tx.exec('SET LOCAL statement_timeout = 0')
+    // A year's members are aggregated and hash-joined at once: sorts and hashes that fit in memory.
+    await tx.exec("SET LOCAL work_mem = '256MB'")
     const years = opts.years ? [...opts.years] : (await tx.query<{ year: number }>('SELECT DISTINCT year FROM household_year ORDER BY year')).rows.map((r) => r.year)
     // One statement per year over the whole province: a filter by a list of villages (= ANY of an
     // array) costs a comparison per village and row, four times the whole year's work for one county.

@@ -7,7 +7,7 @@ import { guardHouseholds } from '../households/household-guard.js'
 import { isAfPoor, normaliseWeights } from '../../domain/identification/alkire-foster.js'
 import { indicatorsWithWeights } from '../../domain/identification/profile.js'
 import { afVerdict, explainGap, explainIndicator, officialVerdict } from '../../domain/identification/explain.js'
-import { HOUSEHOLD_WHY } from './identification-queries.js'
+import { HOUSEHOLD_ID, HOUSEHOLD_WHY } from './identification-queries.js'
 import { defaultMeasure } from './measure.js'
 
 const errors = errorResponses(400, 404)
@@ -38,9 +38,11 @@ const identificationHouseholdRoutes: FastifyPluginAsync = async (app) => {
       const { id: ref } = req.params
       const { year } = req.query
       const found = await app.scopedDb(req).run(async (tx) => {
+        const id = (await tx.query<{ id: string }>(HOUSEHOLD_ID, [ref])).rows[0]?.id
+        if (id === undefined) return null
         const m = await defaultMeasure(tx)
         const row = (
-          await tx.query<{ values: number[]; mask: number; income: number; line: number | null; poorOfficial: boolean; officialGaps: string[] }>(HOUSEHOLD_WHY, [ref, year])
+          await tx.query<{ values: number[]; mask: number; income: number; line: number | null; poorOfficial: boolean; officialGaps: string[] }>(HOUSEHOLD_WHY, [id, year])
         ).rows[0]
         return row ? { m, row } : null
       })

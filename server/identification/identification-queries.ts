@@ -26,11 +26,16 @@ LEFT JOIN identification_profile p ON p.area_code = a.code AND p.year = $2
 WHERE a.parent_code = $1 AND length(a.code) = $3
 ORDER BY a.code, p.mask, p.poor_official`
 
-/** $1 ref, $2 year: the household's values and mask (computed now, as the caller) and its stored result. */
+/** $1 ref: the household's internal id, as the caller sees it (row-level security). */
+export const HOUSEHOLD_ID = `SELECT id::text AS id FROM household WHERE ref = $1`
+
+/**
+ * $1 household id, $2 year: its values, mask and official rule, computed now as the caller. The id is a
+ * bind parameter, not a column of the query: the function's household filter is then an index scan.
+ */
 export const HOUSEHOLD_WHY = `SELECT v.v AS values, v.mask, v.income_per_capita AS income, v.line, v.poor_official AS "poorOfficial",
   v.official_gaps AS "officialGaps"
-FROM household h CROSS JOIN LATERAL identification_values($2, NULL, ARRAY[h.id]) v
-WHERE h.ref = $1`
+FROM identification_values($2, NULL, ARRAY[$1::bigint]) v`
 
 export const SCENARIOS = `SELECT id, name, area_code AS "areaCode", shared, is_default AS "isDefault", owner_id = $1 AS mine, k, weights,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "createdAt"
