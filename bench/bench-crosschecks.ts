@@ -18,6 +18,7 @@ import { validateRows } from '../domain/crosschecks/validate-rows.js'
 import { REGISTRIES } from '../domain/crosschecks/registries.js'
 import { gb11643CheckDigit } from '../geodata/generate/households/id-numbers.js'
 import { RULE_SQL } from '../server/crosschecks/rule-queries.js'
+import type { Queryable } from '../server/db/types.js'
 
 const opts = defineCommand({
   name: 'bench:crosschecks',
@@ -66,11 +67,16 @@ try {
       SELECT g, 2019, 'poor', 3000, true, true, true, true, true, '433124110226' FROM generate_series(1, $1::int) g`, [households])
   })
   const ids = Array.from({ length: opts.members }, (_, i) => idNumber(i))
-  await db.copyFrom('member', ['id', 'household_id', 'name', 'sex', 'id_number', 'relation', 'ethnicity', 'birth_year', 'schooling', 'health', 'labour'], (function* () {
+  const untimed = <T>(fn: (tx: Queryable) => Promise<T>) =>
+    db.transaction(async (tx) => {
+      await tx.exec('SET LOCAL statement_timeout = 0')
+      return fn(tx)
+    })
+  await untimed((tx) => tx.copyFrom('member', ['id', 'household_id', 'name', 'sex', 'id_number', 'relation', 'ethnicity', 'birth_year', 'schooling', 'health', 'labour'], (function* () {
     for (let i = 0; i < ids.length; i += 50_000) {
       yield ids.slice(i, i + 50_000).map((id, k) => `${i + k + 1},${Math.floor((i + k) / 4) + 1},龙某,M,${id},head,Miao,1980,primary,healthy,ordinary\n`).join('')
     }
-  })())
+  })()))
   await db.exec('ANALYZE household; ANALYZE member')
   log(`registry written in ${(ms(t0) / 1000).toFixed(1)} s`)
 
@@ -99,11 +105,11 @@ try {
     return Number(rows[0]!.id)
   })
   const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
-  await db.copyFrom('xc_record', ['import_id', 'import_area', 'row_no', 'id_number', 'name', 'fields'], (function* () {
+  await untimed((tx) => tx.copyFrom('xc_record', ['import_id', 'import_area', 'row_no', 'id_number', 'name', 'fields'], (function* () {
     for (let i = 0; i < checked.records.length; i += 50_000) {
       yield checked.records.slice(i, i + 50_000).map((r) => `${importId},43,${r.row},${r.idNumber},${q(r.name)},${q(JSON.stringify(r.fields))}\n`).join('')
     }
-  })())
+  })()))
   await db.exec('ANALYZE xc_record')
   const loadMs = ms(t0)
 

@@ -49,7 +49,8 @@ export function trainAndEvaluate(rows: readonly ModelRow[]): { report: ModelRepo
   const base: ModelReport = { method: 'random forest (ml-random-forest, 10 trees, depth ≤ 6)', features: MODEL_FEATURES, trainSize: sample.length, testSize: test.length, testPositives: test.filter((r) => r.poor).length, precision: null, recall: null, accuracy: null }
   const positives = sample.filter((r) => r.poor).length
   if (positives < 20 || sample.length - positives < 20 || test.length === 0) return { report: base, poorProbability: null }
-  const rf = new RandomForestClassifier({ nEstimators: 10, maxFeatures: 0.7, seed: 17, noOOB: true, useSampleBagging: true, replacement: true, treeOptions: { maxDepth: 6 } })
+  // Features drawn without replacement for each tree: with replacement about half the trees never saw the income ratio.
+  const rf = new RandomForestClassifier({ nEstimators: 10, maxFeatures: 0.8, seed: 17, noOOB: true, useSampleBagging: true, replacement: false, treeOptions: { maxDepth: 6 } })
   rf.train(sample.map((r) => r.features), sample.map((r) => (r.poor ? 1 : 0)))
   const votes = rf.predictionValues(rows.map((r) => r.features))
   const poorProbability = new Map<number, number>()
