@@ -24,3 +24,6 @@ LIMIT $3`
 
 /** $1 area: whether the division exists (and is visible). */
 export const EXPORT_AREA = `SELECT name FROM admin_area WHERE code = $1`
+
+/** $1 area: its bounding box [w, s, e, n] (row-level security: the caller's area or above it). */
+export const EXPORT_AREA_BOUNDS = `SELECT ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)]::float8[] AS bbox FROM admin_area WHERE code = $1`

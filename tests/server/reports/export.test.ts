@@ -10,6 +10,16 @@ import { loginAs, type TestSession } from '../../helpers/auth.js'
 import { FIXTURE } from '../../helpers/fixture-dataset.js'
 import { reportDataset, EXTRA } from './report-dataset.js'
 import { SHEET_COLUMNS } from '../../../server/reports/export-formats.js'
+import { PMTiles, type Source } from 'pmtiles'
+import { decodeTile } from '../../helpers/tiles.js'
+import { tilesCovering } from '../../../server/tiles/tile-math.js'
+
+/** A PMTiles archive held in memory, for the pmtiles reader. */
+class BufferSource implements Source {
+  constructor(private readonly b: Buffer) {}
+  getKey = () => 'memory'
+  getBytes = async (offset: number, length: number) => ({ data: new Uint8Array(this.b.subarray(offset, offset + length)).buffer })
+}
 
 const YEAR = 2018
 
@@ -116,6 +126,39 @@ describe('GET /api/export: the caller’s view of the registry in the formats pe
       expect(f.properties!.village).toBe(h.village)
       expect(f.properties!.head_id).toMatch(/^433124\*{10}1X$/)
     }
+  })
+
+  it('PMTiles: the base layers of an area, households only for the registry roles, re-read by the pmtiles reader', async () => {
+    const [x0, y0] = FIXTURE.origin
+    const read = async (s: TestSession) => {
+      const res = await s.inject(`/api/export/pmtiles?area=${FIXTURE.villages[0]}&minzoom=12&maxzoom=14`)
+      expect(res.statusCode, res.body.slice(0, 200)).toBe(200)
+      const archive = new PMTiles(new BufferSource(res.rawPayload))
+      const header = await archive.getHeader()
+      expect(header).toMatchObject({ specVersion: 3, tileType: 1, minZoom: 12, maxZoom: 14, clustered: true })
+      const layers = new Set<string>()
+      const households = new Set<number>()
+      for (const t of tilesCovering([x0, y0, x0 + FIXTURE.cell, y0 + FIXTURE.cell], 14)) {
+        const tile = await archive.getZxy(t.z, t.x, t.y)
+        if (!tile) continue
+        const vt = decodeTile(new Uint8Array(tile.data))
+        for (const name of Object.keys(vt.layers)) layers.add(name)
+        const h = vt.layers.households
+        for (let i = 0; h && i < h.length; i++) households.add(Number(h.feature(i).id))
+      }
+      return { layers, households, metadata: (await archive.getMetadata()) as { vector_layers: { id: string }[] } }
+    }
+    const officer = await read(county)
+    const { rows } = await t.db.query<{ id: number }>('SELECT id::float8 AS id FROM household WHERE village_code = $1', [FIXTURE.villages[0]])
+    expect(rows.length).toBeGreaterThan(0)
+    for (const r of rows) expect(officer.households.has(r.id)).toBe(true)
+    expect(officer.layers.has('admin')).toBe(true)
+    expect(officer.metadata.vector_layers.map((l) => l.id)).toContain('households')
+    const leader = await read(await loginAs(app, t.db, 'leader', { scope: '4331' }))
+    expect(leader.layers.has('households')).toBe(false)
+    expect(leader.layers.has('admin')).toBe(true)
+    expect(leader.metadata.vector_layers.map((l) => l.id)).not.toContain('households')
+    expect((await county.inject(`/api/export/pmtiles?area=${EXTRA.village}`)).statusCode).toBe(404)
   })
 
   it('out of the area is refused, roles without the registry too, and every export is audited', async () => {
