@@ -15,7 +15,7 @@ export const MAX_GENERATED = 40
 type Body = Static<typeof RoadLinksBody>
 type End = { lon: number; lat: number; code?: string; name?: string }
 
-export async function runRoadLinks(service: SitingService, db: ScopedDb, body: Body) {
+export async function runRoadLinks(service: SitingService, db: ScopedDb, body: Body, onError: (err: unknown) => void = () => {}) {
   const started = Date.now()
   const maxM = (body.maxKm ?? 3) * 1000
   const prep = await db.run(async (tx) => {
@@ -41,7 +41,7 @@ export async function runRoadLinks(service: SitingService, db: ScopedDb, body: B
     const seatsOf = new Map((await tx.query<{ code: string; lon: number; lat: number }>(Q.VILLAGE_TOWNSHIP_SEATS, [area.code])).rows.map((r) => [r.code, [r.lon, r.lat]]))
     return { area, links, year, seatsOf }
   })
-  await service.ensureAccessibility()
+  await service.forRequest(onError)
   const demand = (await db.query<{ villageCode: string; node: number | null; walkS: number | null; poor: boolean; households: number; people: number }>(Q.DEMAND, [body.area, prep.year])).rows
   const rows = demand.filter((d) => d.poor && d.node !== null && prep.seatsOf.has(d.villageCode))
   const groups: DemandGroup[] = rows.map((d) => ({ node: d.node!, walkS: d.walkS ?? 0, people: d.people, households: d.households }))

@@ -82,7 +82,7 @@ const siting: FastifyPluginAsync<SitingOptions> = async (app, opts) => {
     },
     async (req, reply) => {
       try {
-        return await runSiting(service, app.scopedDb(req), req.body)
+        return await runSiting(service, app.scopedDb(req), req.body, (err) => req.log.error({ err }, 'accessibility refresh failed'))
       } catch (err) {
         if (err instanceof SitingInputError) return reply.code(400).send(bad(err.message))
         throw err
@@ -102,7 +102,7 @@ const siting: FastifyPluginAsync<SitingOptions> = async (app, opts) => {
     },
     async (req, reply) => {
       try {
-        return await runRoadLinks(service, app.scopedDb(req), req.body)
+        return await runRoadLinks(service, app.scopedDb(req), req.body, (err) => req.log.error({ err }, 'accessibility refresh failed'))
       } catch (err) {
         if (err instanceof SitingInputError) return reply.code(400).send(bad(err.message))
         throw err

@@ -33,7 +33,7 @@ const scenarios: FastifyPluginAsync<{ service: SitingService }> = async (app, op
     async (req, reply) => {
       let result: SitingAnswer
       try {
-        result = await runSiting(opts.service, app.scopedDb(req), req.body.request)
+        result = await runSiting(opts.service, app.scopedDb(req), req.body.request, (err) => req.log.error({ err }, 'accessibility refresh failed'))
       } catch (err) {
         if (err instanceof SitingInputError) return reply.code(400).send({ error: 'Bad Request', message: err.message })
         throw err

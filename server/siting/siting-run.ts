@@ -104,7 +104,7 @@ export function sitesWanted(body: Pick<SitingBody, 'k' | 'budgetYuan' | 'siteCos
   return Math.min(body.k, affordable)
 }
 
-export async function runSiting(service: SitingService, db: ScopedDb, request: SitingBody): Promise<SitingAnswer> {
+export async function runSiting(service: SitingService, db: ScopedDb, request: SitingBody, onError: (err: unknown) => void = () => {}): Promise<SitingAnswer> {
   const started = Date.now()
   const body = { ...request, k: sitesWanted(request) }
   const aggregatesOnly = !REGISTRY_ROLES.includes(db.caller.role)
@@ -116,7 +116,7 @@ export async function runSiting(service: SitingService, db: ScopedDb, request: S
     if (body.k > candidates.length) throw new SitingInputError(`k = ${body.k} is more than the ${candidates.length} candidate sites`)
     return { area, candidates }
   })
-  await service.ensureAccessibility()
+  await service.forRequest(onError)
   const { area, candidates } = prep
   const pad = 0.3
   const data = await db.run(async (tx) => {

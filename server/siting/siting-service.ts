@@ -87,6 +87,17 @@ export class SitingService {
     return this.computing
   }
 
+  /**
+   * For a request: waits when nothing was ever computed; otherwise answers from the last computation and
+   * refreshes a stale one in the background (a full computation takes about a minute for the demo data,
+   * longer than a request may wait). Background failures go to `onError`.
+   */
+  async forRequest(onError: (err: unknown) => void): Promise<void> {
+    const state = (await this.db.query(Q.READ_STATE)).rows[0]
+    if (!state) return this.ensureAccessibility()
+    this.ensureAccessibility().catch(onError)
+  }
+
   /** Travel times of the households added or moved since the last computation; rows of removed households go. */
   async computeChangedHouseholds(): Promise<{ households: number; elapsedMs: number }> {
     const started = Date.now()
@@ -148,8 +159,11 @@ export class SitingService {
     return { households: households.length, elapsedMs: Date.now() - started }
   }
 
-  close(): Promise<void> {
-    return this.pool.close()
+  /** Stops the worker; a computation under way ends (failing, or finishing its database writes) before this resolves. */
+  async close(): Promise<void> {
+    const running = this.computing
+    await this.pool.close()
+    await running?.catch(() => {})
   }
 }
 

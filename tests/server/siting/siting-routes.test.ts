@@ -141,6 +141,15 @@ describe('siting API', () => {
     expect(exact.json().covered).toBeGreaterThanOrEqual(greedy.json().covered)
   })
 
+  it('a siting on stale travel times answers at once and refreshes them in the background', async () => {
+    await t.db.query("UPDATE road SET class = 'county' WHERE id = 2")
+    expect(await siting().fresh()).toBe(false)
+    const res = await post(admin, '/api/siting', waterBody)
+    expect(res.statusCode, res.body).toBe(200)
+    for (let i = 0; i < 100 && !(await siting().fresh()); i++) await new Promise((r) => setTimeout(r, 200))
+    expect(await siting().fresh()).toBe(true)
+  })
+
   it('a budget with a per-site cost buys fewer sites than k', async () => {
     const res = await post(admin, '/api/siting', { ...waterBody, k: 3, budgetYuan: 2.5e6, siteCostYuan: 1e6 })
     expect(res.statusCode, res.body).toBe(200)
