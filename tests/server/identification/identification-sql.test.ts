@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestDb, type TestDb } from '../../helpers/test-db.js'
-import { fixtureDataset } from '../../helpers/fixture-dataset.js'
+import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { POVERTY_LINE } from '../../../domain/codes.js'
 import { HAND, insertHandExample } from './hand-example.js'
@@ -33,6 +33,32 @@ describe('identification SQL (migration 0013)', () => {
     expect(rows.map((r) => r.poor_af)).toEqual([true, true, false, true, false])
     expect(rows.map((r) => r.poor_official)).toEqual([true, true, false, true, false])
     expect(rows[1]!.deprived).toEqual(['af_water_quantity', 'af_water_quality', 'af_water_convenience', 'af_water_reliability', 'af_housing'])
+  })
+
+  it('edits keep the profile equal to the per-household rows at every level (move, delete, insert)', async () => {
+    const expectProfileWhole = async () => {
+      const want = await sql<{ k: string }>(
+        `SELECT left(village_code, l.n) || '/' || year || '/' || mask || '/' || poor_official || '/' || count(*) || '/' || sum(people) AS k
+         FROM household_identification, (VALUES (12), (9), (6), (4), (2)) l (n) GROUP BY left(village_code, l.n), year, mask, poor_official ORDER BY 1`,
+      )
+      const got = await sql<{ k: string }>(`SELECT area_code || '/' || year || '/' || mask || '/' || poor_official || '/' || households || '/' || people AS k FROM identification_profile ORDER BY 1`)
+      expect(got).toEqual(want)
+    }
+    await expectProfileWhole()
+    const [h] = await sql<{ id: string; village_code: string }>('SELECT id::text, village_code FROM household WHERE village_code = $1 ORDER BY id LIMIT 1', [FIXTURE.villages[0]])
+    await t.db.query('UPDATE household SET village_code = $2 WHERE id = $1', [h!.id, FIXTURE.villages[3]])
+    await expectProfileWhole()
+    expect((await sql<{ v: string }>('SELECT DISTINCT village_code AS v FROM household_identification WHERE household_id = $1', [h!.id])).map((r) => r.v)).toEqual([FIXTURE.villages[3]])
+    const [row] = await sql<Record<string, unknown>>('SELECT * FROM household_year WHERE household_id = $1 AND year = 2018', [h!.id])
+    await t.db.query('DELETE FROM household_year WHERE household_id = $1 AND year = 2018', [h!.id])
+    await expectProfileWhole()
+    await t.db.query(
+      `INSERT INTO household_year (household_id, year, status, income_per_capita, food_clothing_ok, education_ok, medical_ok, housing_ok, water_ok)
+       VALUES ($1, 2018, $2, $3, $4, $5, $6, $7, $8)`,
+      [h!.id, row!.status, row!.income_per_capita, row!.food_clothing_ok, row!.education_ok, row!.medical_ok, row!.housing_ok, row!.water_ok],
+    )
+    await t.db.query('UPDATE household SET village_code = $2 WHERE id = $1', [h!.id, h!.village_code])
+    await expectProfileWhole()
   })
 
   it('the batch job (npm run identify) rebuilds exactly what the triggers and the loader keep, with progress', async () => {
