@@ -29,7 +29,7 @@ const PmtilesQuery = Type.Object(
   {
     area: AreaCode,
     minzoom: Type.Integer({ minimum: 0, maximum: 14, default: 6 }),
-    maxzoom: Type.Integer({ minimum: 0, maximum: 14, default: 12 }),
+    maxzoom: Type.Integer({ minimum: 0, maximum: 14, default: 10 }),
   },
   { additionalProperties: false },
 )
