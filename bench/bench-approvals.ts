@@ -15,7 +15,8 @@ import { buildApp } from '../server/app.js'
 import { defineCommand, intOption, oneOf } from '../server/cli/args.js'
 import { generateAndLoad } from '../geodata/load/generate-and-load.js'
 import { loadDataset } from '../geodata/load/load-dataset.js'
-import { openTestDb, TMP_ROOT } from '../tests/helpers/test-db.js'
+import { openTestDb, TMP_ROOT, type TestDb } from '../tests/helpers/test-db.js'
+import { createPgDb } from '../server/db/pg-db.js'
 import { fixtureDataset } from '../tests/helpers/fixture-dataset.js'
 import { loginAs, type TestSession } from '../tests/helpers/auth.js'
 import { pct } from './percentile.js'
@@ -31,7 +32,10 @@ const cli = defineCommand({
     scale: { type: 'string', value: 'fixture|demo|province', default: 'demo', help: 'the data loaded into the benchmark\'s own database' },
     count: { type: 'string', value: 'N', default: '1000', help: 'requests approved in a row' },
   },
-  notes: ['The database: a fresh one on DATABASE_URL\'s server when set, else an embedded one; dropped at the end.'],
+  notes: [
+    'The database: a fresh one on DATABASE_URL\'s server when set, else an embedded one; dropped at the end.',
+    'BENCH_DATABASE_URL: instead, a throwaway database already migrated and loaded (a previous run\'s, say): used as it is, not dropped, --scale ignored.',
+  ],
 })
 const { scale, count } = cli.parse(process.argv.slice(2), (o) => ({
   scale: oneOf('scale', o.scale, ['fixture', 'demo', 'province'] as const),
@@ -39,14 +43,21 @@ const { scale, count } = cli.parse(process.argv.slice(2), (o) => ({
 }))
 
 const log = (m: string) => process.stderr.write(`bench:approvals: ${m}\n`)
-const t = await openTestDb({ migrate: true })
+const reuse = process.env.BENCH_DATABASE_URL
+const t: TestDb = reuse
+  ? (() => {
+      const db = createPgDb({ connectionString: reuse, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 })
+      return { db, location: reuse, dispose: () => db.close() }
+    })()
+  : await openTestDb({ migrate: true })
 const dataDir = mkdtempSync(join(TMP_ROOT, 'bench-approvals-'))
 let app: FastifyInstance | undefined
 try {
   const t0 = Date.now()
-  if (scale === 'fixture') await loadDataset(t.db, fixtureDataset({ householdsPerVillage: Math.ceil(count / 4) + 10 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
+  if (reuse) log('using BENCH_DATABASE_URL as it is')
+  else if (scale === 'fixture') await loadDataset(t.db, fixtureDataset({ householdsPerVillage: Math.ceil(count / 4) + 10 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
   else await generateAndLoad(t.db, { scale, seed: 1, dataDir, log })
-  log(`${scale} data loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s on the ${t.db.kind} database`)
+  if (!reuse) log(`${scale} data loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s on the ${t.db.kind} database`)
   const [{ households }] = (await t.db.query<{ households: number }>('SELECT count(*)::int AS households FROM household')).rows as [{ households: number }]
 
   app = await buildApp({
@@ -101,7 +112,7 @@ try {
     await t.db.transaction((tx) => tx.query('UPDATE household SET km_to_market = $1, version = version + 1, updated_at = now() WHERE id = $2', [(i % 50) + 1.5, h.id]))
     rawMs.push(performance.now() - at)
   }
-  const applied = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM change_request WHERE state = 'applied'`)).rows[0]!.n
+  const applied = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM change_request WHERE state = 'applied' AND id = ANY ($1)`, [ids])).rows[0]!.n
   if (applied !== count) throw new Error(`${applied} requests applied, expected ${count}`)
 
   const f = (ms: number) => `${ms.toFixed(1)} ms`
@@ -110,7 +121,7 @@ try {
     (xs === ref ? '' : `   ×${(pct(xs, 50) / pct(ref, 50)).toFixed(1)} / ×${(pct(xs, 95) / pct(ref, 95)).toFixed(1)} the reference (p50 / p95)`)
   process.stdout.write(
     [
-      `bench:approvals — ${count} requests approved in a row, ${scale} data (${households.toLocaleString('en')} households), ${t.db.kind} database`,
+      `bench:approvals — ${count} requests approved in a row, ${reuse ? 'BENCH_DATABASE_URL' : scale} data (${households.toLocaleString('en')} households), ${t.db.kind} database`,
       row('raw SQL update (reference)', rawMs),
       row('approve (applies)', approveMs),
       row('propose', proposeMs),
