@@ -9,6 +9,7 @@ import type { ChildrenIndicator, Indicator } from '../../../domain/schemas/diagn
 import type { ChildrenMpiProfile, IdentificationConfig } from '../../../domain/identification/schemas.js'
 import { measureFromProfile, type MeasureFromProfile } from '../../../domain/identification/profile.js'
 import { identificationApi } from './identification-api.js'
+import { useSessionStore } from '../stores/session.js'
 
 export const MPI_MEASURES = ['M0', 'H', 'A', 'officialH', 'severe', 'contribution'] as const
 export type MpiMeasure = (typeof MPI_MEASURES)[number]
@@ -68,7 +69,8 @@ export function loadConfig(signal?: AbortSignal, fresh = false): Promise<Identif
 }
 const profiles = new Map<string, Promise<ChildrenMpiProfile>>()
 function childrenProfile(parent: string, year: number, signal: AbortSignal) {
-  const key = `${parent}/${year}`
+  // Figures are the caller's (row-level security): keyed by who asked, never shown to the next user.
+  const key = `${useSessionStore().user?.username ?? ''}/${parent}/${year}`
   let p = profiles.get(key)
   if (!p) {
     p = identificationApi.childrenProfile(parent, year, signal).catch((e: unknown) => (profiles.delete(key), Promise.reject(e)))
