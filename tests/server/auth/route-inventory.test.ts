@@ -80,6 +80,12 @@ describe('route inventory × roles × areas', () => {
     const pick = async (village: string) =>
       (await t.db.query<Household>('SELECT id, ref::text AS ref, village_code AS village FROM household WHERE village_code = $1 ORDER BY id LIMIT 1', [village])).rows[0]!
     homeHousehold = await pick(FIXTURE.villages[0]!)
+    // A saved siting scenario every test scope sees (its area is 十八洞村): GET …/scenarios/1/export answers.
+    await t.db.query(
+      `INSERT INTO siting_scenario (id, created_by, area_code, name, facility, request, result) OVERRIDING SYSTEM VALUE
+       VALUES (1, 0, $1, 'inventory', 'water', '{}', '{"sites": [], "coverage": {"type": "FeatureCollection", "features": []}}')`,
+      [FIXTURE.villages[0]],
+    )
     farHousehold = await pick(FIXTURE.villages[3]!)
     const upload = async (s: TestSession, query: string, seed: number) => {
       const res = await s.inject({ method: 'POST', url: `/api/photos?${query}`, headers: { 'content-type': 'image/jpeg' }, payload: await phoneJpeg({ seed }) })
@@ -112,7 +118,7 @@ describe('route inventory × roles × areas', () => {
   const key = (r: RouteInfo) => `${r.method} ${r.url}`
 
   /** A concrete request for a route, for a caller with this scope, inside / above / outside it; null when the route has no such variant. */
-  function requestFor(r: RouteInfo, scope: string, where: Where): { method: 'GET' | 'POST'; url: string; payload?: unknown } | null {
+  function requestFor(r: RouteInfo, scope: string, where: Where): { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: unknown } | null {
     const area = where === 'in' ? scope : where === 'out' ? OUTSIDE[scope]! : above(scope)
     if (area === null) return null
     let touchesArea = false
@@ -128,6 +134,7 @@ describe('route inventory × roles × areas', () => {
           if (r.url.startsWith('/api/users/')) return String(targetUserId)
           if (r.url.startsWith('/api/account-requests/')) return String(accountRequestId)
           if (r.url.startsWith('/api/flags/')) return '1'
+          if (r.url.startsWith('/api/siting/scenarios/')) return '1'
           if (r.url.startsWith('/api/change-requests/')) {
             touchesHousehold = true
             if (where === 'out' && FIXTURE.villages[3]!.startsWith(scope)) outsideHousehold = false
@@ -167,7 +174,7 @@ describe('route inventory × roles × areas', () => {
     })
     const query = new URLSearchParams()
     for (const q of r.query) {
-      const value = { parent: area, area, indicator: 'dist_school_km', q: '村', year: '2020', registry: 'vehicles' }[q]
+      const value = { parent: area, area, indicator: 'dist_school_km', q: '村', year: '2020', registry: 'vehicles', format: 'geojson' }[q]
       if (value === undefined) throw new Error(`route-inventory.test.ts does not know the query parameter ${q} of ${key(r)}: add it to requestFor`)
       if (q === 'parent' || q === 'area') touchesArea = true
       query.set(q, value)
@@ -184,7 +191,7 @@ describe('route inventory × roles × areas', () => {
       '/api/users': { username: `new-${Math.random().toString(36).slice(2, 8)}`, displayName: '新用户', role: 'leader', scope: '4331', password: 'Another-good-pass-2025' },
       '/api/households/:id/members/reveal': { reason: 'home visit' },
     }
-    return { method: 'POST', url, ...(r.body ? { payload: payloads[r.url] ?? {} } : {}) }
+    return { method: r.method as 'POST' | 'PUT' | 'PATCH' | 'DELETE', url, ...(r.body ? { payload: payloads[r.url] ?? {} } : {}) }
   }
 
   const [X0, Y0] = FIXTURE.origin
