@@ -4,7 +4,8 @@
  *   above the line, no deprivation, a car, a company, a public salary or an employee's pension from the
  *   cross-checks, the model's low probability of being poor);
  * - wrongly out (misid_out): a household lifted out (exited) that looks deprived (income under the line,
- *   missing 两不愁三保障 items, cross-check gaps, the model's high probability), or an unregistered person on
+ *   missing 两不愁三保障 items, cross-check gaps, poor by the Alkire–Foster identification, the model's high
+ *   probability), or an unregistered person on
  *   the allowance or in an unsafe house (from the civil-affairs and housing files).
  * Pure: the server gathers the inputs and stores the result as flags of the rules misid_in / misid_out.
  */
@@ -22,6 +23,8 @@ export interface HouseholdEvidence {
   flags: readonly RuleCode[]
   /** The model's probability that the household is poor (null: no model). */
   modelPoor: number | null
+  /** Poor by the Alkire–Foster identification (c_i ≥ k), where it has run (null or absent: not known). */
+  afPoor?: boolean | null
 }
 
 export interface Reason {
@@ -53,11 +56,13 @@ export function householdLead(e: HouseholdEvidence): Lead | null {
     if (e.deprivations.length === 0) reasons.push({ code: 'no_deprivation', weight: 0.2 })
     for (const rule of [...new Set(e.flags)].sort()) if (RULES_BY_CODE[rule]?.nonPoorSign) reasons.push({ code: `flag:${rule}`, weight: 0.3 })
     if (e.modelPoor !== null && e.modelPoor < 0.3) reasons.push({ code: 'model_non_poor', weight: 0.15, value: round(e.modelPoor) })
+    if (e.afPoor === false && e.deprivations.length === 0) reasons.push({ code: 'af_non_poor', weight: 0.1 })
   } else {
     if (e.incomeRatio < 1) reasons.push({ code: 'income_below_line', weight: 0.4, value: round(e.incomeRatio) })
     for (const d of e.deprivations) if (d !== 'income') reasons.push({ code: `deprived:${d}`, weight: 0.15 })
     for (const rule of [...new Set(e.flags)].sort()) if (GAP_RULES.includes(rule)) reasons.push({ code: `flag:${rule}`, weight: 0.15 })
     if (e.modelPoor !== null && e.modelPoor > 0.7) reasons.push({ code: 'model_poor', weight: 0.15, value: round(e.modelPoor) })
+    if (e.afPoor === true) reasons.push({ code: 'af_poor', weight: 0.2 })
   }
   const score = round(reasons.reduce((s, r) => s + r.weight, 0))
   return score >= LEAD_THRESHOLD ? { rule: poor ? 'misid_in' : 'misid_out', score, reasons } : null

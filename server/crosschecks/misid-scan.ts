@@ -5,14 +5,14 @@ import type { RuleCode } from '../../domain/crosschecks/rules.js'
 import { trainAndEvaluate, type ModelReport, type ModelRow } from './model.js'
 
 /**
- * A household's deprivations in a year, as a text[] column (DEPRIVATIONS' names). Derived from household_year
- * (income against the line $3, the 两不愁三保障 and water booleans) until the Alkire–Foster identification
- * table lands; then this one expression reads its deprivation list instead.
+ * A household's deprivations in a year, as a text[] column (DEPRIVATIONS' names): the official rule's gaps of
+ * the identification (household_identification, migration 0013) where it has run for the household and year,
+ * else derived here from household_year (income against the line $3, the 两不愁三保障 and water booleans).
  */
-const DEPRIVATIONS_SQL = `array_remove(ARRAY[
+const DEPRIVATIONS_SQL = `COALESCE(hi.official_gaps, array_remove(ARRAY[
   CASE WHEN y.income_per_capita < $3 THEN 'income' END, CASE WHEN NOT y.food_clothing_ok THEN 'food_clothing' END,
   CASE WHEN NOT y.education_ok THEN 'education' END, CASE WHEN NOT y.medical_ok THEN 'medical' END,
-  CASE WHEN NOT y.housing_ok THEN 'housing' END, CASE WHEN NOT y.water_ok THEN 'water' END], NULL)`
+  CASE WHEN NOT y.housing_ok THEN 'housing' END, CASE WHEN NOT y.water_ok THEN 'water' END], NULL))`
 
 /**
  * $1 area, $2 year, $3 the year's poverty line, $4 most households: the area's households with their features and
@@ -21,9 +21,11 @@ const DEPRIVATIONS_SQL = `array_remove(ARRAY[
 const HOUSEHOLDS = `SELECT h.id, h.village_code AS "villageCode", y.status, y.income_per_capita AS income, ${DEPRIVATIONS_SQL} AS deprivations,
   y.food_clothing_ok, y.education_ok, y.medical_ok, y.housing_ok, y.water_ok,
   h.size, h.attribute, h.housing_safety AS "housingSafety", COALESCE(h.km_to_market, 0) AS "kmToMarket",
-  mc.labour::int AS labour, mc.ill::int AS ill, mc.disabled::int AS disabled, COALESCE(f.rules, '{}') AS flags
+  mc.labour::int AS labour, mc.ill::int AS ill, mc.disabled::int AS disabled, COALESCE(f.rules, '{}') AS flags,
+  hi.score AS "afScore", hi.poor_af AS "afPoor"
 FROM household h
 JOIN household_year y ON y.household_id = h.id AND y.year = $2
+LEFT JOIN household_identification hi ON hi.household_id = h.id AND hi.year = $2
 CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE m.labour IN ('ordinary', 'skilled')) AS labour,
     count(*) FILTER (WHERE m.health IN ('chronic', 'serious')) AS ill, count(*) FILTER (WHERE m.health = 'disabled') AS disabled
   FROM member m WHERE m.household_id = h.id) mc
@@ -71,6 +73,9 @@ interface HouseholdRow {
   ill: number
   disabled: number
   flags: RuleCode[]
+  /** The Alkire–Foster score c_i and verdict, where the identification has run (else null). */
+  afScore: number | null
+  afPoor: boolean | null
 }
 
 interface StrangerRow {
@@ -137,11 +142,11 @@ export async function scanMisidentification(
   const out: { rule: string; subject: string; householdId: number | null; recordId: number | null; village: string; evidence: unknown; lead: Lead }[] = []
   for (const h of households) {
     const modelPoor = poorProbability?.get(Number(h.id)) ?? null
-    const lead = householdLead({ status: h.status, incomeRatio: h.income / line, deprivations: h.deprivations, flags: h.flags, modelPoor })
+    const lead = householdLead({ status: h.status, incomeRatio: h.income / line, deprivations: h.deprivations, flags: h.flags, modelPoor, afPoor: h.afPoor })
     if (!lead) continue
     out.push({
       rule: lead.rule, subject: `h:${h.id}`, householdId: Number(h.id), recordId: null, village: h.villageCode, lead,
-      evidence: { registry: { year, status: h.status, incomePerCapita: Math.round(h.income), povertyLine: line, deprivations: h.deprivations, attribute: h.attribute, housingSafety: h.housingSafety }, external: { flags: h.flags, modelPoor } },
+      evidence: { registry: { year, status: h.status, incomePerCapita: Math.round(h.income), povertyLine: line, deprivations: h.deprivations, attribute: h.attribute, housingSafety: h.housingSafety, afScore: h.afScore }, external: { flags: h.flags, modelPoor } },
     })
   }
   for (const s of strangers) {

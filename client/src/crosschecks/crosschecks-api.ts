@@ -29,9 +29,9 @@ export const crosschecksApi = {
     upload(`/api/crosschecks/imports?registry=${registry}&dryRun=${dryRun}&fileName=${enc(file.name.slice(0, 200))}`, file, fileContentType(file.name), csrf),
   rules: (area: string, signal?: AbortSignal) => getJson<RuleItem[]>(`/api/crosschecks/rules?area=${enc(area)}`, signal),
   flags: (area: string, query: { rule?: string; state?: string; page?: number }, signal?: AbortSignal) =>
-    getJson<FlagPage>(`/api/areas/${enc(area)}/flags?${new URLSearchParams(Object.entries({ pageSize: '50', ...query }).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]))}`, signal),
+    getJson<FlagPage>(`/api/areas/${enc(area)}/flags?${new URLSearchParams(Object.entries({ pageSize: '50', ...query }).filter(([, v]) => v !== undefined && v !== '').map(([k, v]): [string, string] => [k, String(v)]))}`, signal),
   misidentification: (area: string, query: { year: number; kind?: string; state?: string; page?: number }, signal?: AbortSignal) =>
-    getJson<FlagPage>(`/api/areas/${enc(area)}/misidentification?${new URLSearchParams(Object.entries({ pageSize: '50', ...query }).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]))}`, signal),
+    getJson<FlagPage>(`/api/areas/${enc(area)}/misidentification?${new URLSearchParams(Object.entries({ pageSize: '50', ...query }).filter(([, v]) => v !== undefined && v !== '').map(([k, v]): [string, string] => [k, String(v)]))}`, signal),
   model: (area: string, year: number, signal?: AbortSignal) => getJson<ModelReport>(`/api/areas/${enc(area)}/misidentification/model?year=${year}`, signal),
   scan: (area: string, year: number, csrf: string) => postJson<unknown>(`/api/areas/${enc(area)}/misidentification/scan?year=${year}`, {}, csrf),
   decide: (id: number, decision: 'confirm' | 'clear', note: string, csrf: string) => postJson<Flag>(`/api/flags/${id}/${decision}`, { note }, csrf),

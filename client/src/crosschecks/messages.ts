@@ -60,6 +60,8 @@ export const zhCN = {
     model_poor: '模型判断为贫困',
     unregistered_allowance: '享受低保或特困供养但未建档',
     unregistered_unsafe_housing: '住危房但未建档',
+    af_poor: '多维识别（AF）为贫困',
+    af_non_poor: '多维识别（AF）为非贫困',
   } as Record<string, string>,
   keys: {
     member: '成员', relation: '与户主关系', birthYear: '出生年份', year: '年度', status: '状态', incomePerCapita: '人均纯收入', attribute: '户属性',
@@ -69,7 +71,7 @@ export const zhCN = {
     employer: '工作单位', category: '类别', salary: '月工资', scheme: '险种', base: '缴费基数', since: '参保日期', change: '变动类型', date: '日期',
     destination: '迁往地区', persons: '保障人数', amount: '月保障金', approved: '审批日期', rating: '鉴定等级', rated: '鉴定日期', assessor: '鉴定机构',
     school: '学校', grade: '年级', record: '记录', importedAt: '导入日期', povertyLine: '贫困线', deprivations: '缺失指标', flags: '比对疑点',
-    modelPoor: '模型贫困概率', registeredFlag: '已建档', registeredSide: '已建档',
+    modelPoor: '模型贫困概率', afScore: '多维剥夺得分 c', registeredFlag: '已建档', registeredSide: '已建档',
   } as Record<string, string>,
 }
 
@@ -134,6 +136,8 @@ export const en: typeof zhCN = {
     model_poor: 'The model says poor',
     unregistered_allowance: 'On the allowance but not registered',
     unregistered_unsafe_housing: 'In an unsafe house but not registered',
+    af_poor: 'Poor by the multidimensional (AF) identification',
+    af_non_poor: 'Not poor by the multidimensional (AF) identification',
   },
   keys: {
     member: 'Member', relation: 'Relation', birthYear: 'Born', year: 'Year', status: 'Status', incomePerCapita: 'Income per person', attribute: 'Attribute',
@@ -143,6 +147,6 @@ export const en: typeof zhCN = {
     employer: 'Employer', category: 'Category', salary: 'Monthly salary', scheme: 'Scheme', base: 'Contribution base', since: 'Since', change: 'Change', date: 'Date',
     destination: 'Destination', persons: 'Persons', amount: 'Monthly amount', approved: 'Approved', rating: 'Rating', rated: 'Rated', assessor: 'Assessor',
     school: 'School', grade: 'Grade', record: 'Record', importedAt: 'Imported', povertyLine: 'Poverty line', deprivations: 'Deprivations', flags: 'Flags',
-    modelPoor: 'Model: P(poor)', registeredFlag: 'Registered', registeredSide: 'Registered',
+    modelPoor: 'Model: P(poor)', afScore: 'AF deprivation score c', registeredFlag: 'Registered', registeredSide: 'Registered',
   },
 }

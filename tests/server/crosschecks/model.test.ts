@@ -53,6 +53,10 @@ describe('crosschecks model and leads', () => {
     expect(exited).toMatchObject({ rule: 'misid_out', score: 0.7 })
     expect(exited?.reasons.map((r) => r.code)).toEqual(['income_below_line', 'deprived:housing', 'flag:uninsured'])
     expect(householdLead({ status: 'lifted', incomeRatio: 1.4, deprivations: [], flags: ['uninsured'], modelPoor: 0.2 })).toBeNull()
+    // The Alkire–Foster verdict, where the identification has run, is one more reason.
+    expect(householdLead({ status: 'lifted', incomeRatio: 1.2, deprivations: ['water', 'housing'], flags: [], modelPoor: null, afPoor: true })).toMatchObject({ score: 0.5 })
+    expect(householdLead({ status: 'lifted', incomeRatio: 1.2, deprivations: ['water', 'housing'], flags: [], modelPoor: null, afPoor: false })).toMatchObject({ score: 0.3 })
+    expect(householdLead({ status: 'poor', incomeRatio: 1.6, deprivations: [], flags: [], modelPoor: null, afPoor: false })?.reasons.map((r) => r.code)).toEqual(['income_above_line', 'no_deprivation', 'af_non_poor'])
     expect(strangerLead({ allowance: true, unsafeHousing: true })?.score).toBe(0.9)
     expect(strangerLead({ allowance: false, unsafeHousing: false })).toBeNull()
     expect(LEAD_THRESHOLD).toBe(0.3)
