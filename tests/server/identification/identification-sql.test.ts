@@ -5,6 +5,7 @@ import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { POVERTY_LINE } from '../../../domain/codes.js'
 import { HAND, insertHandExample } from './hand-example.js'
 import { identifyAll } from '../../../server/identification/batch.js'
+import { afWhatIf } from '../../../server/identification/what-if.js'
 
 describe('identification SQL (migration 0013)', () => {
   let t: TestDb
@@ -33,6 +34,17 @@ describe('identification SQL (migration 0013)', () => {
     expect(rows.map((r) => r.poor_af)).toEqual([true, true, false, true, false])
     expect(rows.map((r) => r.poor_official)).toEqual([true, true, false, true, false])
     expect(rows[1]!.deprived).toEqual(['af_water_quantity', 'af_water_quality', 'af_water_convenience', 'af_water_reliability', 'af_housing'])
+  })
+
+  it('afWhatIf (siting): safe water for household B of the hand example takes it out of poverty', async () => {
+    const w = await afWhatIf(t.db, HAND.village, HAND.year, new Set([String(HAND.ids.B)]), ['af_water_quantity', 'af_water_quality', 'af_water_convenience', 'af_water_reliability'])
+    expect(w.households).toBe(5)
+    expect(w.reached).toBe(1)
+    expect(w.before.M0).toBeCloseTo(HAND.M0, 12)
+    // B (2 people) keeps only its house (1/6 < k = 1/3): H loses 2/15, M0 loses 2 × 1/3 / 15.
+    expect(w.dH).toBeCloseTo(-2 / 15, 12)
+    expect(w.dM0).toBeCloseTo(-(2 / 3) / 15, 12)
+    expect(w.after.A).toBeCloseTo((4 / 3 + 35 / 12) / 9, 12)
   })
 
   it('edits keep the profile equal to the per-household rows at every level (move, delete, insert)', async () => {
