@@ -190,6 +190,12 @@ describe('crosschecks', () => {
     expect(current[0]!.n).toBe(1)
     const records = await sql<{ n: number }>("SELECT count(*)::int AS n FROM xc_record r JOIN xc_import i ON i.id = r.import_id WHERE i.registry = 'vehicles'")
     expect(records[0]!.n).toBe(ext.tables.vehicles.length - 1)
+    const list = (await county.inject('/api/crosschecks/imports')).json() as { registry: string; current: boolean; importedBy: string; area: string }[]
+    expect(list.filter((i) => i.registry === 'vehicles').map((i) => i.current)).toEqual([true, false])
+    expect(list.every((i) => i.area === '433124' && i.importedBy === county.user.username)).toBe(true)
+    // A village team sees no import of its county (the file holds strangers' records too).
+    const team = await loginAs(app, t.db, 'village_team', { scope: FIXTURE.villages[0]! })
+    expect((await team.inject('/api/crosschecks/imports')).json()).toEqual([])
   })
 
   it('mis-identification: unregistered people on the allowance in unsafe houses, registered poor with a car or a company, ranked with reasons', async () => {
