@@ -32,6 +32,7 @@ export async function identifyAll(db: Db, opts: BatchOptions = {}): Promise<Batc
     const total = years.length + 1
     let done = 0
     let households = 0
+    opts.onProgress?.(0, total, 'start')
     if (!opts.years) await tx.query('TRUNCATE household_identification')
     for (const year of years) {
       const { rows } = await tx.query<{ n: number }>('SELECT identification_identify($1) AS n', [year])
