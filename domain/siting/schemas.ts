@@ -48,7 +48,7 @@ export const SitingBody = Type.Object(
     facility: Type.Union([Type.Literal('water'), Type.Literal('clinic'), Type.Literal('school')]),
     k: Type.Integer({ minimum: 1, maximum: 50, description: 'number of sites (at most: a budget may buy fewer)' }),
     budgetYuan: Type.Optional(Type.Number({ minimum: 0, maximum: 1e11, description: 'budget; with siteCostYuan, sites are at most floor(budget / cost)' })),
-    siteCostYuan: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e10, description: 'cost of one site' })),
+    siteCostYuan: Type.Optional(Type.Number({ minimum: 0.01, maximum: 1e10, description: 'cost of one site' })),
     standardMinutes: Type.Integer({ minimum: 5, maximum: 180, description: 'service standard: a household within this many minutes is covered' }),
     objective: Type.Union([Type.Literal('coverage'), Type.Literal('p-median')]),
     gap: Type.Optional(Type.Boolean({ description: 'count only poor households with the matching gap (water: without safe water; school: education; clinic: medical care)' })),

@@ -25,7 +25,32 @@ const SCOPED_TABLES = ['household_agg', 'indicator_value', 'project', 'admin_are
  * infrastructure and definitions, tile cache versions, and the auth tables (no personal registry
  * data; the sign-in code needs them before any scope exists).
  */
-const UNSCOPED_READABLE = ['road', 'water', 'school', 'clinic', 'indicator_def', 'tile_layer_version']
+// Shared reference data and configuration, no person in them: the indicator system and its versions, the
+// poverty lines, the review chains, data versions (tiles, accessibility).
+const UNSCOPED_READABLE = ['road', 'water', 'school', 'clinic', 'indicator_def', 'indicator_def_version', 'poverty_line', 'review_chain_step', 'tile_layer_version', 'access_state']
+
+/**
+ * Functions that run with the owner's rights, each reviewed: it derives the caller from the session
+ * (povmap_session_caller / povmap_caller_scope), never from its arguments, or returns only sums for the
+ * caller's area, or is a trigger/batch function the request role cannot call.
+ */
+const REVIEWED_DEFINERS = [
+  // session binding and reveal (0009)
+  'povmap_caller_scope', 'povmap_reveal_household', 'povmap_session_caller',
+  // identification (0013, 0020-0022): triggers and batch re-scoring; indicator edits check the admin role
+  'identification_after_registry_change', 'identification_default_update', 'identification_identify', 'identification_profile_apply',
+  'identification_refresh_all', 'identification_refresh_households', 'identification_refresh_profile', 'identification_rescore', 'indicator_def_edit',
+  // registry workflow (0012): every write checks role, area, state and version of the session's caller
+  'povmap_cr_decide', 'povmap_cr_object', 'povmap_cr_propose', 'povmap_cr_refresh', 'povmap_cr_resolve', 'povmap_cr_resubmit', 'povmap_cr_withdraw',
+  // cross-checks (0017): matching within the importer's area
+  'povmap_crosscheck_match',
+  // imports by the province administrator (0019), reports as sums inside the caller's area (0015, 0019)
+  'povmap_import_apply', 'povmap_report_change_facts', 'povmap_report_household_facts', 'povmap_report_measure_facts',
+  // siting for department viewers: sums only (0014, 0018)
+  'povmap_poor_within', 'povmap_siting_demand',
+  // work teams and data quality: counts for aggregate roles (0016)
+  'povmap_village_quality', 'povmap_village_teams', 'povmap_waiting_requests',
+]
 
 
 describe('database roles and row-level security', () => {
@@ -298,7 +323,7 @@ describe('database roles and row-level security', () => {
     expect(plan).toMatch(/household_geom_3857_idx/)
   })
 
-  it('tile and query functions run as the caller (SECURITY INVOKER); the reveal function alone is a definer', async () => {
+  it('tile and query functions run as the caller (SECURITY INVOKER); definers are the reviewed list, with a fixed search_path', async () => {
     const { rows } = await t.db.query<{ name: string }>(
       `SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
        WHERE n.nspname = 'public' AND p.prosecdef
@@ -306,7 +331,16 @@ describe('database roles and row-level security', () => {
          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
        ORDER BY 1`,
     )
-    expect(rows.map((r) => r.name)).toEqual(['povmap_caller_scope', 'povmap_reveal_household', 'povmap_session_caller'])
+    // A new definer fails here until someone has reviewed it and added it to REVIEWED_DEFINERS.
+    expect(rows.map((r) => r.name)).toEqual([...REVIEWED_DEFINERS].sort())
+    // A definer without its own search_path could be steered to objects a caller created.
+    const { rows: unpinned } = await t.db.query<{ name: string }>(
+      `SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname = 'public' AND p.prosecdef AND p.proname = ANY($1::text[])
+         AND NOT EXISTS (SELECT 1 FROM unnest(coalesce(p.proconfig, '{}')) c WHERE c LIKE 'search_path=%')`,
+      [REVIEWED_DEFINERS],
+    )
+    expect(unpinned.map((r) => r.name)).toEqual([])
     const { rows: execs } = await t.db.query<{ ok: boolean }>(
       "SELECT has_function_privilege($1, 'povmap_reveal_household(uuid, text)', 'EXECUTE') AS ok UNION ALL SELECT has_function_privilege('public', 'povmap_reveal_household(uuid, text)', 'EXECUTE')",
       [APP_ROLE],
