@@ -5,7 +5,9 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../../server/app.js'
-import { openTestDb, type TestDb } from '../../helpers/test-db.js'
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { join } from 'node:path'
+import { openTestDb, TMP_ROOT, type TestDb } from '../../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { loginAs, type TestSession } from '../../helpers/auth.js'
@@ -39,8 +41,11 @@ export async function registryWorld(opts: { noticeDays?: number; householdsPerVi
   const t = await openTestDb({ migrate: true })
   await loadDataset(t.db, fixtureDataset({ householdsPerVillage: opts.householdsPerVillage ?? 12 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
   const statements: string[] = []
+  // On the server kind t.location is a URL: photos go to a directory of the test's own.
+  mkdirSync(TMP_ROOT, { recursive: true })
+  const dataDir = t.db.kind === 'embedded' ? t.location : mkdtempSync(join(TMP_ROOT, 'registry-'))
   const app = await buildApp({
-    dataDir: t.location,
+    dataDir,
     db: recording(t.db, statements),
     serveClient: false,
     registry: { noticeDays: opts.noticeDays ?? 0 },
