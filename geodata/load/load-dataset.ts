@@ -50,13 +50,22 @@ export interface LoadProgress {
  * rolls back and leaves the earlier data as it was. Returns the row count per table.
  */
 export async function loadDataset(db: LoadTarget, source: DatasetSource, info: LoadInfo, progress?: LoadProgress): Promise<Record<keyof Dataset, number>> {
-  const counts = await db.transaction(async (tx) => {
+  const { counts, schema } = await db.transaction(async (tx) => {
     // A load is one long transaction by design; the per-statement timeout guards requests, not this.
     await tx.exec('SET LOCAL statement_timeout = 0')
     // Identification triggers re-identify per statement; the load identifies everything once at the end.
     await tx.exec("SET LOCAL povmap.identification_deferred = 'on'")
+    // A database migrated only part of the way (a test of a later migration loads data first) lacks the
+    // later capabilities' tables: they are loaded when their migrations are there.
+    const { rows: has } = await tx.query<{ teams: boolean; identification: boolean; catalogue: boolean }>(
+      `SELECT to_regclass('public.work_team') IS NOT NULL AND to_regclass('public.assistance_measure') IS NOT NULL AS teams,
+              to_regprocedure('identification_refresh_all()') IS NOT NULL AS identification,
+              to_regprocedure('indicator_catalogue_restore()') IS NOT NULL AS catalogue`,
+    )
+    const schema = has[0]!
+    const teamTables = schema.teams ? WORK_TEAM_TABLES : []
     // Children first would be needed for DELETE; TRUNCATE of the whole set at once handles the references.
-    await tx.exec(`TRUNCATE ${[...WORK_TEAM_TABLES, ...[...LOAD_ORDER].reverse()].join(', ')}`)
+    await tx.exec(`TRUNCATE ${[...teamTables, ...[...LOAD_ORDER].reverse()].join(', ')}`)
     // Per-row foreign-key triggers triple the cost of COPY (measured on PGlite); where the loader may,
     // it skips them and checks every reference in one set-based pass before committing instead.
     const { rows: su } = await tx.query<{ su: boolean }>('SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user')
@@ -87,32 +96,32 @@ export async function loadDataset(db: LoadTarget, source: DatasetSource, info: L
       counts[table] = await tx.copyFrom(table, columns, chunks)
     }
     // Work teams, pairings and wishes of the registry just loaded (migration 0016).
-    await loadWorkTeams(tx, info.seed)
+    if (schema.teams) await loadWorkTeams(tx, info.seed)
     if (deferChecks) {
       await tx.exec('SET LOCAL session_replication_role = origin')
       await checkReferences(tx, LOAD_ORDER)
-      await checkReferences(tx, WORK_TEAM_TABLES)
+      await checkReferences(tx, teamTables)
       await checkHouseholdYearVillages(tx)
     }
     // Derived tables (household counts per area) are rebuilt in the same transaction as the rows they sum.
     await tx.query('SELECT refresh_household_agg()')
     // The indicator system's edits outlive the reload of indicator_def; then the AF identification of every household.
-    await tx.query('SELECT indicator_catalogue_restore()')
-    await tx.query('SELECT identification_refresh_all()')
+    if (schema.catalogue) await tx.query('SELECT indicator_catalogue_restore()')
+    if (schema.identification) await tx.query('SELECT identification_refresh_all()')
     await tx.query('INSERT INTO data_load (scale, seed, generator_version, counts) VALUES ($1, $2, $3, $4)', [
       info.scale,
       info.seed,
       info.generatorVersion,
       JSON.stringify(counts),
     ])
-    return counts
+    return { counts, schema }
   })
   // Fresh planner statistics, so tile and stats queries use the indexes right after a load.
   await db.transaction(async (tx) => {
     await tx.exec('SET LOCAL statement_timeout = 0')
     await tx.exec(`ANALYZE ${[...LOAD_ORDER, 'household_agg'].join(', ')}`)
-    await tx.exec('ANALYZE household_identification, identification_profile')
-    await tx.exec(`ANALYZE ${WORK_TEAM_TABLES.join(', ')}`)
+    if (schema.identification) await tx.exec('ANALYZE household_identification, identification_profile')
+    if (schema.teams) await tx.exec(`ANALYZE ${WORK_TEAM_TABLES.join(', ')}`)
   })
   return counts
 }
