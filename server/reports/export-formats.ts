@@ -1,10 +1,11 @@
 /**
  * The registry export in the formats people open: CSV (UTF-8 with BOM, formula starts neutralised),
- * XLSX (Chinese headers and labels), GeoJSON (RFC 7946, codes), zipped Shapefile (codes, WGS84 .prj). Every format carries the same rows; personal fields arrive already masked.
+ * XLSX (Chinese headers and labels), GeoJSON (RFC 7946, codes), zipped Shapefile (codes, WGS84 .prj, UTF-8 text with a .cpg). Every format carries the same rows; personal fields arrive already masked.
  */
 import ExcelJS from 'exceljs'
 import { stringify } from 'csv-stringify/sync'
 import shpwrite from '@mapbox/shp-write'
+import JSZip from 'jszip'
 import { ASSURANCE_GAPS } from '../../domain/codes.js'
 import { ATTRIBUTE_LABELS, CAUSE_LABELS, DEMO_NOTE, GAP_LABELS, STATUS_LABELS, type Label } from '../../domain/reports/labels.js'
 
@@ -108,16 +109,43 @@ export function exportGeoJson(rows: readonly ExportRow[]): GeoJSON.FeatureCollec
 /** EPSG:4326 as the .prj of a Shapefile (the one shp-write writes by default too). */
 const WGS84_PRJ = 'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["Degree",0.017453292519943295]]'
 
+/** A DBF character field's size as shp-write writes it (bytes). */
+const DBF_TEXT_BYTES = 254
+
 /**
- * shp-write writes DBF text one byte per character, which garbles Chinese: the Shapefile carries codes and
- * ASCII fields only (the village name and the masked head's name stay in the other formats).
+ * A string as shp-write must be handed it to write UTF-8: shp-write (through `dbf`) writes one byte per
+ * character (charCodeAt), which garbles Chinese. Given the UTF-8 bytes one per character, it writes exactly
+ * those; cut at a character boundary to the field's 254 bytes (84 Chinese characters).
  */
-export async function exportShapefile(rows: readonly ExportRow[], name: string): Promise<Buffer> {
-  const fc = exportGeoJson(rows)
-  for (const f of fc.features) {
-    const p = f.properties as Record<string, unknown>
-    delete p.vname
-    delete p.head
+export function dbfUtf8(s: string): string {
+  let bytes = Buffer.from(s, 'utf8')
+  if (bytes.length > DBF_TEXT_BYTES) {
+    let end = DBF_TEXT_BYTES
+    while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--
+    bytes = bytes.subarray(0, end)
   }
-  return (await shpwrite.zip(fc, { outputType: 'nodebuffer', compression: 'DEFLATE', prj: WGS84_PRJ, types: { point: name } })) as unknown as Buffer
+  return bytes.toString('latin1')
+}
+
+/**
+ * A zipped Shapefile whose DBF text is UTF-8, declared by a .cpg 'UTF-8'. UTF-8 rather than GBK (ArcMap's
+ * default in a Chinese locale without a .cpg): every character survives (rare characters of names outside
+ * GBK too), and QGIS, GDAL/OGR, ArcGIS Pro and ArcMap ≥ 10.2.1 read the .cpg.
+ */
+export async function shapefileZip(fc: GeoJSON.FeatureCollection, name: string, prj = WGS84_PRJ): Promise<Buffer> {
+  const utf8 = {
+    ...fc,
+    features: fc.features.map((f) => ({ ...f, properties: Object.fromEntries(Object.entries(f.properties ?? {}).map(([k, v]) => [k, typeof v === 'string' ? dbfUtf8(v) : v])) })),
+  }
+  // One layer: every feature of one kind (points; lines; or polygons, shp-write writes Polygon and MultiPolygon apart).
+  const types = { point: name, polyline: name, polygon: name }
+  const zipped = (await shpwrite.zip(utf8, { outputType: 'nodebuffer', compression: 'DEFLATE', prj, types })) as unknown as Buffer
+  const zip = await JSZip.loadAsync(zipped)
+  for (const shp of zip.file(/\.shp$/i)) zip.file(shp.name.replace(/\.shp$/i, '.cpg'), 'UTF-8')
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
+}
+
+/** The registry as a zipped Shapefile: codes, and the Chinese village name and masked head's name in UTF-8. */
+export async function exportShapefile(rows: readonly ExportRow[], name: string): Promise<Buffer> {
+  return shapefileZip(exportGeoJson(rows), name)
 }
