@@ -18,6 +18,8 @@ export interface ImportColumn {
   /** A personal column: its values are masked in reports. */
   personal?: boolean
   example: string
+  /** Households with members: a household's column or a member's (the sheet it sits on in a two-sheet workbook). */
+  part?: 'household' | 'member'
 }
 
 const byLabel = (labels: Readonly<Record<string, { zh: string }>>): Record<string, string> =>
@@ -34,26 +36,35 @@ const STANDARDS = codes({ 国家标准: 'national', 省定标准: 'provincial' }
 
 /** Households with members: one row per member, the household's columns repeated; the head's ID number keys the household. */
 export const HOUSEHOLD_IMPORT_COLUMNS: readonly ImportColumn[] = [
-  { key: 'headIdNumber', headers: ['户主身份证号', 'head_id_number', 'headIdNumber'], kind: 'text', required: true, personal: true, example: '433124198001010015' },
-  { key: 'villageCode', headers: ['村代码', '行政村代码', 'village_code', 'villageCode'], kind: 'text', required: true, example: '433124110226' },
-  { key: 'lon', headers: ['经度', 'lon', 'longitude'], kind: 'number', required: true, example: '109.51' },
-  { key: 'lat', headers: ['纬度', 'lat', 'latitude'], kind: 'number', required: true, example: '28.31' },
-  { key: 'year', headers: ['年度', 'year'], kind: 'int', required: true, example: '2020' },
-  { key: 'attribute', headers: ['贫困户属性', 'attribute'], kind: 'enum', required: true, values: byLabel(ATTRIBUTE_LABELS), example: '一般贫困户' },
-  { key: 'identificationStandard', headers: ['识别标准', 'identification_standard', 'identificationStandard'], kind: 'enum', required: true, values: STANDARDS, example: '国家标准' },
-  { key: 'mainCause', headers: ['主要致贫原因', 'main_cause', 'mainCause'], kind: 'enum', required: true, values: byLabel(CAUSE_LABELS), example: '因病' },
-  { key: 'size', headers: ['家庭人口数', 'size'], kind: 'int', required: true, example: '1' },
-  { key: 'incomePerCapita', headers: ['人均纯收入', 'income_per_capita', 'incomePerCapita'], kind: 'number', required: true, example: '3200' },
-  { key: 'phone', headers: ['联系电话', 'phone'], kind: 'text', personal: true, example: '13800001234' },
-  { key: 'name', headers: ['姓名', '成员姓名', 'name'], kind: 'text', required: true, personal: true, example: '龙某' },
-  { key: 'sex', headers: ['性别', 'sex'], kind: 'enum', required: true, values: SEXES, example: '男' },
-  { key: 'idNumber', headers: ['身份证号', '成员身份证号', 'id_number', 'idNumber'], kind: 'text', required: true, personal: true, example: '433124198001010015' },
-  { key: 'relation', headers: ['与户主关系', 'relation'], kind: 'enum', required: true, values: RELATIONS, example: '户主' },
-  { key: 'ethnicity', headers: ['民族', 'ethnicity'], kind: 'enum', required: true, values: ETHNICITIES, example: '苗族' },
-  { key: 'schooling', headers: ['文化程度', 'schooling'], kind: 'enum', required: true, values: SCHOOLING, example: '小学' },
-  { key: 'health', headers: ['健康状况', 'health'], kind: 'enum', required: true, values: HEALTH, example: '健康' },
-  { key: 'labour', headers: ['劳动能力', 'labour'], kind: 'enum', required: true, values: LABOUR, example: '普通劳动力' },
+  { key: 'headIdNumber', headers: ['户主身份证号', 'head_id_number', 'headIdNumber'], kind: 'text', required: true, personal: true, example: '433124198001010015', part: 'household' },
+  { key: 'villageCode', headers: ['村代码', '行政村代码', 'village_code', 'villageCode'], kind: 'text', required: true, example: '433124110226', part: 'household' },
+  { key: 'lon', headers: ['经度', 'lon', 'longitude'], kind: 'number', required: true, example: '109.51', part: 'household' },
+  { key: 'lat', headers: ['纬度', 'lat', 'latitude'], kind: 'number', required: true, example: '28.31', part: 'household' },
+  { key: 'year', headers: ['年度', 'year'], kind: 'int', required: true, example: '2020', part: 'household' },
+  { key: 'attribute', headers: ['贫困户属性', 'attribute'], kind: 'enum', required: true, values: byLabel(ATTRIBUTE_LABELS), example: '一般贫困户', part: 'household' },
+  { key: 'identificationStandard', headers: ['识别标准', 'identification_standard', 'identificationStandard'], kind: 'enum', required: true, values: STANDARDS, example: '国家标准', part: 'household' },
+  { key: 'mainCause', headers: ['主要致贫原因', 'main_cause', 'mainCause'], kind: 'enum', required: true, values: byLabel(CAUSE_LABELS), example: '因病', part: 'household' },
+  { key: 'size', headers: ['家庭人口数', 'size'], kind: 'int', required: true, example: '1', part: 'household' },
+  { key: 'incomePerCapita', headers: ['人均纯收入', 'income_per_capita', 'incomePerCapita'], kind: 'number', required: true, example: '3200', part: 'household' },
+  { key: 'phone', headers: ['联系电话', 'phone'], kind: 'text', personal: true, example: '13800001234', part: 'household' },
+  { key: 'name', headers: ['姓名', '成员姓名', 'name'], kind: 'text', required: true, personal: true, example: '龙某', part: 'member' },
+  { key: 'sex', headers: ['性别', 'sex'], kind: 'enum', required: true, values: SEXES, example: '男', part: 'member' },
+  { key: 'idNumber', headers: ['身份证号', '成员身份证号', 'id_number', 'idNumber'], kind: 'text', required: true, personal: true, example: '433124198001010015', part: 'member' },
+  { key: 'relation', headers: ['与户主关系', 'relation'], kind: 'enum', required: true, values: RELATIONS, example: '户主', part: 'member' },
+  { key: 'ethnicity', headers: ['民族', 'ethnicity'], kind: 'enum', required: true, values: ETHNICITIES, example: '苗族', part: 'member' },
+  { key: 'schooling', headers: ['文化程度', 'schooling'], kind: 'enum', required: true, values: SCHOOLING, example: '小学', part: 'member' },
+  { key: 'health', headers: ['健康状况', 'health'], kind: 'enum', required: true, values: HEALTH, example: '健康', part: 'member' },
+  { key: 'labour', headers: ['劳动能力', 'labour'], kind: 'enum', required: true, values: LABOUR, example: '普通劳动力', part: 'member' },
 ]
+
+/**
+ * A two-sheet workbook (households on one sheet, members on another) joins them by this column on both
+ * sheets, or else by the head's ID number when both sheets have it.
+ */
+export const HOUSEHOLD_KEY_COLUMN: ImportColumn = { key: 'householdKey', headers: ['户编号', '户号', '家庭编号', 'household_key', 'householdKey', 'household_no'], kind: 'text', example: 'H0001' }
+
+/** Sheet names of a two-sheet household workbook, Chinese or English (compared in lower case, spaces dropped). */
+export const HOUSEHOLD_SHEET_NAMES = { households: ['户信息', '户基本信息', '家庭信息', '家庭基本信息', '贫困户信息', 'households', 'household'], members: ['家庭成员', '成员信息', '家庭成员信息', '成员', 'members', 'member', 'householdmembers'] } as const
 
 /** A header as compared: no spaces, brackets or their contents (units), lower case. */
 export const normaliseHeader = (h: string): string => h.replace(/[（(][^）)]*[）)]/g, '').replace(/[\s_*]/g, '').toLowerCase()

@@ -3,16 +3,19 @@
  * (domain/registry/validation.ts) and against the database (village in the importer's area, location in
  * its village, ID numbers registered elsewhere), then planned by natural key — the head's ID number for
  * the household, each member's ID number — as creations, changes (with field diffs) or nothing to do.
- * Running the plan goes through the registry workflow's functions, in one transaction (import-run.ts).
+ * Running the plan stages its operations and applies or proposes them as one batch, in one transaction (import-run.ts).
  */
 import type { Queryable } from '../db/types.js'
 import { validateChanges, type FieldError } from '../../domain/registry/validation.js'
 import { HOUSEHOLD_IMPORT_COLUMNS, mapHeaders, type ImportColumn } from '../../domain/reports/import-columns.js'
 import { maskIdNumber, maskName, maskPhone } from '../../domain/masking.js'
 import type { ParsedTable } from './import-parse.js'
+import { householdTable, type TableOrigin } from './import-sheets.js'
 import { IMPORT_EXISTING_MEMBERS, IMPORT_LOCATIONS_OUTSIDE, IMPORT_PENDING_CREATES, IMPORT_VILLAGES } from './import-queries.js'
 
 export interface ImportProblem {
+  /** A two-sheet workbook: the sheet of the row. */
+  sheet?: string
   row: number
   column: string
   value: string
@@ -27,6 +30,8 @@ export interface ImportOp {
   kind: 'household.create' | 'household.update' | 'member.add' | 'member.update'
   /** household ref (all but create) */
   target?: string
+  /** the household's version the plan compared with (all but create) */
+  baseVersion?: number
   changes: Record<string, unknown>
 }
 export interface PlannedHousehold {
@@ -93,8 +98,21 @@ function convert(col: ImportColumn, text: string): { value?: string | number; pr
   }
 }
 
-export async function planHouseholdImport(db: Queryable, table: ParsedTable, opts: PlanOptions): Promise<ImportPlan> {
-  const errors: ImportProblem[] = []
+/** The sheet and row a cell of the joined table came from. */
+function placeOf(origin: TableOrigin, row: number, column: number): { sheet: string; row: number } {
+  return column < origin.householdColumns ? { sheet: origin.households, row: origin.householdRow.get(row) ?? row } : { sheet: origin.members, row }
+}
+
+/** Problems in the file's order: the households sheet first, then by row and column. */
+function sortProblems(errors: ImportProblem[], origin: TableOrigin | undefined): ImportProblem[] {
+  const rank = (p: ImportProblem) => (origin && p.sheet === origin.members ? 1 : 0)
+  return errors.sort((a, b) => rank(a) - rank(b) || a.row - b.row || a.column.localeCompare(b.column))
+}
+
+export async function planHouseholdImport(db: Queryable, input: ParsedTable, opts: PlanOptions): Promise<ImportPlan> {
+  // A two-sheet workbook is joined first; its rows keep the member's row number (the household's through origin).
+  const { table, origin, problems: joinProblems } = householdTable(input, opts.mapping)
+  const errors: ImportProblem[] = [...joinProblems]
   const mapped = mapHeaders(table.headers, HOUSEHOLD_IMPORT_COLUMNS, opts.mapping)
   const columnOf = new Map<string, { index: number; header: string; col: ImportColumn }>()
   mapped.forEach((col, index) => {
@@ -104,10 +122,15 @@ export async function planHouseholdImport(db: Queryable, table: ParsedTable, opt
   const base = { rows: table.rows.length, unmapped, encoding: table.encoding, households: [] as PlannedHousehold[] }
   const missing = HOUSEHOLD_IMPORT_COLUMNS.filter((c) => c.required && !columnOf.has(c.key))
   if (missing.length) {
-    return { ...base, errors: missing.map((c) => ({ row: 1, column: c.headers[0]!, value: '', problem: '缺少此列（可在映射步骤中指定）' })), create: 0, change: 0, unchanged: 0 }
+    const sheet = (c: ImportColumn) => (origin ? { sheet: c.part === 'member' ? origin.members : origin.households } : {})
+    errors.push(...missing.map((c) => ({ ...sheet(c), row: 1, column: c.headers[0]!, value: '', problem: '缺少此列（可在映射步骤中指定）' })))
+    return { ...base, errors: sortProblems(errors, origin), create: 0, change: 0, unchanged: 0 }
   }
   const header = (key: string) => columnOf.get(key)?.header ?? key
-  const problem = (row: number, key: string, value: string, text: string) => errors.push({ row, column: header(key), value: shown(columnOf.get(key)?.col, value), problem: text })
+  const problem = (row: number, key: string, value: string, text: string) => {
+    const at = origin ? placeOf(origin, row, columnOf.get(key)?.index ?? origin.householdColumns) : { row }
+    errors.push({ ...at, column: header(key), value: shown(columnOf.get(key)?.col, value), problem: text })
+  }
 
   // 1. cells → values, row by row; a row with a bad cell still joins its household (which is then not imported).
   const parsed = table.rows.map(({ row, cells }) => {
@@ -287,7 +310,7 @@ export async function planHouseholdImport(db: Queryable, table: ParsedTable, opt
       const e = existing.get(String(m.idNumber))
       if (!e) {
         diffs.push({ field: 'members', before: null, after: maskIdNumber(String(m.idNumber)) })
-        ops.push({ kind: 'member.add', target: head.ref, changes: { member: m } })
+        ops.push({ kind: 'member.add', target: head.ref, baseVersion: head.version, changes: { member: m } })
         continue
       }
       const patch: Record<string, unknown> = {}
@@ -297,9 +320,9 @@ export async function planHouseholdImport(db: Queryable, table: ParsedTable, opt
           diffs.push({ field: `members[${maskIdNumber(e.idNumber)}].${k}`, before: k === 'name' ? maskName(e.name) : e[k], after: k === 'name' ? maskName(String(m[k])) : m[k] })
         }
       }
-      if (Object.keys(patch).length) ops.push({ kind: 'member.update', target: head.ref, changes: { memberNo: e.no, ...patch } })
+      if (Object.keys(patch).length) ops.push({ kind: 'member.update', target: head.ref, baseVersion: head.version, changes: { memberNo: e.no, ...patch } })
     }
-    if (Object.keys(update).length) ops.unshift({ kind: 'household.update', target: head.ref, changes: { ...update, ...(update.incomePerCapita !== undefined ? { year: b.changes.year } : {}) } })
+    if (Object.keys(update).length) ops.unshift({ kind: 'household.update', target: head.ref, baseVersion: head.version, changes: { ...update, ...(update.incomePerCapita !== undefined ? { year: b.changes.year } : {}) } })
     // Moving a household to another village is a change of its own (not an import's): reported, not done.
     if (b.changes.villageCode !== head.villageCode) {
       problem(rows[0]!.row, 'villageCode', String(b.changes.villageCode), `该户已登记在 ${head.villageCode}，迁移请单独申请`)
@@ -308,7 +331,7 @@ export async function planHouseholdImport(db: Queryable, table: ParsedTable, opt
     households.push({ key: masked, rows: rows.map((r) => r.row), action: ops.length ? 'change' : 'unchanged', diffs, ops })
   }
   opts.onProgress?.(1)
-  errors.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column))
+  sortProblems(errors, origin)
   const count = (a: PlannedHousehold['action']) => households.filter((h) => h.action === a).length
   return { ...base, errors, households, create: count('create'), change: count('change'), unchanged: count('unchanged') }
 }

@@ -1,17 +1,25 @@
 /**
- * An uploaded table as header and rows of text: XLSX (exceljs, first sheet) or CSV (papaparse) in UTF-8
- * (with or without BOM) or GB18030 (iconv-lite), the encoding of many Chinese spreadsheets. Rows are
- * numbered as the spreadsheet shows them: the header is row 1.
+ * An uploaded table as header and rows of text: XLSX (exceljs: the first sheet, and every sheet for layouts
+ * of several) or CSV (papaparse) in UTF-8 (with or without BOM) or GB18030 (iconv-lite), the encoding of many
+ * Chinese spreadsheets. Rows are numbered as the spreadsheet shows them: the header is row 1.
  */
 import ExcelJS from 'exceljs'
 import Papa from 'papaparse'
 import iconv from 'iconv-lite'
+
+export interface SheetTable {
+  name: string
+  headers: string[]
+  rows: { row: number; cells: string[] }[]
+}
 
 export interface ParsedTable {
   headers: string[]
   rows: { row: number; cells: string[] }[]
   format: 'csv' | 'xlsx'
   encoding: 'utf-8' | 'gb18030' | null
+  /** XLSX: every sheet with a header row, in the workbook's order (the first is headers and rows above). */
+  sheets?: SheetTable[]
 }
 
 export class ImportFileError extends Error {}
@@ -51,18 +59,21 @@ export async function parseTable(body: Buffer): Promise<ParsedTable> {
     } catch {
       throw new ImportFileError('the file is neither CSV nor a readable XLSX workbook')
     }
-    const ws = wb.worksheets[0]
-    if (!ws) throw new ImportFileError('the workbook has no sheet')
-    if (ws.rowCount > IMPORT_MAX_ROWS + 1) throw new ImportFileError(`more than ${IMPORT_MAX_ROWS} rows: split the file`)
-    const width = ws.columnCount
-    const read = (n: number) => Array.from({ length: width }, (_v, i) => cellText(ws.getRow(n).getCell(i + 1).value).trim())
-    const headers = read(1)
-    const rows: ParsedTable['rows'] = []
-    for (let n = 2; n <= ws.rowCount; n++) {
-      const cells = read(n)
-      if (cells.some((c) => c !== '')) rows.push({ row: n, cells })
-    }
-    return { headers, rows, format: 'xlsx', encoding: null }
+    if (!wb.worksheets[0]) throw new ImportFileError('the workbook has no sheet')
+    const total = wb.worksheets.reduce((n, ws) => n + ws.rowCount, 0)
+    if (total > IMPORT_MAX_ROWS + wb.worksheets.length) throw new ImportFileError(`more than ${IMPORT_MAX_ROWS} rows: split the file`)
+    const sheets = wb.worksheets.map((ws): SheetTable => {
+      const width = ws.columnCount
+      const read = (n: number) => Array.from({ length: width }, (_v, i) => cellText(ws.getRow(n).getCell(i + 1).value).trim())
+      const rows: SheetTable['rows'] = []
+      for (let n = 2; n <= ws.rowCount; n++) {
+        const cells = read(n)
+        if (cells.some((c) => c !== '')) rows.push({ row: n, cells })
+      }
+      return { name: ws.name, headers: read(1), rows }
+    })
+    const [first] = sheets
+    return { headers: first!.headers, rows: first!.rows, format: 'xlsx', encoding: null, sheets }
   }
   const { text, encoding } = decodeText(body)
   // Blank lines are kept while parsing so that row numbers stay those of the file, then dropped.

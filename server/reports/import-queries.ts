@@ -1,7 +1,7 @@
 /**
  * The SQL of imports. Planning reads on the owner's connection (it compares ID numbers, which the request
  * role cannot read) after the server checked the importer's role and area; nothing read here is answered
- * unmasked. Writing goes through the registry workflow's functions in the importer's own transaction.
+ * unmasked. Writing goes through the batch functions of migration 0023 in the importer's own transaction.
  */
 
 /** $1 village codes: those that exist. */
@@ -24,14 +24,14 @@ JOIN member m ON m.id_number = t.id
 JOIN household h ON h.id = m.household_id
 LEFT JOIN household_year y ON y.household_id = h.id AND y.year = t.year`
 
-/** $1 household ref: its version now (between the operations of one household in a direct import). */
-export const IMPORT_VERSION = `SELECT version FROM household WHERE ref = $1::uuid`
+/** $1 JSON [{ kind, target, baseVersion, changes, masked }]: appended to the transaction's staged operations (migration 0023). */
+export const IMPORT_STAGE = `SELECT povmap_import_stage($1::jsonb) AS n`
 
-/** A proposal through the registry workflow (migration 0012): $1 kind, $2 target, $3 base version, $4 changes, $5 masked, $6 reason, $7 notice days. */
-export const IMPORT_PROPOSE = `SELECT povmap_cr_propose($1, $2::uuid, $3, $4::jsonb, $5::jsonb, $6, '{}'::uuid[], $7) AS id`
+/** The staged operations applied at once by the province administrator, with history: $1 reason. The requests' ids. */
+export const IMPORT_APPLY_BATCH = `SELECT povmap_import_apply_batch($1) AS ids`
 
-/** Applied at once by the province administrator, with its history (migration 0019): $1 kind, $2 target, $3 base version, $4 changes, $5 masked, $6 reason. */
-export const IMPORT_APPLY = `SELECT povmap_import_apply($1, $2::uuid, $3, $4::jsonb, $5::jsonb, $6) AS id`
+/** The staged operations as pending change requests: $1 reason, $2 notice days. The requests' ids. */
+export const IMPORT_PROPOSE_BATCH = `SELECT povmap_import_propose_batch($1, $2) AS ids`
 
 /** $1 kind, $2 area, $3 mode, $4 rows, $5 create, $6 change, $7 unchanged: a batch (row-level security: the importer's own). */
 export const BATCH_INSERT = `INSERT INTO import_batch (kind, area_code, mode, rows, creates, changes, unchanged, created_by, created_by_username)

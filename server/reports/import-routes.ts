@@ -10,7 +10,7 @@ import { refusalOf } from '../registry/refusals.js'
 import { ImportFileError, parseTable } from './import-parse.js'
 import { ImportCancelled, planHouseholdImport, type ImportPlan } from './import-households.js'
 import { PROPOSING_ROLES, runHouseholdPlan, type RunResult } from './import-run.js'
-import { templateCsv, templateXlsx } from './import-template.js'
+import { templateCsv, templateTwoSheets, templateXlsx } from './import-template.js'
 
 /** Largest import file: 100,000 households with their members as CSV is about 40 MB. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024
@@ -38,9 +38,16 @@ const ImportQuery = Type.Object(
 )
 const JobQuery = Type.Object({ job: Type.Optional(Type.String({ pattern: UUID_PATTERN })) }, { additionalProperties: false })
 const JobState = Type.Object({ job: Type.Union([Type.String(), Type.Null()]), percent: Type.Number(), state: Type.String() })
-const TemplateQuery = Type.Object({ kind: OneOf(IMPORT_KINDS, { default: 'households' }), format: OneOf(['csv', 'xlsx'] as const, { default: 'xlsx' }) }, { additionalProperties: false })
+const TemplateQuery = Type.Object(
+  {
+    kind: OneOf(IMPORT_KINDS, { default: 'households' }),
+    format: OneOf(['csv', 'xlsx'] as const, { default: 'xlsx' }),
+    sheets: Type.Integer({ minimum: 1, maximum: 2, default: 1, description: 'households as xlsx: 2 puts households and members on two sheets joined by 户编号' }),
+  },
+  { additionalProperties: false },
+)
 
-const Problem = Type.Object({ row: Type.Integer(), column: Type.String(), value: Type.String(), problem: Type.String() })
+const Problem = Type.Object({ sheet: Type.Optional(Type.String({ description: 'a two-sheet workbook: the sheet of the row' })), row: Type.Integer(), column: Type.String(), value: Type.String(), problem: Type.String() })
 const ImportReport = Type.Object({
   rows: Type.Integer(),
   errors: Type.Array(Problem),
@@ -67,9 +74,11 @@ const ImportReport = Type.Object({
 async function reportWorkbook(plan: ImportPlan): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
   const p = wb.addWorksheet('问题', { views: [{ state: 'frozen', ySplit: 1 }] })
-  p.addRow(['行号', '列', '值', '问题']).font = { bold: true }
-  for (const e of plan.errors) p.addRow([e.row, e.column, e.value, e.problem])
-  p.columns.forEach((c, i) => (c.width = [8, 16, 24, 60][i]))
+  // A two-sheet workbook's problems name their sheet too.
+  const sheets = plan.errors.some((e) => e.sheet !== undefined)
+  p.addRow([...(sheets ? ['工作表'] : []), '行号', '列', '值', '问题']).font = { bold: true }
+  for (const e of plan.errors) p.addRow([...(sheets ? [e.sheet ?? ''] : []), e.row, e.column, e.value, e.problem])
+  p.columns.forEach((c, i) => (c.width = [...(sheets ? [12] : []), 8, 16, 24, 60][i]))
   const s = wb.addWorksheet('处理结果', { views: [{ state: 'frozen', ySplit: 1 }] })
   s.addRow(['户主身份证号（脱敏）', '行号', '处理', '变化']).font = { bold: true }
   const action = { create: '新增', change: '变更', unchanged: '无变化' }
@@ -92,10 +101,15 @@ const importRoutes: FastifyPluginAsync<{ noticeDays?: number }> = async (app, op
 
   r.get(
     '/api/imports/template',
-    { config: { access: 'registry' }, schema: { summary: 'An empty import file with the expected Chinese headers and one example row', tags: ['reports'], querystring: TemplateQuery, response: errorResponses(400) } },
+    { config: { access: 'registry' }, schema: { summary: 'An empty import file with the expected Chinese headers and one example row (households as XLSX: one sheet, or households and members on two)', tags: ['reports'], querystring: TemplateQuery, response: errorResponses(400) } },
     async (req, reply) => {
       const { format } = req.query
-      const file = format === 'csv' ? templateCsv(HOUSEHOLD_IMPORT_COLUMNS) : await templateXlsx(HOUSEHOLD_IMPORT_COLUMNS, '建档立卡户')
+      const file =
+        format === 'csv'
+          ? templateCsv(HOUSEHOLD_IMPORT_COLUMNS)
+          : req.query.sheets === 2
+            ? await templateTwoSheets(HOUSEHOLD_IMPORT_COLUMNS)
+            : await templateXlsx(HOUSEHOLD_IMPORT_COLUMNS, '建档立卡户')
       return reply
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE)
         .header('content-disposition', `attachment; filename="import-households-template.${format}"`)

@@ -1,13 +1,15 @@
 /**
  * Runs an import plan in ONE transaction of the importer (so a failure, a cancel or a killed process leaves
- * the database as it was): a county, township or village office's import becomes pending change requests of
- * one batch, reviewed like any other; the province administrator's is applied at once through the
- * workflow's apply, with its history. Idempotent by natural key: the plan holds only what differs.
+ * the database as it was): the plan's operations are staged in chunks (progress and cancel between them), then
+ * one call of the database (migration 0023) checks them all again and either files them as pending change
+ * requests of one batch (a county, township or village office's import, reviewed like any other) or applies
+ * them with their history (the province administrator's), as set operations. Idempotent by natural key: the
+ * plan holds only what differs.
  */
 import type { Queryable } from '../db/types.js'
 import { appendAudit, type AuditEntry } from '../audit/audit-log.js'
 import { ImportCancelled, maskChanges, type ImportPlan } from './import-households.js'
-import { BATCH_INSERT, BATCH_REQUESTS, IMPORT_APPLY, IMPORT_PROPOSE, IMPORT_VERSION } from './import-queries.js'
+import { BATCH_INSERT, BATCH_REQUESTS, IMPORT_APPLY_BATCH, IMPORT_PROPOSE_BATCH, IMPORT_STAGE } from './import-queries.js'
 
 export interface RunOptions {
   role: string
@@ -28,6 +30,11 @@ export interface RunResult {
 /** Roles whose import becomes change requests; the province administrator's is applied directly. */
 export const PROPOSING_ROLES = ['county_officer', 'township_officer', 'village_team']
 
+/** Operations per staging call (a household's creation with its members is about 1 kB of JSON). */
+const STAGE_CHUNK = 5000
+/** The share of the run's progress that staging stands for (the batch call is the rest). */
+const STAGE_SHARE = 0.5
+
 export async function runHouseholdPlan(tx: Queryable, plan: ImportPlan, opts: RunOptions): Promise<RunResult> {
   const mode = opts.role === 'province_admin' ? 'applied' : 'requests'
   const ops = plan.households.flatMap((h) => h.ops.map((op) => ({ op, key: h.key })))
@@ -37,21 +44,20 @@ export async function runHouseholdPlan(tx: Queryable, plan: ImportPlan, opts: Ru
   }
   const batch = (await tx.query<{ id: number }>(BATCH_INSERT, ['households', opts.area, mode, plan.rows, plan.create, plan.change, plan.unchanged])).rows[0]!.id
   const reason = `批量导入（第 ${batch} 批）`
-  const requests: number[] = []
-  let i = 0
-  for (const { op } of ops) {
+  // Chunks small enough for a few dozen progress steps on a small file, large enough to be few on a big one.
+  const chunk = Math.min(STAGE_CHUNK, Math.max(1, Math.ceil(ops.length / 20)))
+  for (let i = 0; i < ops.length; i += chunk) {
     if (opts.isCancelled?.()) throw new ImportCancelled('cancelled')
-    const changes = JSON.stringify(op.changes)
-    const masked = JSON.stringify(maskChanges(op.changes))
-    // Operations of one household in a row: each applied one moves its version on.
-    const version = op.target ? (await tx.query<{ version: number }>(IMPORT_VERSION, [op.target])).rows[0]?.version ?? null : null
-    const { rows } =
-      mode === 'applied'
-        ? await tx.query<{ id: number }>(IMPORT_APPLY, [op.kind, op.target ?? null, version, changes, masked, reason])
-        : await tx.query<{ id: number }>(IMPORT_PROPOSE, [op.kind, op.target ?? null, version, changes, masked, reason, opts.noticeDays])
-    requests.push(rows[0]!.id)
-    if (++i % 50 === 0) opts.onProgress?.(i / ops.length)
+    const staged = ops.slice(i, i + chunk).map(({ op }) => ({ kind: op.kind, target: op.target ?? null, baseVersion: op.baseVersion ?? null, changes: op.changes, masked: maskChanges(op.changes) }))
+    await tx.query(IMPORT_STAGE, [JSON.stringify(staged)])
+    opts.onProgress?.((STAGE_SHARE * Math.min(ops.length, i + chunk)) / ops.length)
   }
+  if (opts.isCancelled?.()) throw new ImportCancelled('cancelled')
+  const { rows } =
+    mode === 'applied'
+      ? await tx.query<{ ids: number[] }>(IMPORT_APPLY_BATCH, [reason])
+      : await tx.query<{ ids: number[] }>(IMPORT_PROPOSE_BATCH, [reason, opts.noticeDays])
+  const requests = rows[0]!.ids.map(Number)
   await tx.query(BATCH_REQUESTS, [batch, requests])
   await appendAudit(tx, {
     ...opts.audit,

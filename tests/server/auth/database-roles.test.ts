@@ -46,6 +46,8 @@ const REVIEWED_DEFINERS = [
   'povmap_crosscheck_match',
   // imports by the province administrator (0019), reports as sums inside the caller's area (0015, 0019)
   'povmap_import_apply', 'povmap_report_change_facts', 'povmap_report_household_facts', 'povmap_report_measure_facts',
+  // household imports as batches (0023): staged, then applied (province administrator) or proposed, caller from the session
+  'povmap_import_apply_batch', 'povmap_import_propose_batch', 'povmap_import_stage',
   // siting for department viewers: sums only (0014, 0018)
   'povmap_poor_within', 'povmap_siting_demand',
   // work teams and data quality: counts for aggregate roles (0016)
