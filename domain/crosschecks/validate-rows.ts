@@ -57,6 +57,8 @@ const PROBLEMS = {
 
 const shown = (c: RegistryColumn, v: string) => (c.type === 'idNumber' ? maskIdNumber(v) : c.type === 'name' ? maskName(v) : v.slice(0, 60))
 
+const uniqueValue = (c: RegistryColumn, idNumber: string, fields: Record<string, string | number | null>) => (c.key === 'idNumber' ? idNumber : String(fields[c.key]))
+
 /** A date cell as YYYY-MM-DD (also from YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD), or null when it is none. */
 export function normaliseDate(v: string): string | null {
   const m = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$/.exec(v) ?? /^(\d{4})-(\d{2})-(\d{2})T/.exec(v)
@@ -88,78 +90,84 @@ export function validateRows(kind: RegistryKind, header: readonly string[], rows
   for (const c of def.columns) if (!at.has(c.header) && c.required) add({ row: 1, column: c.header, value: '', problem: PROBLEMS.missingColumn })
   if (errors.length > 0) return { records: [], errors }
 
+  // Per file, not per row: each column's cell index and allowed values, so that the loop over a million
+  // rows allocates only what it keeps (no closures or lists per row).
+  const cols = def.columns.map((c) => ({ c, j: at.get(c.header), allowed: c.values ? new Set(c.values) : null }))
+  const uniqueCols = def.unique.map((k) => def.columns.find((x) => x.key === k)!)
+  const firstUnique = uniqueCols[0]!
   const records: ExternalRecord[] = []
   const seen = new Map<string, number>()
-  rows.forEach((cells, i) => {
+  for (let i = 0; i < rows.length; i++) {
+    const cells = rows[i]!
     const row = i + 2
-    if (cells.every((c) => c.trim() === '')) return
+    let blank = true
+    for (let k = 0; k < cells.length && blank; k++) if (cells[k]!.trim() !== '') blank = false
+    if (blank) continue
     const fields: Record<string, string | number | null> = {}
     let idNumber = ''
     let name = ''
     let areaCode: string | null = null
     let ok = true
-    for (const c of def.columns) {
-      const j = at.get(c.header)
+    for (const { c, j, allowed } of cols) {
       const raw = j === undefined ? '' : (cells[j] ?? '').trim()
-      const fail = (problem: string) => {
+      let problem: string | null = null
+      if (raw === '') {
+        if (c.required) problem = PROBLEMS.required
+        else fields[c.key] = null
+      } else if (raw.length > 200) {
+        problem = PROBLEMS.tooLong
+      } else {
+        switch (c.type) {
+          case 'idNumber': {
+            const p = idNumberProblem(raw, today)
+            if (p) problem = PROBLEMS[`id${p}`]
+            else idNumber = raw
+            break
+          }
+          case 'name':
+            name = raw
+            break
+          case 'enum':
+            if (!allowed!.has(raw)) problem = PROBLEMS.enum(c.values!)
+            else fields[c.key] = raw
+            break
+          case 'date': {
+            const d = normaliseDate(raw)
+            if (!d) problem = PROBLEMS.date
+            else fields[c.key] = d
+            break
+          }
+          case 'number': {
+            const n = Number(raw.replace(/,/g, ''))
+            if (!/^-?[\d,]+(\.\d+)?$/.test(raw) || !Number.isFinite(n)) problem = PROBLEMS.number
+            else fields[c.key] = n
+            break
+          }
+          case 'areaCode':
+            if (!ADMIN_CODE.test(raw)) problem = PROBLEMS.areaCode
+            else areaCode = raw
+            break
+          case 'text':
+            fields[c.key] = raw
+            break
+        }
+      }
+      if (problem !== null) {
         ok = false
         add({ row, column: c.header, value: shown(c, raw), problem })
       }
-      if (raw === '') {
-        if (c.required) fail(PROBLEMS.required)
-        else fields[c.key] = null
-        continue
-      }
-      if (raw.length > 200) {
-        fail(PROBLEMS.tooLong)
-        continue
-      }
-      switch (c.type) {
-        case 'idNumber': {
-          const problem = idNumberProblem(raw, today)
-          if (problem) fail(PROBLEMS[`id${problem}`])
-          else idNumber = raw
-          break
-        }
-        case 'name':
-          name = raw
-          break
-        case 'enum':
-          if (!c.values!.includes(raw)) fail(PROBLEMS.enum(c.values!))
-          else fields[c.key] = raw
-          break
-        case 'date': {
-          const d = normaliseDate(raw)
-          if (!d) fail(PROBLEMS.date)
-          else fields[c.key] = d
-          break
-        }
-        case 'number': {
-          const n = Number(raw.replace(/,/g, ''))
-          if (!/^-?[\d,]+(\.\d+)?$/.test(raw) || !Number.isFinite(n)) fail(PROBLEMS.number)
-          else fields[c.key] = n
-          break
-        }
-        case 'areaCode':
-          if (!ADMIN_CODE.test(raw)) fail(PROBLEMS.areaCode)
-          else areaCode = raw
-          break
-        case 'text':
-          fields[c.key] = raw
-          break
-      }
     }
-    if (!ok) return
-    const key = def.unique.map((k) => (k === 'idNumber' ? idNumber : String(fields[k]))).join('\u0000')
+    if (!ok) continue
+    const key = uniqueCols.length === 1 ? uniqueValue(firstUnique, idNumber, fields) : uniqueCols.map((c) => uniqueValue(c, idNumber, fields)).join('\u0000')
     const first = seen.get(key)
     if (first !== undefined) {
-      const c = def.columns.find((x) => x.key === def.unique[0])!
-      add({ row, column: c.header, value: shown(c, c.key === 'idNumber' ? idNumber : String(fields[c.key])), problem: PROBLEMS.duplicate(first) })
-      return
+      add({ row, column: firstUnique.header, value: shown(firstUnique, uniqueValue(firstUnique, idNumber, fields)), problem: PROBLEMS.duplicate(first) })
+      continue
     }
     seen.set(key, row)
-    records.push({ row, idNumber, name, areaCode, fields })
-  })
+    // After the first error the file is refused: only the duplicate check needs the rows that follow.
+    if (errors.length === 0) records.push({ row, idNumber, name, areaCode, fields })
+  }
   if (records.length === 0 && errors.length === 0) add({ row: 2, column: '', value: '', problem: PROBLEMS.empty })
   return { records: errors.length > 0 ? [] : records, errors }
 }

@@ -60,7 +60,7 @@ try {
       for (const kind of REGISTRY_KINDS) {
         const file = await registryFile(kind, ext.tables[kind])
         await writeFile(join(dir, file.name), file.bytes)
-        const r = await importRegistryFile(tx, { registry: kind, body: file.bytes, fileName: file.name, area, userId: null, username: null, dryRun: false })
+        const r = await importRegistryFile(tx, { registry: kind, body: file.bytes, fileName: file.name, area, userId: null, username: null, dryRun: false, bulk: 'copy' })
         if (r.errors.length > 0) throw new Error(`${file.name}: ${r.errors.length} rows refused, first: row ${r.errors[0]!.row} ${r.errors[0]!.column} ${r.errors[0]!.problem}`)
         log(`${file.name}: ${r.rows} rows, ${r.matched} matched, flags ${JSON.stringify(r.flags)}`)
         Object.assign(flags, r.flags)

@@ -76,9 +76,10 @@ const crosschecks: FastifyPluginAsync = async (app) => {
       const c = req.caller!
       const { registry, dryRun, fileName } = req.query
       const db = app.scopedDb(req)
+      const bulk = app.requestDb.requests.kind === 'server' ? 'copy' : 'insert'
       try {
         const result = await db.run(async (tx) => {
-          const r = await importRegistryFile(tx, { registry, body, fileName: fileName ?? null, area: c.scope, userId: c.userId, username: c.username, dryRun })
+          const r = await importRegistryFile(tx, { registry, body, fileName: fileName ?? null, area: c.scope, userId: c.userId, username: c.username, dryRun, bulk })
           await appendAudit(tx, {
             ...auditFields(req),
             action: 'crosscheck.import',
