@@ -36,7 +36,7 @@ const STANDARDS = codes({ 国家标准: 'national', 省定标准: 'provincial' }
 
 /** Households with members: one row per member, the household's columns repeated; the head's ID number keys the household. */
 export const HOUSEHOLD_IMPORT_COLUMNS: readonly ImportColumn[] = [
-  { key: 'headIdNumber', headers: ['户主身份证号', 'head_id_number', 'headIdNumber'], kind: 'text', required: true, personal: true, example: '433124198001010015', part: 'household' },
+  { key: 'headIdNumber', headers: ['户主身份证号', 'head_id_number', 'headIdNumber'], kind: 'text', required: true, personal: true, example: '433124198001010012', part: 'household' },
   { key: 'villageCode', headers: ['村代码', '行政村代码', 'village_code', 'villageCode'], kind: 'text', required: true, example: '433124110226', part: 'household' },
   { key: 'lon', headers: ['经度', 'lon', 'longitude'], kind: 'number', required: true, example: '109.51', part: 'household' },
   { key: 'lat', headers: ['纬度', 'lat', 'latitude'], kind: 'number', required: true, example: '28.31', part: 'household' },
@@ -49,7 +49,7 @@ export const HOUSEHOLD_IMPORT_COLUMNS: readonly ImportColumn[] = [
   { key: 'phone', headers: ['联系电话', 'phone'], kind: 'text', personal: true, example: '13800001234', part: 'household' },
   { key: 'name', headers: ['姓名', '成员姓名', 'name'], kind: 'text', required: true, personal: true, example: '龙某', part: 'member' },
   { key: 'sex', headers: ['性别', 'sex'], kind: 'enum', required: true, values: SEXES, example: '男', part: 'member' },
-  { key: 'idNumber', headers: ['身份证号', '成员身份证号', 'id_number', 'idNumber'], kind: 'text', required: true, personal: true, example: '433124198001010015', part: 'member' },
+  { key: 'idNumber', headers: ['身份证号', '成员身份证号', 'id_number', 'idNumber'], kind: 'text', required: true, personal: true, example: '433124198001010012', part: 'member' },
   { key: 'relation', headers: ['与户主关系', 'relation'], kind: 'enum', required: true, values: RELATIONS, example: '户主', part: 'member' },
   { key: 'ethnicity', headers: ['民族', 'ethnicity'], kind: 'enum', required: true, values: ETHNICITIES, example: '苗族', part: 'member' },
   { key: 'schooling', headers: ['文化程度', 'schooling'], kind: 'enum', required: true, values: SCHOOLING, example: '小学', part: 'member' },
