@@ -3,7 +3,8 @@
  * and year, then every area's profile) and the re-identification of one household after an edit, each
  * beside a raw-SQL reference measured in the same run on the same tables:
  *   - full: a plain scan and aggregate of household_year ⋈ household ⋈ member (what any identification
- *     must at least read), then ours (npm run identify's batch);
+ *     must at least read: the raw-scan floor), then ours (npm run identify's batch, with its time per year),
+ *     and the per-year statement before migration 0027 (identification_identify, one year, rolled back);
  *   - one household: reading its rows (household_year, member), then ours (the trigger's function,
  *     identification_refresh_households: identify its years, rebuild its villages' and ancestors' profile).
  * Prints figures, ratios and the extrapolation to the province (1.7 M households). The machine is shared
@@ -27,6 +28,7 @@ defineCommand({
 }).parse(process.argv.slice(2))
 
 const PROVINCE_HOUSEHOLDS = 1_700_000
+class RolledBack extends Error {}
 const ONE = Number(process.env.BENCH_ONE ?? 50)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`)
@@ -58,15 +60,34 @@ try {
     LEFT JOIN (SELECT household_id, count(*) AS members, count(*) FILTER (WHERE NOT medical_insurance) AS uninsured FROM member GROUP BY 1) m
       ON m.household_id = y.household_id
     GROUP BY y.year`
-  const full: { ref: number; ours: number }[] = []
+  const full: { ref: number; ours: number; steps: Record<string, number> }[] = []
   for (let r = 0; r < ROUNDS; r++) {
     const ref = await time(() => db.transaction(async (tx) => void (await tx.query(REFERENCE))))
-    const ours = await time(() => identifyAll(db))
-    full.push({ ref, ours })
+    let steps: Record<string, number> = {}
+    const ours = await time(async () => void ({ steps } = await identifyAll(db)))
+    full.push({ ref, ours, steps })
     log(`full round ${r + 1}: reference scan ${ms(ref)}, identification ${ms(ours)}`)
   }
   const best = full.reduce((a, b) => (b.ours < a.ours ? b : a))
   const bestRef = Math.min(...full.map((f) => f.ref))
+  const yearSteps = Object.entries(best.steps).filter(([k]) => /^\d{4}$/.test(k))
+  // The statement of every year before migration 0027, on the middle year, rolled back (what it replaced).
+  const [midYear, midOurs] = yearSteps[Math.floor(yearSteps.length / 2)] ?? ['', 0]
+  let previousYear = 0
+  if (midYear) {
+    previousYear = await time(() =>
+      db
+        .transaction(async (tx) => {
+          await tx.exec("SET LOCAL work_mem = '256MB'")
+          await tx.query('SELECT identification_identify($1)', [Number(midYear)])
+          throw new RolledBack()
+        })
+        .catch((e: unknown) => {
+          if (!(e instanceof RolledBack)) throw e
+        }),
+    )
+    log(`previous per-year statement (identification_identify ${midYear}): ${ms(previousYear)}`)
+  }
 
   const rng = createRng(17)
   const ids = (await db.query<{ id: string }>('SELECT id::text FROM household ORDER BY id')).rows.map((r) => r.id)
@@ -90,7 +111,9 @@ try {
   const lines = [
     `identification benchmark (${db.kind} database, ${households} households, ${householdYears} household-years over ${years} years, ${members} members; best of ${ROUNDS})`,
     `  full identification:  ${ms(best.ours)}  (reference scan of the same tables ${ms(bestRef)}; ratio ${(best.ours / bestRef).toFixed(2)}×)`,
-    `    ${(householdYears / (best.ours / 1000)).toFixed(0)} household-years/s`,
+    `    ${(householdYears / (best.ours / 1000)).toFixed(0)} household-years/s; raw-scan floor ${ms(bestRef)} → ratio ${(best.ours / bestRef).toFixed(2)}×`,
+    `    per step: ${Object.entries(best.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`,
+    `    per year: median ${ms(percentile(yearSteps.map(([, v]) => v), 50))}; the statement before migration 0027 on ${midYear}: ${ms(previousYear)} vs ${ms(midOurs)} now (${(previousYear / Math.max(midOurs, 1e-9)).toFixed(1)}× faster)`,
     `    province extrapolated (linear): ${PROVINCE_HOUSEHOLDS.toLocaleString('en-US')} households × ${years} years ≈ ${((perHousehold * PROVINCE_HOUSEHOLDS) / 1000).toFixed(1)} s; one year ≈ ${((perHousehold * PROVINCE_HOUSEHOLDS) / years / 1000).toFixed(1)} s (target: under 120 s)`,
     `  one household re-identified (${sample.length} samples): median ${ms(med(oneOurs))}, p95 ${ms(percentile(oneOurs, 95))} (reference read of its rows: median ${ms(med(oneRef))}; ratio ${(med(oneOurs) / med(oneRef)).toFixed(1)}×; target under 1000 ms)`,
   ]

@@ -1,6 +1,6 @@
 /** Schemas of the identification API (AF measure, scenarios, the household's "why") and the indicator system. */
 import { Type, type Static } from 'typebox'
-import { AdminLevel, AreaCode, Nullable, OneOf, UtcTime, Year } from '../schemas/common.js'
+import { AdminLevel, AreaCode, Nullable, OneOf, UtcTime, UUID_PATTERN, Year } from '../schemas/common.js'
 
 export const Fraction = (description?: string) => Type.Number({ minimum: 0, maximum: 1, ...(description ? { description } : {}) })
 export const K = Type.Number({ minimum: 0, maximum: 1, description: 'poverty cut-off k: a household is AF-poor when its weighted deprivation score c_i ≥ k (and c_i > 0)' })
@@ -110,6 +110,20 @@ export const ScenarioBody = Type.Object(
   { additionalProperties: false },
 )
 export const DefaultMeasureBody = Type.Object({ k: K, weights: Weights }, { additionalProperties: false })
+
+/** A change of the default measure running in the background (server/identification/measure-jobs.ts). */
+export const MeasureJob = Type.Object({
+  id: Type.String({ pattern: UUID_PATTERN }),
+  kind: OneOf(['default-measure', 'indicator'] as const),
+  state: OneOf(['running', 'done', 'failed'] as const, { description: 'running until its transaction commits (done) or rolls back (failed)' }),
+  percent: Type.Number({ minimum: 0, maximum: 100 }),
+  step: Type.String({ description: "what it does now: queued, years (re-scoring, with year), identify, done, failed" }),
+  startedAt: UtcTime(),
+  finishedAt: Nullable(UtcTime()),
+})
+export type MeasureJob = Static<typeof MeasureJob>
+export const MeasureJobParams = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) })
+export const MeasureJobConflict = Type.Object({ error: Type.String(), message: Type.String(), job: MeasureJob }, { description: 'another change of the measure is running' })
 
 export const HouseholdWhyQuery = Type.Object({ year: Year }, { additionalProperties: false })
 

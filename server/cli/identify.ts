@@ -12,7 +12,7 @@ const cli = defineCommand({
   usage: 'npm run identify -- [--year YYYY]',
   summary:
     'Identifies every registered household again by the Alkire–Foster measure (the indicator system and default weights and k in the ' +
-    'database) and the official rule, and rebuilds the figures of every area: per year and county one set-based statement, with a progress bar.',
+    'database) and the official rule, and rebuilds the figures of every area: per year one set-based statement, with a progress bar.',
   options: {
     year: { type: 'string', value: 'YYYY', help: 'only this year (default: every year with registry rows)' },
   },

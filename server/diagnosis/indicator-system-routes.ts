@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { errorResponses } from '../../domain/schemas/common.js'
-import { IndicatorPatch, IndicatorQuery, IndicatorSystemEntry, IndicatorVersion } from '../../domain/identification/schemas.js'
+import { IndicatorPatch, IndicatorQuery, IndicatorSystemEntry, IndicatorVersion, MeasureJob, MeasureJobConflict } from '../../domain/identification/schemas.js'
+import type { Queryable } from '../db/types.js'
+import { jobBusy, measureJobsFor } from '../identification/measure-jobs.js'
 import { INDICATOR_EDIT, INDICATOR_SYSTEM, INDICATOR_SYSTEM_ONE, INDICATOR_VERSIONS } from './indicator-system-queries.js'
 import { noIndicator } from './lookups.js'
 import { LONG_ADMIN_STATEMENT } from '../identification/identification-queries.js'
@@ -51,31 +53,58 @@ const indicatorSystemRoutes: FastifyPluginAsync = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
-        summary: 'Edit an indicator (province administrator): a new version; a changed AF cut-off re-identifies every household',
+        summary: 'Edit an indicator (province administrator): a new version; a changed AF cut-off or direction answers 202 with a background job',
+        description:
+          'An AF indicator whose cut-off or direction changes re-identifies every household: the edit and the re-identification run as one ' +
+          'background job (GET /api/identification/config/jobs/{id}); 409 while another change of the measure runs.',
         tags: ['diagnosis'],
         querystring: IndicatorQuery,
         body: IndicatorPatch,
-        response: { 200: IndicatorSystemEntry, ...errorResponses(400, 403, 404) },
+        response: { 200: IndicatorSystemEntry, 202: MeasureJob, 409: MeasureJobConflict, ...errorResponses(400, 403, 404) },
       },
     },
     async (req, reply) => {
       const code = req.query.indicator
       const { note, ...patch } = req.body
-      const result = await app.scopedDb(req).run(async (tx) => {
+      const jobs = measureJobsFor(app.requestDb)
+      const scoped = app.scopedDb(req)
+      const edit = (tx: Queryable) => tx.query(INDICATOR_EDIT, [code, JSON.stringify(patchColumns(patch)), note ?? null])
+      const checked = await scoped.run(async (tx) => {
         const before = (await tx.query<Row>(INDICATOR_SYSTEM_ONE, [code])).rows[0]
         if (!before) return null
         const basis = patch.threshold?.basis
         if (basis && (basis === 'deprivation_cutoff') !== (before.level === 'household')) return { bad: 'deprivation_cutoff is the basis of household (AF) indicators, and theirs only' }
         if (before.afBit !== null && patch.threshold === null) return { bad: 'an AF indicator needs its deprivation cut-off' }
-        // A changed AF cut-off re-identifies every household in this transaction: minutes at province scale.
-        if (before.afBit !== null) await tx.exec(LONG_ADMIN_STATEMENT)
-        await tx.query(INDICATOR_EDIT, [code, JSON.stringify(patchColumns(patch)), note ?? null])
+        const reidentify =
+          before.afBit !== null && ((patch.threshold !== undefined && patch.threshold?.value !== before.tValue) || (patch.direction !== undefined && patch.direction !== before.direction))
+        if (reidentify) return { reidentify: true as const }
+        await edit(tx)
         return { row: (await tx.query<Row>(INDICATOR_SYSTEM_ONE, [code])).rows[0]! }
       })
-      if (!result) return reply.code(404).send(noIndicator(code))
-      if ('bad' in result) return reply.code(400).send({ error: 'Bad Request', message: result.bad!, fields: { threshold: result.bad! } })
-      await app.audit(req, { action: 'indicator.edit', outcome: 'ok', area: req.caller!.scope, target: `indicator:${code}`, detail: { version: result.row.version } })
-      return entry(result.row)
+      if (!checked) return reply.code(404).send(noIndicator(code))
+      if ('bad' in checked) return reply.code(400).send({ error: 'Bad Request', message: checked.bad!, fields: { threshold: checked.bad! } })
+      if ('row' in checked && checked.row) {
+        const row = checked.row
+        await app.audit(req, { action: 'indicator.edit', outcome: 'ok', area: req.caller!.scope, target: `indicator:${code}`, detail: { version: row.version } })
+        return entry(row)
+      }
+      // A changed AF cut-off or direction re-identifies every household: minutes at province scale, so a
+      // background job (server/identification/measure-jobs.ts) makes the edit and the re-identification in one transaction.
+      const started = jobs.start(
+        'indicator',
+        req.caller!.userId,
+        (progress) =>
+          scoped.run(async (tx) => {
+            await tx.exec(LONG_ADMIN_STATEMENT)
+            progress(0, 'identify')
+            await edit(tx)
+            progress(1, 'commit')
+          }),
+        (err) => req.log.error({ err }, `indicator system: the re-identification job for ${code} failed`),
+      )
+      if ('busy' in started) return reply.code(409).send(jobBusy(started.busy))
+      await app.audit(req, { action: 'indicator.edit', outcome: 'ok', area: req.caller!.scope, target: `indicator:${code}`, detail: { job: started.id } })
+      return reply.code(202).header('location', `/api/identification/config/jobs/${started.id}`).send(started)
     },
   )
 

@@ -47,7 +47,10 @@ VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id`
 
 export const DELETE_SCENARIO = `DELETE FROM identification_scenario WHERE id = $1 AND owner_id = $2 AND NOT is_default`
 
-export const UPDATE_DEFAULT = `SELECT identification_default_update($1, $2)`
+/** The default measure's job (migration 0027): $1 k, $2 weights; then each year re-scored ($1 year). */
+export const SET_DEFAULT = `SELECT identification_default_set($1, $2)`
+export const RESCORE_YEAR = `SELECT identification_rescore_year($1)`
+export const IDENTIFIED_YEARS = `SELECT DISTINCT year FROM household_identification ORDER BY year`
 
 /** For the province administrator's changes that re-identify or re-score every household in their transaction. */
 export const LONG_ADMIN_STATEMENT = `SET LOCAL statement_timeout = '15min'`

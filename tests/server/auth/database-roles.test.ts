@@ -40,6 +40,9 @@ const REVIEWED_DEFINERS = [
   // identification (0013, 0020-0022): triggers and batch re-scoring; indicator edits check the admin role
   'identification_after_registry_change', 'identification_default_update', 'identification_identify', 'identification_profile_apply',
   'identification_refresh_all', 'identification_refresh_households', 'identification_refresh_profile', 'identification_rescore', 'indicator_def_edit',
+  // identification batch (0027; owner only) and the default measure's background job (0027; checks the admin role)
+  'identification_batch_begin', 'identification_batch_end', 'identification_batch_profile', 'identification_batch_year', 'identification_default_set',
+  'identification_rescore_year',
   // registry workflow (0012): every write checks role, area, state and version of the session's caller
   'povmap_cr_decide', 'povmap_cr_object', 'povmap_cr_propose', 'povmap_cr_refresh', 'povmap_cr_resolve', 'povmap_cr_resubmit', 'povmap_cr_withdraw',
   // cross-checks (0017, 0026): staging and matching within the importer's area

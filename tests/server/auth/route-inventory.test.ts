@@ -8,6 +8,7 @@
  * household photo, uploaded through the API by the village's work team.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { measureJobsFor } from '../../../server/identification/measure-jobs.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../../server/app.js'
 import { openTestDb, type TestDb } from '../../helpers/test-db.js'
@@ -60,6 +61,8 @@ describe('route inventory × roles × areas', () => {
   let farPhotos: Photos
   let dataDir: string
   let targetUserId: number
+  /** A finished change of the default measure, for GET /api/identification/config/jobs/:id. */
+  let measureJobId: string
   /** A pending account request (four eyes: a county officer asked for by the province administrator). */
   let accountRequestId: number
   /** Change requests (registry workflow) in the home and the far village, proposed by their work teams. */
@@ -104,6 +107,11 @@ describe('route inventory × roles × areas', () => {
     homeRequest = await propose(homeTeam, homeHousehold)
     farRequest = await propose(farTeam, farHousehold)
     targetUserId = (await createTestUser(t.db, 'leader', { scope: '4331' })).id
+    const jobs = measureJobsFor(app.requestDb)
+    const job = jobs.start('default-measure', targetUserId, async () => {}, () => {})
+    if ('busy' in job) throw new Error('a measure job is running')
+    measureJobId = job.id
+    await jobs.idle()
     const asked = await sessions.get('province_admin')!.inject({ method: 'POST', url: '/api/users', payload: { username: 'asked.officer', displayName: '县干部', role: 'county_officer', scope: '433124' } })
     expect(asked.statusCode, asked.body).toBe(202)
     accountRequestId = asked.json().id as number
@@ -135,6 +143,7 @@ describe('route inventory × roles × areas', () => {
           if (r.url.startsWith('/api/account-requests/')) return String(accountRequestId)
           if (r.url.startsWith('/api/flags/')) return '1'
           if (r.url.startsWith('/api/siting/scenarios/')) return '1'
+          if (r.url.startsWith('/api/identification/config/jobs/')) return measureJobId
           if (r.url.startsWith('/api/change-requests/')) {
             touchesHousehold = true
             if (where === 'out' && FIXTURE.villages[3]!.startsWith(scope)) outsideHousehold = false

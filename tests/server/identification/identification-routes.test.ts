@@ -9,6 +9,7 @@ import { loginAs, type TestSession } from '../../helpers/auth.js'
 import { decomposeM0 } from '../../../domain/identification/alkire-foster.js'
 import type { Mpi } from '../../../domain/identification/schemas.js'
 import { HAND, insertHandExample } from './hand-example.js'
+import { measureJobsFor } from '../../../server/identification/measure-jobs.js'
 
 const load = (db: TestDb['db']) => loadDataset(db, fixtureDataset({ householdsPerVillage: 40 }), { scale: 'demo', seed: 7, generatorVersion: 'fixture', expectedRows: {} })
 
@@ -178,16 +179,67 @@ describe('identification API', () => {
     expect((await county.inject({ method: 'POST', url: '/api/identification/scenarios/delete', payload: { id } })).statusCode).toBe(204)
   })
 
-  it('the default measure: only the province administrator sets it, and every household is re-scored', async () => {
+  /** Polls a measure job until it is no longer running; its last answer. */
+  const waitJob = async (id: string) => {
+    for (;;) {
+      const j = await get<{ id: string; state: string; percent: number }>(admin, `/api/identification/config/jobs/${id}`)
+      if (j.state !== 'running') return j
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  it('the default measure: only the province administrator sets it; a background job re-scores every household', async () => {
     const before = await get<{ k: number; weights: Record<string, number> }>(county, '/api/identification/config')
     expect((await county.inject({ method: 'POST', url: '/api/identification/config', payload: { k: 0.5, weights: before.weights } })).statusCode).toBe(403)
     const res = await admin.inject({ method: 'POST', url: '/api/identification/config', payload: { k: 0.5, weights: before.weights } })
-    expect(res.statusCode, res.body).toBe(200)
+    expect(res.statusCode, res.body).toBe(202)
+    const job = res.json<{ id: string; kind: string; state: string }>()
+    expect(job).toMatchObject({ kind: 'default-measure', state: 'running' })
+    expect(res.headers.location).toBe(`/api/identification/config/jobs/${job.id}`)
+    expect((await county.inject(`/api/identification/config/jobs/${job.id}`)).statusCode).toBe(403)
+    expect(await waitJob(job.id)).toMatchObject({ state: 'done', percent: 100 })
+    expect((await get<{ k: number }>(county, '/api/identification/config')).k).toBe(0.5)
     const [d] = await sql<{ poor_af: boolean }>('SELECT poor_af FROM household_identification WHERE household_id = $1 AND year = $2', [HAND.ids.A, HAND.year])
     expect(d!.poor_af).toBe(false)
-    expect((await admin.inject({ method: 'POST', url: '/api/identification/config', payload: { k: before.k, weights: before.weights } })).statusCode).toBe(200)
+    // Every household-year as the default measure scores it now (the mask table of migration 0013).
+    const wrong = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM household_identification x
+       JOIN identification_mask_table((SELECT weights FROM identification_scenario WHERE is_default)) s ON s.mask = x.mask
+       WHERE abs(x.score - s.score) > 1e-12 OR x.poor_af <> af_poor(s.score, 0.5)`,
+    )
+    expect(wrong[0]!.n).toBe(0)
+    const back = await admin.inject({ method: 'POST', url: '/api/identification/config', payload: { k: before.k, weights: before.weights } })
+    expect(back.statusCode).toBe(202)
+    expect((await waitJob(back.json<{ id: string }>().id)).state).toBe('done')
     const [a] = await sql<{ poor_af: boolean }>('SELECT poor_af FROM household_identification WHERE household_id = $1 AND year = $2', [HAND.ids.A, HAND.year])
     expect(a!.poor_af).toBe(true)
+    expect((await admin.inject(`/api/identification/config/jobs/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).statusCode).toBe(404)
+  })
+
+  it('the default measure: a second change while one runs is refused with the running job; a failed job is reported', async () => {
+    const jobs = measureJobsFor(app.requestDb)
+    let release!: () => void
+    const held = jobs.start('default-measure', 1, () => new Promise<void>((r) => (release = r)), () => {})
+    if ('busy' in held) throw new Error('a job was running already')
+    const before = await get<{ k: number; weights: Record<string, number> }>(admin, '/api/identification/config')
+    const res = await admin.inject({ method: 'POST', url: '/api/identification/config', payload: { k: 0.2, weights: before.weights } })
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ error: 'Conflict', job: { id: held.id, state: 'running' } })
+    expect(await get(admin, `/api/identification/config/jobs/${held.id}`)).toMatchObject({ state: 'running', percent: 0 })
+    release()
+    await jobs.idle()
+    expect(await get(admin, `/api/identification/config/jobs/${held.id}`)).toMatchObject({ state: 'done', percent: 100 })
+    // Weights that weigh nothing: refused before any job starts.
+    const zero = Object.fromEntries(Object.keys(before.weights).map((c) => [c, 0]))
+    expect((await admin.inject({ method: 'POST', url: '/api/identification/config', payload: { k: 0.2, weights: zero } })).statusCode).toBe(400)
+    expect(jobs.running()).toBeNull()
+    // A job that fails is reported failed, with its error passed on, and frees the slot.
+    const errors: unknown[] = []
+    const failing = jobs.start('default-measure', 1, async () => { throw new Error('boom') }, (e) => errors.push(e))
+    await jobs.idle()
+    expect(jobs.get((failing as { id: string }).id)).toMatchObject({ state: 'failed', step: 'failed' })
+    expect(errors.map(String)).toEqual(['Error: boom'])
+    expect(jobs.running()).toBeNull()
   })
 
   it('the indicator system: thresholds served from the database, edits versioned, admin only, kept across a reload', async () => {
@@ -199,8 +251,14 @@ describe('identification API', () => {
     expect((await sql<{ n: number }>("SELECT count(*)::int AS n FROM indicator_def_version WHERE code = 'af_income'"))[0]!.n).toBe(1)
     const poorBefore = (await sql<{ n: number }>('SELECT count(*)::int AS n FROM household_identification WHERE mask & 1 <> 0'))[0]!.n
     const res = await admin.inject({ method: 'POST', url: '/api/indicator-system?indicator=af_income', payload: { threshold: { value: 1.3, basis: 'deprivation_cutoff', note: { zh: '1.3倍', en: '1.3 times' } }, note: 'test' } })
-    expect(res.statusCode, res.body).toBe(200)
-    expect(res.json()).toMatchObject({ code: 'af_income', version: 2, threshold: { value: 1.3 } })
+    // A changed AF cut-off: the edit and the re-identification of every household as a background job.
+    expect(res.statusCode, res.body).toBe(202)
+    expect(await waitJob(res.json<{ id: string }>().id)).toMatchObject({ state: 'done', percent: 100 })
+    expect((await get<{ code: string }[]>(county, '/api/indicator-system')).find((e) => e.code === 'af_income')).toMatchObject({ version: 2, threshold: { value: 1.3 } })
+    // Names only: no re-identification, answered at once.
+    const renamed = await admin.inject({ method: 'POST', url: '/api/indicator-system?indicator=af_clothing', payload: { nameEn: 'Food and clothing', note: 'name' } })
+    expect(renamed.statusCode, renamed.body).toBe(200)
+    expect(renamed.json()).toMatchObject({ code: 'af_clothing', nameEn: 'Food and clothing', version: 2 })
     const versions = await get<{ version: number; changedBy: string | null; note: string | null }[]>(county, '/api/indicator-system/versions?indicator=af_income')
     expect(versions.map((v) => v.version)).toEqual([2, 1])
     expect(versions[0]!.note).toBe('test')
