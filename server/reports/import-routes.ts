@@ -11,11 +11,12 @@ import { ImportFileError, parseTable } from './import-parse.js'
 import { ImportCancelled, planHouseholdImport, type ImportPlan } from './import-households.js'
 import { PROPOSING_ROLES, runHouseholdPlan, type RunResult } from './import-run.js'
 import { templateCsv, templateTwoSheets, templateXlsx } from './import-template.js'
+import { importOther, otherTemplate } from './import-other.js'
 
 /** Largest import file: 100,000 households with their members as CSV is about 40 MB. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-const IMPORT_KINDS = ['households'] as const
+const IMPORT_KINDS = ['households', 'projects', 'indicators'] as const
 const JOB_TTL_MS = 30 * 60_000
 
 interface Job {
@@ -33,6 +34,7 @@ const ImportQuery = Type.Object(
     format: OneOf(['json', 'xlsx'] as const, { default: 'json', description: 'xlsx: the dry-run report as a workbook' }),
     job: Type.Optional(Type.String({ pattern: UUID_PATTERN, description: 'a UUID the client chooses, to follow the progress and cancel' })),
     mapping: Type.Optional(Type.String({ maxLength: 4000, description: 'JSON { "file header": "column key" } for headers not recognised by name' })),
+    crs: Type.Optional(Type.String({ pattern: '^(auto|wgs84|cgcs2000|gcj02|EPSG:[0-9]{4,5})$', description: 'projects: the coordinates\' system when the file does not say (.prj, GeoJSON crs); gcj02 is converted to WGS84' })),
   },
   { additionalProperties: false },
 )
@@ -54,7 +56,7 @@ const ImportReport = Type.Object({
   create: Type.Integer(),
   change: Type.Integer(),
   unchanged: Type.Integer(),
-  households: Type.Array(
+  households: Type.Optional(Type.Array(
     Type.Object({
       key: Type.String({ description: "the head's ID number, masked" }),
       rows: Type.Array(Type.Integer()),
@@ -62,7 +64,21 @@ const ImportReport = Type.Object({
       diffs: Type.Array(Type.Object({ field: Type.String(), before: Type.Unknown(), after: Type.Unknown() })),
     }),
     { description: 'what the real run does, household by household (at most 2,000 listed)' },
+  )),
+  items: Type.Optional(
+    Type.Array(
+      Type.Object({
+        key: Type.String({ description: 'project code, or village/indicator/year' }),
+        rows: Type.Array(Type.Integer()),
+        action: OneOf(['create', 'change', 'unchanged'] as const),
+        diffs: Type.Array(Type.Object({ field: Type.String(), before: Type.Unknown(), after: Type.Unknown() })),
+        converted: Type.Optional(Type.Boolean({ description: 'the geometry was GCJ-02, converted to WGS84' })),
+      }),
+      { description: 'projects and indicators: what the real run does, item by item (at most 2,000 listed)' },
+    ),
   ),
+  crs: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'projects: the coordinate system detected or chosen' })),
+  converted: Type.Optional(Type.Integer({ description: 'projects: records converted from GCJ-02' })),
   unmapped: Type.Array(Type.String()),
   encoding: Type.Union([Type.String(), Type.Null()]),
   dryRun: Type.Boolean(),
@@ -97,13 +113,16 @@ async function reportWorkbook(plan: ImportPlan): Promise<Buffer> {
 const importRoutes: FastifyPluginAsync<{ noticeDays?: number }> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
   const jobs = new Map<string, Job>()
-  app.addContentTypeParser(['text/csv', 'text/plain', XLSX_TYPE, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES }, (_req, body, done) => done(null, body))
+  app.addContentTypeParser(['text/csv', 'text/plain', XLSX_TYPE, 'application/octet-stream', 'application/zip', 'application/geo+json'], { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES }, (_req, body, done) => done(null, body))
 
   r.get(
     '/api/imports/template',
     { config: { access: 'registry' }, schema: { summary: 'An empty import file with the expected Chinese headers and one example row (households as XLSX: one sheet, or households and members on two)', tags: ['reports'], querystring: TemplateQuery, response: errorResponses(400) } },
     async (req, reply) => {
-      const { format } = req.query
+      const { format, kind } = req.query
+      if (kind !== 'households') {
+        return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE).header('content-disposition', `attachment; filename="import-${kind}-template.${format}"`).send(await otherTemplate(kind, format))
+      }
       const file =
         format === 'csv'
           ? templateCsv(HOUSEHOLD_IMPORT_COLUMNS)
@@ -168,6 +187,7 @@ const importRoutes: FastifyPluginAsync<{ noticeDays?: number }> = async (app, op
           return reply.code(400).send({ error: 'Bad Request', message: 'mapping must be a JSON object of header → column key' })
         }
       }
+      if (req.query.kind !== 'households') return importOther(app, req, reply, { kind: req.query.kind, dryRun, format, crs: req.query.crs }, mapping, body)
       for (const [id, j] of jobs) if (Date.now() - j.at > JOB_TTL_MS) jobs.delete(id)
       if (jobId && jobs.get(jobId)?.state === 'running') return reply.code(409).send({ error: 'Conflict', message: 'this job id is running already' })
       const job: Job = { owner: caller.userId, percent: 0, state: 'running', cancel: false, at: Date.now() }

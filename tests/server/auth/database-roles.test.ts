@@ -51,6 +51,8 @@ const REVIEWED_DEFINERS = [
   'povmap_import_apply', 'povmap_report_change_facts', 'povmap_report_household_facts', 'povmap_report_measure_facts',
   // household imports as batches (0023): staged, then applied (province administrator) or proposed, caller from the session
   'povmap_import_apply_batch', 'povmap_import_propose_batch', 'povmap_import_stage',
+  // project and indicator-value imports (0024): province administrator, prefecture and county officers, in the session's area
+  'povmap_indicator_import', 'povmap_project_import',
   // siting for department viewers: sums only (0014, 0018)
   'povmap_poor_within', 'povmap_siting_demand',
   // work teams and data quality: counts for aggregate roles (0016)
