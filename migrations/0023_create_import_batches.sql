@@ -64,7 +64,8 @@ BEGIN
       size0 integer,
       member_id bigint,
       member_no integer,
-      before jsonb
+      before jsonb,
+      after jsonb
     ) ON COMMIT DROP;
   END IF;
   PERFORM povmap_import_owned();
@@ -86,6 +87,8 @@ CREATE FUNCTION povmap_import_resolve(p_scope text, p_lock boolean) RETURNS void
 DECLARE
   x record;
 BEGIN
+  -- A temporary table has no statistics until analysed: without them the joins below plan as nested loops.
+  ANALYZE pg_temp.povmap_import_op;
   SELECT o.ord, o.kind INTO x FROM pg_temp.povmap_import_op o
   WHERE o.kind NOT IN ('household.create', 'household.update', 'member.add', 'member.update') LIMIT 1;
   IF FOUND THEN
@@ -189,6 +192,8 @@ DECLARE
   v_deferred text;
   v_agg jsonb;
   v_ids integer[];
+  v_year_fields text[] := ARRAY(SELECT f.api FROM povmap_cr_fields() f WHERE f.tbl = 'year');
+  v_comment text := '省级管理员批量导入，直接生效 / applied directly by the province administrator (import)';
 BEGIN
   SELECT * INTO c FROM povmap_session_caller() s WHERE s.factor_ok;
   IF NOT FOUND OR c.role <> 'province_admin' THEN
@@ -202,10 +207,12 @@ BEGIN
   v_deferred := current_setting('povmap.identification_deferred', true);
   PERFORM set_config('povmap.identification_deferred', 'on', true);
 
-  UPDATE pg_temp.povmap_import_op o SET req_id = s.id
+  -- Request ids in the operations' order; new households' ids and refs.
+  UPDATE pg_temp.povmap_import_op o SET req_id = s.id,
+    hid = CASE WHEN o.kind = 'household.create' THEN povmap_new_household_id() ELSE o.hid END,
+    href = CASE WHEN o.kind = 'household.create' THEN gen_random_uuid() ELSE o.href END
   FROM (SELECT z.ord, nextval(pg_get_serial_sequence('change_request', 'id'))::int AS id FROM (SELECT ord FROM pg_temp.povmap_import_op ORDER BY ord) z) s
   WHERE s.ord = o.ord;
-  UPDATE pg_temp.povmap_import_op o SET hid = povmap_new_household_id(), href = gen_random_uuid() WHERE o.kind = 'household.create';
   -- The values a household change replaces, before anything changes.
   UPDATE pg_temp.povmap_import_op o
   SET before = (SELECT povmap_import_values(h, y, (SELECT count(*) FROM member m WHERE m.household_id = h.id)) FROM household h LEFT JOIN household_year y ON y.household_id = h.id AND y.year = o.yr WHERE h.id = o.hid)
@@ -220,7 +227,7 @@ BEGIN
   FROM pg_temp.povmap_import_op o ORDER BY o.ord;
   INSERT INTO change_request_step (request_id, round, no, action, decision, by_id, by_username, by_role, at, comment, area_code)
   SELECT o.req_id, 1, COALESCE(l.no, 1), CASE WHEN l.action IN ('review', 'approve') THEN l.action ELSE 'approve' END, 'approved', c.user_id, c.username, c.role, v_at,
-         '省级管理员批量导入，直接生效 / applied directly by the province administrator (import)', o.area
+         v_comment, o.area
   FROM pg_temp.povmap_import_op o
   LEFT JOIN (SELECT DISTINCT ON (s.kind) s.kind, s.no, s.action FROM review_chain_step s ORDER BY s.kind, s.no DESC) l ON l.kind = o.kind
   ORDER BY o.ord;
@@ -315,12 +322,19 @@ BEGIN
   PERFORM povmap_agg_delta(v_agg);
 
   -- ---- history: one row per field, in the operations' order (povmap_cr_apply's rows, field for field)
+  -- The households' values after the changes, once per operation (no key of an import's changes is the members' count).
+  UPDATE pg_temp.povmap_import_op o
+  SET after = (SELECT povmap_import_values(h, y, NULL) FROM household h LEFT JOIN household_year y ON y.household_id = h.id AND y.year = o.yr WHERE h.id = o.hid)
+  WHERE o.kind IN ('household.create', 'household.update');
   INSERT INTO household_history (household_id, household_ref, area_code, request_id, kind, version, at, proposed_by, steps, field, before, after)
-  SELECT o.hid, o.href, o.area, o.req_id, o.kind, o.version, now(), c.username,
-         jsonb_build_array(jsonb_build_object('no', st.no, 'action', st.action, 'by', st.by_username, 'at', to_char(st.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'comment', st.comment)),
+  SELECT o.hid, o.href, o.area, o.req_id, o.kind, o.version, now(), c.username, st.steps,
          r.field, CASE WHEN r.before = 'null'::jsonb THEN NULL ELSE r.before END, CASE WHEN r.after = 'null'::jsonb THEN NULL ELSE r.after END
   FROM pg_temp.povmap_import_op o
-  JOIN change_request_step st ON st.request_id = o.req_id AND st.round = 1
+  -- the one step of each kind's requests, as the history shows it
+  JOIN (SELECT k.kind, jsonb_build_array(jsonb_build_object('no', COALESCE(l.no, 1), 'action', CASE WHEN l.action IN ('review', 'approve') THEN l.action ELSE 'approve' END,
+               'by', c.username, 'at', to_char(v_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'comment', v_comment)) AS steps
+        FROM unnest(ARRAY['household.create', 'household.update', 'member.add', 'member.update']) AS k(kind)
+        LEFT JOIN (SELECT DISTINCT ON (s.kind) s.kind, s.no, s.action FROM review_chain_step s ORDER BY s.kind, s.no DESC) l ON l.kind = k.kind) st ON st.kind = o.kind
   CROSS JOIN LATERAL (
     -- a new household: its members, its fields, its year's status
     SELECT 1 AS phase, e.i AS n, NULL::text AS k, format('members[%s]', e.i) AS field, NULL::jsonb AS before, povmap_cr_member_json(m) AS after
@@ -328,11 +342,9 @@ BEGIN
     JOIN member m ON m.household_id = o.hid AND m.id_number = e.v ->> 'idNumber'
     WHERE o.kind = 'household.create'
     UNION ALL
-    SELECT 2, 0, k.key, CASE WHEN k.key IN (SELECT f.api FROM povmap_cr_fields() f WHERE f.tbl = 'year') THEN format('year.%s.%s', o.yr, k.key) ELSE k.key END,
-           CASE WHEN o.kind = 'household.update' THEN o.before -> k.key END, v.v -> k.key
+    SELECT 2, 0, k.key, CASE WHEN k.key = ANY (v_year_fields) THEN format('year.%s.%s', o.yr, k.key) ELSE k.key END,
+           CASE WHEN o.kind = 'household.update' THEN o.before -> k.key END, o.after -> k.key
     FROM jsonb_object_keys(o.changes) AS k(key)
-    -- (no key of an import's changes is the members' count)
-    CROSS JOIN LATERAL (SELECT povmap_import_values(h, y, NULL) AS v FROM household h LEFT JOIN household_year y ON y.household_id = h.id AND y.year = o.yr WHERE h.id = o.hid) v
     WHERE o.kind IN ('household.create', 'household.update') AND k.key NOT IN ('members', 'year', 'size', 'note')
     UNION ALL
     SELECT 3, 0, NULL, format('year.%s.status', o.yr), NULL, '"poor"'::jsonb WHERE o.kind = 'household.create'

@@ -27,6 +27,9 @@ LEFT JOIN household_year y ON y.household_id = h.id AND y.year = t.year`
 /** $1 JSON [{ kind, target, baseVersion, changes, masked }]: appended to the transaction's staged operations (migration 0023). */
 export const IMPORT_STAGE = `SELECT povmap_import_stage($1::jsonb) AS n`
 
+/** The batch is one statement (a county's registry: tens of seconds), longer than a request's usual limit. */
+export const IMPORT_LONG_STATEMENT = `SET LOCAL statement_timeout = '10min'`
+
 /** The staged operations applied at once by the province administrator, with history: $1 reason. The requests' ids. */
 export const IMPORT_APPLY_BATCH = `SELECT povmap_import_apply_batch($1) AS ids`
 

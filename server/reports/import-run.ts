@@ -9,7 +9,7 @@
 import type { Queryable } from '../db/types.js'
 import { appendAudit, type AuditEntry } from '../audit/audit-log.js'
 import { ImportCancelled, maskChanges, type ImportPlan } from './import-households.js'
-import { BATCH_INSERT, BATCH_REQUESTS, IMPORT_APPLY_BATCH, IMPORT_PROPOSE_BATCH, IMPORT_STAGE } from './import-queries.js'
+import { BATCH_INSERT, BATCH_REQUESTS, IMPORT_APPLY_BATCH, IMPORT_LONG_STATEMENT, IMPORT_PROPOSE_BATCH, IMPORT_STAGE } from './import-queries.js'
 
 export interface RunOptions {
   role: string
@@ -53,6 +53,7 @@ export async function runHouseholdPlan(tx: Queryable, plan: ImportPlan, opts: Ru
     opts.onProgress?.((STAGE_SHARE * Math.min(ops.length, i + chunk)) / ops.length)
   }
   if (opts.isCancelled?.()) throw new ImportCancelled('cancelled')
+  await tx.exec(IMPORT_LONG_STATEMENT)
   const { rows } =
     mode === 'applied'
       ? await tx.query<{ ids: number[] }>(IMPORT_APPLY_BATCH, [reason])
