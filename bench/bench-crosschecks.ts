@@ -37,6 +37,7 @@ const opts = defineCommand({
   notes: [
     'The database: a throwaway one on the server of BENCH_DATABASE_URL, else DATABASE_URL (created and dropped); with neither, an embedded PostGIS in .vitest-tmp.',
     'The embedded database is single-threaded and slower: its default is 100,000 records; --records overrides it.',
+    'BENCH_KEEP=1 keeps a server\'s throwaway database (its URL is printed) for inspection; drop it yourself.',
   ],
 }).parse(process.argv.slice(2), (v) => {
   const fallback = serverUrl ? 1_000_000 : 100_000
@@ -190,5 +191,8 @@ try {
     ].join('\n'),
   )
 } finally {
-  await t.dispose()
+  if (process.env.BENCH_KEEP && t.db.kind === 'server') {
+    await t.db.close()
+    log(`kept the database for inspection: ${t.location}`)
+  } else await t.dispose()
 }
