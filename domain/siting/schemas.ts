@@ -142,3 +142,31 @@ export const Scenario = Type.Object({
   result: Type.Any({ description: 'the siting answer as computed when saved' }),
   createdAt: Type.String(),
 })
+
+/** Who may make a scenario's sites planned projects (migration 0025): county-level planners and above. */
+export const PLANNING_ROLES = ['province_admin', 'prefecture_officer', 'county_officer'] as const
+
+export const ScenarioProjectsBody = Type.Object(
+  { year: Type.Optional(Type.Integer({ minimum: 2014, maximum: 2035, description: 'the projects’ year (default: the scenario’s registry year)' })) },
+  { additionalProperties: false },
+)
+export const ScenarioProjects = Type.Object({
+  scenarioId: Type.Integer(),
+  created: Type.Integer({ description: 'projects made by this call (0 when the scenario had become projects before)' }),
+  projects: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      site: Type.Integer({ description: 'the site’s rank in the scenario' }),
+      created: Type.Boolean(),
+      name: Type.String(),
+      type: Type.String(),
+      stage: Type.String(),
+      year: Type.Integer(),
+      budgetYuan: Type.Number(),
+      countyCode: Type.String(),
+      villageCode: Type.Union([Type.String(), Type.Null()]),
+      geometry: Type.Any({ description: 'GeoJSON geometry: the site (a point), or a road link (a line)' }),
+    }),
+  ),
+})
+export type ScenarioProjects = Static<typeof ScenarioProjects>

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { errorResponses } from '../../domain/schemas/common.js'
-import { ExportQuery, Scenario, ScenarioBody, ScenarioParams, ScenarioQuery, type SitingAnswer } from '../../domain/siting/schemas.js'
+import { ExportQuery, PLANNING_ROLES, Scenario, ScenarioBody, ScenarioParams, ScenarioProjects, ScenarioProjectsBody, ScenarioQuery, type SitingAnswer } from '../../domain/siting/schemas.js'
+import { DbError } from '../db/types.js'
 import { runSiting, SitingInputError } from './siting-run.js'
 import type { SitingService } from './siting-service.js'
 import { scenarioGeoJson, scenarioXlsx } from './scenario-export.js'
@@ -21,7 +22,8 @@ const out = (r: ScenarioRow) => ({ ...r, createdAt: new Date(r.createdAt).toISOS
 
 /**
  * Saved siting scenarios: saving runs the siting again on the server (what is stored is what the
- * server computed, never a client's figures), listing and comparing, deleting one's own, export.
+ * server computed, never a client's figures), listing and comparing, deleting one's own, export, and
+ * making a scenario's sites planned projects (county-level planners and above).
  */
 const scenarios: FastifyPluginAsync<{ service: SitingService }> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -58,6 +60,48 @@ const scenarios: FastifyPluginAsync<{ service: SitingService }> = async (app, op
       const gone = (await app.scopedDb(req).query(Q.DELETE_SCENARIO, [Number(req.params.id)])).rows[0]
       if (!gone) return reply.code(404).send({ error: 'Not Found', message: `no scenario ${req.params.id} of yours` })
       return reply.code(204).send(null)
+    },
+  )
+
+  r.post(
+    '/api/siting/scenarios/:id/projects',
+    {
+      config: { access: 'registry' },
+      schema: {
+        summary: 'Make a saved scenario’s sites planned projects (stage plan), once: a second call adds none',
+        description:
+          'For the province administrator and prefecture and county officers, for a scenario in their area: each site (a road scenario: each link) ' +
+          'becomes a project of the matching type (water, education, health, road) in the village it lies in, its budget the scenario’s cost per site. ' +
+          'Department viewers site and save scenarios but do not plan projects.',
+        tags: ['siting'],
+        params: ScenarioParams,
+        body: ScenarioProjectsBody,
+        response: { 200: ScenarioProjects, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const db = app.scopedDb(req)
+      if (!(PLANNING_ROLES as readonly string[]).includes(db.caller.role)) {
+        await app.auditQuietly(req, { action: 'access.denied', outcome: 'denied', area: db.caller.scope, target: `${req.method} ${req.routeOptions.url}`, detail: { reason: 'role', access: 'planning' } })
+        return reply.code(403).send({ error: 'Forbidden', message: `the role ${db.caller.role} may not put projects into the plan` })
+      }
+      const id = Number(req.params.id)
+      try {
+        return await db.run(async (tx) => {
+          const made = (await tx.query<{ id: number; site: number; created: boolean }>(Q.SCENARIO_TO_PROJECTS, [id, req.body.year ?? null])).rows
+          const created = new Set(made.filter((m) => m.created).map((m) => m.id))
+          const rows = (await tx.query<Omit<ScenarioProjects['projects'][number], 'created' | 'geometry'> & { geometry: string }>(Q.SCENARIO_PROJECTS, [made.map((m) => m.id)])).rows
+          return {
+            scenarioId: id,
+            created: created.size,
+            projects: rows.map((p) => ({ ...p, budgetYuan: Number(p.budgetYuan), created: created.has(p.id), geometry: JSON.parse(p.geometry) as unknown })),
+          }
+        })
+      } catch (err) {
+        if (err instanceof DbError && err.code === 'P0002') return reply.code(404).send({ error: 'Not Found', message: `no scenario ${id} in your area` })
+        if (err instanceof DbError && err.code === '42501') return reply.code(403).send({ error: 'Forbidden', message: 'you may not put projects into the plan' })
+        throw err
+      }
     },
   )
 

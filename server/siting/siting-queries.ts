@@ -98,3 +98,10 @@ export const DELETE_SCENARIO = `DELETE FROM siting_scenario WHERE id = $1 RETURN
 /** The default identification (weights by AF indicator code, k) and the AF indicators' bits. */
 export const AF_DEFAULT = `SELECT k, weights FROM identification_scenario WHERE is_default`
 export const AF_INDICATORS = `SELECT code, af_bit AS bit FROM indicator_def WHERE level = 'household' AND af_bit IS NOT NULL ORDER BY af_bit`
+
+/** A scenario's sites as planned projects (migration 0025, refuses roles and areas itself), and what they became. */
+export const SCENARIO_TO_PROJECTS = `SELECT project_id AS id, site, created FROM povmap_scenario_to_projects($1, $2)`
+export const SCENARIO_PROJECTS = `
+  SELECT p.id, p.scenario_site AS site, p.name, p.type, p.stage, p.year, p.budget_yuan AS "budgetYuan", p.county_code AS "countyCode",
+         p.village_code AS "villageCode", ST_AsGeoJSON(p.geom, 6) AS geometry
+  FROM project p WHERE p.id = ANY ($1::int[]) ORDER BY p.scenario_site`

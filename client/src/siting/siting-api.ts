@@ -1,7 +1,7 @@
 /** The siting routes the client uses (../shared/api-contract.md, "Accessibility and siting"). */
 import type { Static } from 'typebox'
 import { ApiError, getJson, postJson } from '../api/http.js'
-import type { IsochroneAnswer, RoadLinksAnswer, Scenario, SitingAnswer, SitingBody } from '../../../domain/siting/schemas.js'
+import type { IsochroneAnswer, RoadLinksAnswer, Scenario, ScenarioProjects, SitingAnswer, SitingBody } from '../../../domain/siting/schemas.js'
 
 export type Isochrones = Static<typeof IsochroneAnswer>
 export type RoadLinks = Static<typeof RoadLinksAnswer>
@@ -18,5 +18,7 @@ export const sitingApi = {
     const res = await fetch(`/api/siting/scenarios/${id}`, { method: 'DELETE', headers: { 'x-csrf-token': csrf } })
     if (!res.ok) throw new ApiError(res.status, `${res.status} ${res.statusText}`)
   },
+  /** The scenario's sites as planned projects (county-level planners and above); a second call adds none. */
+  toProjects: (id: number, csrf: string) => postJson<ScenarioProjects>(`/api/siting/scenarios/${id}/projects`, {}, csrf),
   exportUrl: (id: number, format: 'geojson' | 'xlsx') => `/api/siting/scenarios/${id}/export?format=${format}`,
 }

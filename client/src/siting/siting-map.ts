@@ -6,7 +6,7 @@
 import type { GeoJSONSource, Map as MaplibreMap } from 'maplibre-gl'
 import type { FeatureCollection } from 'geojson'
 
-export const SITING_SOURCES = ['siting-coverage', 'siting-sites', 'siting-candidates', 'siting-isochrones'] as const
+export const SITING_SOURCES = ['siting-coverage', 'siting-sites', 'siting-candidates', 'siting-isochrones', 'siting-planned'] as const
 type SourceId = (typeof SITING_SOURCES)[number]
 
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] }
@@ -36,6 +36,17 @@ function ensure(map: MaplibreMap, id: SourceId): GeoJSONSource {
     case 'siting-candidates':
       map.addLayer({ id: 'siting-candidates-circle', type: 'circle', source: id, paint: { 'circle-radius': 4, 'circle-color': '#fff', 'circle-stroke-color': '#555', 'circle-stroke-width': 1.5 } })
       break
+    case 'siting-planned':
+      // Projects just planned from a scenario, until the projects tiles (cached for minutes) show them.
+      map.addLayer({ id: 'siting-planned-line', type: 'line', source: id, filter: ['==', ['geometry-type'], 'LineString'], paint: { 'line-color': '#6a3d9a', 'line-width': 3 } })
+      map.addLayer({
+        id: 'siting-planned-square',
+        type: 'circle',
+        source: id,
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: { 'circle-radius': 6, 'circle-color': '#6a3d9a', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
+      })
+      break
     case 'siting-sites':
       map.addLayer({ id: 'siting-sites-circle', type: 'circle', source: id, paint: { 'circle-radius': 9, 'circle-color': '#d7301f', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } })
       map.addLayer({
@@ -63,7 +74,7 @@ export function pointsCollection(points: readonly { lon: number; lat: number; [k
 }
 
 export function clearSiting(map: MaplibreMap): void {
-  for (const l of ['siting-sites-rank', 'siting-sites-circle', 'siting-candidates-circle', 'siting-isochrones-line', 'siting-isochrones-fill', 'siting-coverage-line', 'siting-coverage-fill'])
+  for (const l of ['siting-planned-square', 'siting-planned-line', 'siting-sites-rank', 'siting-sites-circle', 'siting-candidates-circle', 'siting-isochrones-line', 'siting-isochrones-fill', 'siting-coverage-line', 'siting-coverage-fill'])
     if (map.getLayer(l)) map.removeLayer(l)
   for (const s of SITING_SOURCES) if (map.getSource(s)) map.removeSource(s)
 }
