@@ -26,7 +26,12 @@ export interface ImportReport {
   create: number
   change: number
   unchanged: number
-  households: { key: string; rows: number[]; action: 'create' | 'change' | 'unchanged'; diffs: { field: string; before: unknown; after: unknown }[] }[]
+  households?: { key: string; rows: number[]; action: 'create' | 'change' | 'unchanged'; diffs: { field: string; before: unknown; after: unknown }[] }[]
+  /** projects and indicators: item by item (project code, or village/indicator/year) */
+  items?: { key: string; rows: number[]; action: 'create' | 'change' | 'unchanged'; diffs: { field: string; before: unknown; after: unknown }[]; converted?: boolean }[]
+  /** projects: the coordinate system detected or chosen, and how many records were GCJ-02 */
+  crs?: string | null
+  converted?: number
   unmapped: string[]
   encoding: string | null
   dryRun: boolean
@@ -41,8 +46,13 @@ export interface JobState {
 }
 
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'geojson', 'shp'] as const
-/** Column keys of the household import, for the mapping step (domain/reports/import-columns.ts). */
+/** Column keys of each import, for the mapping step (domain/reports/import-columns.ts, project-import-columns.ts). */
 export { HOUSEHOLD_IMPORT_COLUMNS } from '../../../domain/reports/import-columns.js'
+export { PROJECT_IMPORT_COLUMNS, INDICATOR_IMPORT_COLUMNS } from '../../../domain/reports/project-import-columns.js'
+export const IMPORT_KINDS = ['households', 'projects', 'indicators'] as const
+export type ImportKind = (typeof IMPORT_KINDS)[number]
+/** Coordinate systems a project file may be in when it does not say (GCJ-02 is converted to WGS84). */
+export const IMPORT_CRS = ['auto', 'wgs84', 'cgcs2000', 'gcj02'] as const
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -55,13 +65,15 @@ export const reportsApi = {
   snapshots: (area: string, signal?: AbortSignal) => getJson<SnapshotOut[]>(`/api/report-snapshots?area=${enc(area)}`, signal),
   freeze: (body: { table: string; area: string; year: number; periodKind: string; period: string }, csrf: string) => postJson<SnapshotOut[]>('/api/report-snapshots', body, csrf),
   exportUrl: (area: string, year: number, format: string) => `/api/export?area=${enc(area)}&year=${year}&format=${format}`,
-  templateUrl: (format: 'csv' | 'xlsx') => `/api/imports/template?kind=households&format=${format}`,
+  templateUrl: (format: 'csv' | 'xlsx', kind: ImportKind = 'households') => `/api/imports/template?kind=${kind}&format=${format}`,
   /** The import itself: a dry run or the real one; `asXlsx` answers the report as a workbook (a Blob). */
-  async upload(file: Blob, opts: { dryRun: boolean; job: string; mapping: Record<string, string>; csrf: string; asXlsx?: boolean }): Promise<ImportReport | Blob> {
-    const q = new URLSearchParams({ kind: 'households', dryRun: String(opts.dryRun), job: opts.job })
+  async upload(file: Blob, opts: { dryRun: boolean; job: string; mapping: Record<string, string>; csrf: string; asXlsx?: boolean; kind?: ImportKind; crs?: string }): Promise<ImportReport | Blob> {
+    const q = new URLSearchParams({ kind: opts.kind ?? 'households', dryRun: String(opts.dryRun), job: opts.job })
+    if (opts.crs && opts.crs !== 'auto') q.set('crs', opts.crs)
     if (Object.keys(opts.mapping).length) q.set('mapping', JSON.stringify(opts.mapping))
     if (opts.asXlsx) q.set('format', 'xlsx')
-    const type = /\.xlsx$/i.test((file as File).name ?? '') ? XLSX : 'text/csv'
+    const name = (file as File).name ?? ''
+    const type = /\.xlsx$/i.test(name) ? XLSX : /\.zip$/i.test(name) ? 'application/zip' : /\.(geo)?json$/i.test(name) ? 'application/geo+json' : 'text/csv'
     const res = await fetch(`/api/imports?${q}`, { method: 'POST', body: file, headers: { 'content-type': type, 'x-csrf-token': opts.csrf, accept: 'application/json' } })
     if (!res.ok) {
       const body = (await res.json().catch(() => ({}))) as { message?: string }

@@ -91,4 +91,32 @@ describe('the reports work screen', () => {
     // A file with problems is not imported.
     expect(wrapper.find('[data-testid=import-run]').attributes('disabled')).toBeDefined()
   })
+
+  it('the import of projects: a zipped Shapefile goes as application/zip with the kind, and the report names the coordinate system', async () => {
+    const calls = stubApi([
+      ['/api/reports', () => ({ status: 200, body: [] })],
+      ['/api/report-snapshots', () => ({ status: 200, body: [] })],
+      ['/api/imports/progress', () => ({ status: 200, body: { job: 'x', percent: 50, state: 'running' } })],
+      [
+        '/api/imports?',
+        () => ({
+          status: 200,
+          body: { rows: 2, errors: [], create: 1, change: 0, unchanged: 1, items: [], unmapped: [], encoding: 'UTF-8', crs: 'EPSG:4546 CGCS2000_3_Degree_GK_CM_111E', converted: 0, dryRun: true },
+        }),
+      ],
+    ])
+    wrapper = mount(ReportsWorkspace, { props: { params: { tab: 'import', kind: 'projects' } }, global: { plugins: [pinia, i18n] }, attachTo: doc.body as never })
+    await flushPromises()
+    expect([...(doc.querySelectorAll('a[download]') as ArrayLike<Element> & Iterable<Element>)].map((a) => a.getAttribute('href'))).toContain('/api/imports/template?kind=projects&format=xlsx')
+    const input = wrapper.find('[data-testid=import-file]')
+    Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([0x50, 0x4b, 3, 4])], 'roads.zip')] })
+    await input.trigger('change')
+    await wrapper.find('[data-testid=import-dry-run]').trigger('click')
+    await flushPromises()
+    const post = calls.find((c) => c.method === 'POST')!
+    expect(post.url).toMatch(/^\/api\/imports\?kind=projects&dryRun=true&job=/)
+    expect(post.type).toBe('application/zip')
+    expect(doc.querySelector('[data-testid=import-summary]')!.textContent).toBe('共 2 行：新增 1 项，变更 0 项，无变化 1 项')
+    expect(doc.querySelector('[data-testid=import-crs-found]')!.textContent).toBe('坐标系：EPSG:4546 CGCS2000_3_Degree_GK_CM_111E')
+  })
 })
