@@ -66,6 +66,9 @@ try {
   const cpuMs = (cpu.user + cpu.system) / 1000
   log(`accessibility: ${acc.households.toLocaleString('en')} households in ${ms(accMs)} wall, ${ms(cpuMs)} CPU in this process (worker included; the database's own work is not) ` +
     `(target < 30 s: ${accMs < 30_000 ? 'met' : 'MISSED'}); reading their points alone ${ms(readMs)}: ×${(accMs / readMs).toFixed(1)}; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`)
+  const p = acc.phases
+  log(`accessibility phases: network (roads read, sent, built on the worker) ${ms(p.network)} beside reading the points ${ms(p.read)}; ` +
+    `snapping and timing every seat and household ${ms(p.households)}; writing (COPY, indicators) ${ms(p.write)}`)
 
   // ---- the network in this process, for the timings below ---------------------------------------------------------
   const dem = terrainPath(config.dataDir)

@@ -6,6 +6,10 @@ import { ensureDemoAccounts, sessionSecret } from './auth/demo-accounts.js'
 import { prepareAccountSecrets } from './auth/account-secrets.js'
 import { openRequestPool } from './db/request-pool.js'
 import { SERVER_SHEDDING } from './plugins/hardening.js'
+import { sitingServiceFor } from './siting/routes.js'
+
+/** How often the server checks whether roads, facilities or households changed since the travel times were computed. */
+const ACCESSIBILITY_CHECK_MS = 30_000
 
 /** The only file that listens: open the database, migrate, serve, and shut down cleanly on a signal. */
 async function main(): Promise<void> {
@@ -92,6 +96,12 @@ async function main(): Promise<void> {
     failAndExit(`cannot listen on ${config.host}:${config.port}`, err)
   }
   log(`serving on http://${config.host}:${config.port}/ (API docs at /api/docs)`)
+  // Travel times for siting and the accessibility indicators: computed now when missing or stale (after a
+  // first run's demo load), and again whenever the data they rest on change; off the request path.
+  sitingServiceFor(db)?.watch(ACCESSIBILITY_CHECK_MS, {
+    done: (r) => log(`accessibility: travel times of ${r.households.toLocaleString('en')} households computed in the background in ${(r.elapsedMs / 1000).toFixed(1)} s`),
+    error: (err) => app.log.error({ err }, 'accessibility computation failed'),
+  })
 }
 
 /** Shown once, at the first start: the accounts are created only while none exists. */

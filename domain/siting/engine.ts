@@ -28,22 +28,6 @@ export function timesToNearest(net: Network, facilities: readonly (readonly numb
   return dijkstra(g, facilitySources(net, facilities))
 }
 
-export interface PointAccess {
-  snap: Snap | undefined
-  /** Minutes to the nearest facility of each kind (Infinity: none reachable). */
-  minutes: number[]
-}
-
-/** Travel time of each point to the nearest facility of each kind, in minutes (walk to the road, drive, walk to the door). */
-export function pointAccess(net: Network, points: ArrayLike<number>, nodeTimes: readonly Float64Array[]): PointAccess[] {
-  const out: PointAccess[] = []
-  for (let p = 0; p + 1 < points.length; p += 2) {
-    const s = snap(net, points[p]!, points[p + 1]!, 'to')
-    out.push({ snap: s, minutes: nodeTimes.map((t) => (s ? (s.seconds + t[s.node]!) / 60 : Infinity)) })
-  }
-  return out
-}
-
 /** Off-road walking speed (m/s) used to paint isochrones beyond the nodes: Tobler on the flat, off paths. */
 const PAINT_MS = (toblerKmh(0) * OFF_PATH) / 3.6
 /** How far beyond a road node an isochrone reaches on foot at most (metres). */

@@ -65,20 +65,88 @@ export interface Network {
   walkReverse: Graph
   /** Road arcs: the road id behind each drive arc (for the road-link reports). */
   elevation: Elevation
-  nodeGrid: Map<string, number[]>
-  riverGrid: Map<string, number[]>
-  /** River segments: x1,y1,x2,y2 per segment. */
+  /** River segments: x1,y1,x2,y2 per segment, and the RIVER_CELL grid of them. */
   riverSegs: Float64Array
+  riverIndex: GridIndex
   /** Road segments x1,y1,x2,y2, the road (index into `roads`) of each and its metres from the road's source. */
   roadSegs: Float64Array
   segRoad: Int32Array
   segStartM: Float64Array
-  segGrid: Map<string, number[]>
+  /** The NODE_CELL grid of the road segments. */
+  segIndex: GridIndex
   /** Per road: graph nodes, geometric length, and seconds along it (drive either way, walk a→b and b→a). */
   roads: { a: number; b: number; geomM: number; drive: number; walkAB: number; walkBA: number }[]
 }
 
-const key = (x: number, y: number) => `${x},${y}`
+/**
+ * Segments by the cells of a regular lon/lat grid that their bounding boxes touch, in compressed rows
+ * over the grid's extent (cell (gx, gy) holds items[start[c]..start[c + 1]], c = (gy − y0)·w + gx − x0),
+ * each cell's segments in ascending order; `seen` and `gen` let a search visit each segment once
+ * without a Set (a search takes the next generation).
+ */
+export interface GridIndex {
+  cell: number
+  x0: number
+  y0: number
+  w: number
+  h: number
+  start: Int32Array
+  items: Int32Array
+  seen: Int32Array
+  gen: number
+}
+
+/** Cells of the densest grid index allowed (a network spanning more is refused: bad coordinates). */
+const MAX_GRID_CELLS = 16_000_000
+
+function gridIndex(segs: Float64Array, cell: number): GridIndex {
+  const n = segs.length / 4
+  let minX = Infinity
+  let minY = Infinity
+  let maxX = -Infinity
+  let maxY = -Infinity
+  for (let i = 0; i < n; i++) {
+    minX = Math.min(minX, segs[4 * i]!, segs[4 * i + 2]!)
+    maxX = Math.max(maxX, segs[4 * i]!, segs[4 * i + 2]!)
+    minY = Math.min(minY, segs[4 * i + 1]!, segs[4 * i + 3]!)
+    maxY = Math.max(maxY, segs[4 * i + 1]!, segs[4 * i + 3]!)
+  }
+  const x0 = n ? Math.floor(minX / cell) : 0
+  const y0 = n ? Math.floor(minY / cell) : 0
+  const w = n ? Math.floor(maxX / cell) - x0 + 1 : 0
+  const h = n ? Math.floor(maxY / cell) - y0 + 1 : 0
+  if (w * h > MAX_GRID_CELLS) throw new Error(`buildNetwork: segments span ${w}×${h} cells of ${cell}°: coordinates out of range?`)
+  const start = new Int32Array(w * h + 1)
+  const each = (i: number, visit: (c: number) => void) => {
+    const gx1 = Math.floor(Math.min(segs[4 * i]!, segs[4 * i + 2]!) / cell) - x0
+    const gx2 = Math.floor(Math.max(segs[4 * i]!, segs[4 * i + 2]!) / cell) - x0
+    const gy1 = Math.floor(Math.min(segs[4 * i + 1]!, segs[4 * i + 3]!) / cell) - y0
+    const gy2 = Math.floor(Math.max(segs[4 * i + 1]!, segs[4 * i + 3]!) / cell) - y0
+    for (let gx = gx1; gx <= gx2; gx++) for (let gy = gy1; gy <= gy2; gy++) visit(gy * w + gx)
+  }
+  for (let i = 0; i < n; i++) each(i, (c) => start[c + 1]!++)
+  for (let c = 0; c < w * h; c++) start[c + 1]! += start[c]!
+  const fill = start.slice(0, Math.max(0, w * h))
+  const items = new Int32Array(start[w * h]!)
+  for (let i = 0; i < n; i++) each(i, (c) => (items[fill[c]!++] = i))
+  return { cell, x0, y0, w, h, start, items, seen: new Int32Array(n), gen: 0 }
+}
+
+/** Starts a search over the index: the generation that marks its visited segments. */
+function nextGen(g: GridIndex): number {
+  if (g.gen >= 0x7fffffff) {
+    g.seen.fill(0)
+    g.gen = 0
+  }
+  return ++g.gen
+}
+
+/** The compressed row of cell (gx, gy), or -1 when it lies outside the index's extent. */
+function cellOf(g: GridIndex, gx: number, gy: number): number {
+  const x = gx - g.x0
+  const y = gy - g.y0
+  return x < 0 || y < 0 || x >= g.w || y >= g.h ? -1 : y * g.w + x
+}
 
 /** Builds the network; `elevation` samples the DEM (a flat 0 when there is none). */
 export function buildNetwork(input: NetworkInput, elevation: Elevation): Network {
@@ -109,85 +177,47 @@ export function buildNetwork(input: NetworkInput, elevation: Elevation): Network
     const a = nodeOf(r.source, c[0]!, c[1]!)
     const b = nodeOf(r.target, c[c.length - 2]!, c[c.length - 1]!)
     if (a === b) continue
-    // Sample the DEM every ~100 m along the line; time each piece by its own grade.
+    // The line's length first (the road's stated length scales it), then the DEM sampled every ~100 m
+    // along it, each piece timed by its own grade.
     let geomM = 0
-    const pieces: { m: number; dz: number }[] = []
-    let px = c[0]!
-    let py = c[1]!
-    let pz = elevation(px, py)
-    for (let v = 2; v < c.length; v += 2) {
-      const x = c[v]!
-      const y = c[v + 1]!
-      const segM = distanceM(px, py, x, y)
-      const steps = Math.max(1, Math.ceil(segM / SAMPLE_M))
-      for (let s = 1; s <= steps; s++) {
-        const qx = px + ((x - px) * s) / steps
-        const qy = py + ((y - py) * s) / steps
-        const qz = elevation(qx, qy)
-        pieces.push({ m: segM / steps, dz: qz - pz })
-        pz = qz
-      }
-      geomM += segM
-      px = x
-      py = y
-    }
+    for (let v = 2; v < c.length; v += 2) geomM += distanceM(c[v - 2]!, c[v - 1]!, c[v]!, c[v + 1]!)
     const scale = geomM > 0 && r.lengthM > 0 ? r.lengthM / geomM : 1
     let tDrive = 0
     let tUp = 0
     let tDown = 0
-    for (const p of pieces) {
-      const m = p.m * scale
-      tDrive += driveSeconds(m, p.dz, r.cls)
-      tUp += walkSeconds(m, p.dz, false)
-      tDown += walkSeconds(m, -p.dz, false)
+    let along = 0
+    let pz = elevation(c[0]!, c[1]!)
+    for (let v = 2; v < c.length; v += 2) {
+      const px = c[v - 2]!
+      const py = c[v - 1]!
+      const x = c[v]!
+      const y = c[v + 1]!
+      const segM = distanceM(px, py, x, y)
+      const steps = Math.max(1, Math.ceil(segM / SAMPLE_M))
+      const m = (segM / steps) * scale
+      for (let s = 1; s <= steps; s++) {
+        const qz = elevation(px + ((x - px) * s) / steps, py + ((y - py) * s) / steps)
+        const dz = qz - pz
+        tDrive += driveSeconds(m, dz, r.cls)
+        tUp += walkSeconds(m, dz, false)
+        tDown += walkSeconds(m, -dz, false)
+        pz = qz
+      }
+      roadSegs.push(px, py, x, y)
+      segRoad.push(roads.length)
+      segStartM.push(along)
+      along += segM
     }
     drive.push({ from: a, to: b, cost: tDrive }, { from: b, to: a, cost: tDrive })
     walk.push({ from: a, to: b, cost: tUp }, { from: b, to: a, cost: tDown })
-    let along = 0
-    for (let v = 0; v + 3 < c.length; v += 2) {
-      roadSegs.push(c[v]!, c[v + 1]!, c[v + 2]!, c[v + 3]!)
-      segRoad.push(roads.length)
-      segStartM.push(along)
-      along += distanceM(c[v]!, c[v + 1]!, c[v + 2]!, c[v + 3]!)
-    }
     roads.push({ a, b, geomM: geomM, drive: tDrive, walkAB: tUp, walkBA: tDown })
-  }
-  const segGrid = new Map<string, number[]>()
-  for (let sg = 0; sg < segRoad.length; sg++) {
-    const [x1, y1, x2, y2] = [roadSegs[4 * sg]!, roadSegs[4 * sg + 1]!, roadSegs[4 * sg + 2]!, roadSegs[4 * sg + 3]!]
-    for (let gx = Math.floor(Math.min(x1, x2) / NODE_CELL); gx <= Math.floor(Math.max(x1, x2) / NODE_CELL); gx++)
-      for (let gy = Math.floor(Math.min(y1, y2) / NODE_CELL); gy <= Math.floor(Math.max(y1, y2) / NODE_CELL); gy++) {
-        const k = key(gx, gy)
-        const list = segGrid.get(k)
-        if (list) list.push(sg)
-        else segGrid.set(k, [sg])
-      }
   }
   const n = ids.length
   const walkGraph = graphFromArcs(n, walk)
-  const nodeGrid = new Map<string, number[]>()
-  for (let i = 0; i < n; i++) {
-    const k = key(Math.floor(lons[i]! / NODE_CELL), Math.floor(lats[i]! / NODE_CELL))
-    const list = nodeGrid.get(k)
-    if (list) list.push(i)
-    else nodeGrid.set(k, [i])
-  }
   const segs: number[] = []
-  const riverGrid = new Map<string, number[]>()
-  for (const line of input.rivers) {
-    for (let v = 0; v + 3 < line.length; v += 2) {
-      const s = segs.length / 4
-      const [x1, y1, x2, y2] = [line[v]!, line[v + 1]!, line[v + 2]!, line[v + 3]!]
-      segs.push(x1, y1, x2, y2)
-      for (let gx = Math.floor(Math.min(x1, x2) / RIVER_CELL); gx <= Math.floor(Math.max(x1, x2) / RIVER_CELL); gx++)
-        for (let gy = Math.floor(Math.min(y1, y2) / RIVER_CELL); gy <= Math.floor(Math.max(y1, y2) / RIVER_CELL); gy++) {
-          const k = key(gx, gy)
-          const list = riverGrid.get(k)
-          if (list) list.push(s)
-          else riverGrid.set(k, [s])
-        }
-    }
-  }
+  for (const line of input.rivers) for (let v = 0; v + 3 < line.length; v += 2) segs.push(line[v]!, line[v + 1]!, line[v + 2]!, line[v + 3]!)
+  const riverSegs = Float64Array.from(segs)
+  const roadSegArray = Float64Array.from(roadSegs)
   return {
     nodeIds: Int32Array.from(ids),
     lon: Float64Array.from(lons),
@@ -196,13 +226,12 @@ export function buildNetwork(input: NetworkInput, elevation: Elevation): Network
     walk: walkGraph,
     walkReverse: reverseGraph(walkGraph),
     elevation,
-    nodeGrid,
-    riverGrid,
-    riverSegs: Float64Array.from(segs),
-    roadSegs: Float64Array.from(roadSegs),
+    riverSegs,
+    riverIndex: gridIndex(riverSegs, RIVER_CELL),
+    roadSegs: roadSegArray,
     segRoad: Int32Array.from(segRoad),
     segStartM: Float64Array.from(segStartM),
-    segGrid,
+    segIndex: gridIndex(roadSegArray, NODE_CELL),
     roads,
   }
 }
@@ -218,13 +247,17 @@ function segmentsCross(ax: number, ay: number, bx: number, by: number, cx: numbe
 
 /** Whether the straight walk between two points crosses a river line. */
 export function crossesRiver(net: Network, x1: number, y1: number, x2: number, y2: number): boolean {
-  const seen = new Set<number>()
+  const g = net.riverIndex
+  const gen = nextGen(g)
+  const r = net.riverSegs
   for (let gx = Math.floor(Math.min(x1, x2) / RIVER_CELL); gx <= Math.floor(Math.max(x1, x2) / RIVER_CELL); gx++)
     for (let gy = Math.floor(Math.min(y1, y2) / RIVER_CELL); gy <= Math.floor(Math.max(y1, y2) / RIVER_CELL); gy++) {
-      for (const s of net.riverGrid.get(key(gx, gy)) ?? []) {
-        if (seen.has(s)) continue
-        seen.add(s)
-        const r = net.riverSegs
+      const c = cellOf(g, gx, gy)
+      if (c < 0) continue
+      for (let k = g.start[c]!, end = g.start[c + 1]!; k < end; k++) {
+        const s = g.items[k]!
+        if (g.seen[s] === gen) continue
+        g.seen[s] = gen
         if (segmentsCross(x1, y1, x2, y2, r[4 * s]!, r[4 * s + 1]!, r[4 * s + 2]!, r[4 * s + 3]!)) return true
       }
     }
@@ -258,53 +291,108 @@ export function snap(net: Network, lon: number, lat: number, dir: 'to' | 'from' 
   const gy = Math.floor(lat / NODE_CELL)
   const cellM = NODE_CELL * Math.min(m.lon, m.lat)
   const maxRing = Math.ceil(MAX_SNAP_M / cellM) + 1
-  const found = new Map<number, { metres: number; qx: number; qy: number; t: number }>()
-  const seen = new Set<number>()
+  const g = net.segIndex
+  const search: RingSearch = { net, lon, lat, mlon: m.lon, mlat: m.lat, gen: nextGen(g), found: 0 }
   for (let ring = 0; ring <= maxRing; ring++) {
-    for (let x = gx - ring; x <= gx + ring; x++)
-      for (let y = gy - ring; y <= gy + ring; y++) {
-        if (Math.max(Math.abs(x - gx), Math.abs(y - gy)) !== ring) continue
-        for (const sg of net.segGrid.get(key(x, y)) ?? []) {
-          if (seen.has(sg)) continue
-          seen.add(sg)
-          const r = net.roadSegs
-          const [x1, y1, x2, y2] = [r[4 * sg]!, r[4 * sg + 1]!, r[4 * sg + 2]!, r[4 * sg + 3]!]
-          // Projection in a local metric plane.
-          const ux = (x2 - x1) * m.lon
-          const uy = (y2 - y1) * m.lat
-          const len2 = ux * ux + uy * uy
-          const t = len2 > 0 ? Math.min(1, Math.max(0, ((lon - x1) * m.lon * ux + (lat - y1) * m.lat * uy) / len2)) : 0
-          const qx = x1 + (x2 - x1) * t
-          const qy = y1 + (y2 - y1) * t
-          found.set(sg, { metres: distanceM(lon, lat, qx, qy), qx, qy, t })
-        }
+    if (ring === 0) visitCell(search, gx, gy)
+    else {
+      for (let x = gx - ring; x <= gx + ring; x++) {
+        visitCell(search, x, gy - ring)
+        visitCell(search, x, gy + ring)
       }
+      for (let y = gy - ring + 1; y < gy + ring; y++) {
+        visitCell(search, gx - ring, y)
+        visitCell(search, gx + ring, y)
+      }
+    }
     // Everything nearer than the searched rings' inner distance has been seen.
-    const nearest = [...found.values()].map((f) => f.metres).sort((a, b) => a - b)
-    if (nearest.length >= SNAP_CANDIDATES && nearest[SNAP_CANDIDATES - 1]! <= ring * cellM) break
-    if (nearest.length > 0 && ring >= 1 && nearest[0]! > MAX_SNAP_M) break
+    if (search.found >= SNAP_CANDIDATES && TOP_M[SNAP_CANDIDATES - 1]! <= ring * cellM) break
+    if (search.found > 0 && ring >= 1 && TOP_M[0]! > MAX_SNAP_M) break
   }
-  const options = [...found.entries()].sort((a, b) => a[1].metres - b[1].metres || a[0] - b[0]).slice(0, SNAP_CANDIDATES)
   let best: Snap | undefined
   let bestFord: Snap | undefined
-  for (const [sg, f] of options) {
-    if (f.metres > MAX_SNAP_M) break
+  const options = Math.min(search.found, SNAP_CANDIDATES)
+  for (let o = 0; o < options; o++) {
+    const sg = TOP_SEG[o]!
+    const metres = TOP_M[o]!
+    if (metres > MAX_SNAP_M) break
+    const qx = TOP_QX[o]!
+    const qy = TOP_QY[o]!
     const road = net.roads[net.segRoad[sg]!]!
     const r = net.roadSegs
     const segM = distanceM(r[4 * sg]!, r[4 * sg + 1]!, r[4 * sg + 2]!, r[4 * sg + 3]!)
-    const frac = road.geomM > 0 ? Math.min(1, (net.segStartM[sg]! + f.t * segM) / road.geomM) : 0
-    const walk = dir === 'to' ? offRoadSeconds(net, lon, lat, f.qx, f.qy) : offRoadSeconds(net, f.qx, f.qy, lon, lat)
-    const ford = crossesRiver(net, lon, lat, f.qx, f.qy)
+    const frac = road.geomM > 0 ? Math.min(1, (net.segStartM[sg]! + TOP_T[o]! * segM) / road.geomM) : 0
+    const walk = dir === 'to' ? offRoadSeconds(net, lon, lat, qx, qy) : offRoadSeconds(net, qx, qy, lon, lat)
+    const ford = crossesRiver(net, lon, lat, qx, qy)
     // Along the road from the joining point to a (towards the source) or to b; 'from' runs the other way.
     const toA = mode === 'drive' ? frac * road.drive : frac * (dir === 'to' ? road.walkBA : road.walkAB)
     const toB = mode === 'drive' ? (1 - frac) * road.drive : (1 - frac) * (dir === 'to' ? road.walkAB : road.walkBA)
-    for (const [node, along] of [[road.a, toA], [road.b, toB]] as const) {
-      const seconds = walk + along + (ford ? FORD_PENALTY_S : 0)
-      const option: Snap = { node, seconds, metres: f.metres, ford }
+    for (let end = 0; end < 2; end++) {
+      const node = end === 0 ? road.a : road.b
+      const seconds = walk + (end === 0 ? toA : toB) + (ford ? FORD_PENALTY_S : 0)
       if (ford) {
-        if (!bestFord || seconds < bestFord.seconds) bestFord = option
-      } else if (!best || seconds < best.seconds) best = option
+        if (!bestFord || seconds < bestFord.seconds) bestFord = { node, seconds, metres, ford }
+      } else if (!best || seconds < best.seconds) best = { node, seconds, metres, ford }
     }
   }
   return best ?? bestFord
+}
+
+/** One snap's search state; the nearest segments so far live in the TOP_ arrays (snap is synchronous, never re-entered). */
+interface RingSearch {
+  net: Network
+  lon: number
+  lat: number
+  mlon: number
+  mlat: number
+  gen: number
+  /** Segments seen so far (the TOP_ arrays hold the nearest SNAP_CANDIDATES of them). */
+  found: number
+}
+const TOP_M = new Float64Array(SNAP_CANDIDATES)
+const TOP_SEG = new Int32Array(SNAP_CANDIDATES)
+const TOP_QX = new Float64Array(SNAP_CANDIDATES)
+const TOP_QY = new Float64Array(SNAP_CANDIDATES)
+const TOP_T = new Float64Array(SNAP_CANDIDATES)
+
+/** Projects the point on each segment of a cell not seen yet, keeping the nearest (by metres, then segment). */
+function visitCell(q: RingSearch, gx: number, gy: number): void {
+  const g = q.net.segIndex
+  const c = cellOf(g, gx, gy)
+  if (c < 0) return
+  const r = q.net.roadSegs
+  for (let k = g.start[c]!, end = g.start[c + 1]!; k < end; k++) {
+    const sg = g.items[k]!
+    if (g.seen[sg] === q.gen) continue
+    g.seen[sg] = q.gen
+    const x1 = r[4 * sg]!
+    const y1 = r[4 * sg + 1]!
+    const x2 = r[4 * sg + 2]!
+    const y2 = r[4 * sg + 3]!
+    // Projection in a local metric plane.
+    const ux = (x2 - x1) * q.mlon
+    const uy = (y2 - y1) * q.mlat
+    const len2 = ux * ux + uy * uy
+    const t = len2 > 0 ? Math.min(1, Math.max(0, ((q.lon - x1) * q.mlon * ux + (q.lat - y1) * q.mlat * uy) / len2)) : 0
+    const qx = x1 + (x2 - x1) * t
+    const qy = y1 + (y2 - y1) * t
+    const metres = distanceM(q.lon, q.lat, qx, qy)
+    let p = Math.min(q.found, SNAP_CANDIDATES)
+    q.found++
+    if (p === SNAP_CANDIDATES && (TOP_M[p - 1]! < metres || (TOP_M[p - 1] === metres && TOP_SEG[p - 1]! < sg))) continue
+    if (p === SNAP_CANDIDATES) p--
+    while (p > 0 && (TOP_M[p - 1]! > metres || (TOP_M[p - 1] === metres && TOP_SEG[p - 1]! > sg))) {
+      TOP_M[p] = TOP_M[p - 1]!
+      TOP_SEG[p] = TOP_SEG[p - 1]!
+      TOP_QX[p] = TOP_QX[p - 1]!
+      TOP_QY[p] = TOP_QY[p - 1]!
+      TOP_T[p] = TOP_T[p - 1]!
+      p--
+    }
+    TOP_M[p] = metres
+    TOP_SEG[p] = sg
+    TOP_QX[p] = qx
+    TOP_QY[p] = qy
+    TOP_T[p] = t
+  }
 }

@@ -1,6 +1,6 @@
 /** The jobs of the siting engine, on a built network (run by engine-worker.ts; tests call them directly). */
 import { dijkstra } from '../../domain/siting/graph.js'
-import { coverInstance, facilitySources, isochrone, medianInstance, nodeIndexOf, pointAccess, type DemandGroup } from '../../domain/siting/engine.js'
+import { coverInstance, facilitySources, isochrone, medianInstance, nodeIndexOf, type DemandGroup } from '../../domain/siting/engine.js'
 import { greedyCover, swapImprove, coverLp, coverValue, marginalGains } from '../../domain/siting/covering.js'
 import { greedyMedian, swapMedian } from '../../domain/siting/p-median.js'
 import { distanceM, snap, type Network } from '../../domain/siting/network.js'
@@ -26,14 +26,23 @@ export async function runJob(net: Network, slope: (lon: number, lat: number) => 
   }
 }
 
+/** Travel times of points to the nearest facility of each kind: one multi-source search per kind, then each point's walk to the road. */
 export function accessJob(net: Network, points: Float64Array, facilities: Record<string, number[][]>): AccessAnswer {
   const nodeTimes = FACILITY_KINDS.map((k) => dijkstra(net.drive, facilitySources(net, facilities[k] ?? [])))
-  const res = pointAccess(net, points, nodeTimes)
-  return {
-    node: Int32Array.from(res, (r) => (r.snap ? net.nodeIds[r.snap.node]! : -1)),
-    walkS: Float32Array.from(res, (r) => (r.snap ? r.snap.seconds : NaN)),
-    minutes: FACILITY_KINDS.map((_, k) => Float32Array.from(res, (r) => (Number.isFinite(r.minutes[k]!) ? r.minutes[k]! : NaN))),
+  const n = Math.floor(points.length / 2)
+  const node = new Int32Array(n)
+  const walkS = new Float32Array(n)
+  const minutes = FACILITY_KINDS.map(() => new Float32Array(n))
+  for (let p = 0; p < n; p++) {
+    const s = snap(net, points[2 * p]!, points[2 * p + 1]!, 'to')
+    node[p] = s ? net.nodeIds[s.node]! : -1
+    walkS[p] = s ? s.seconds : NaN
+    for (let k = 0; k < minutes.length; k++) {
+      const m = s ? (s.seconds + nodeTimes[k]![s.node]!) / 60 : Infinity
+      minutes[k]![p] = Number.isFinite(m) ? m : NaN
+    }
   }
+  return { node, walkS, minutes }
 }
 
 export async function siteJob(net: Network, job: SiteJob): Promise<SiteAnswer> {

@@ -3,8 +3,10 @@
 /** Data versions the network and the stored accessibility depend on (bumped by triggers, migration 0003). */
 export const DATA_VERSIONS = `SELECT layer, version FROM tile_layer_version WHERE layer IN ('roads', 'water', 'schools', 'clinics', 'admin', 'households') ORDER BY layer`
 
-export const ROADS = `SELECT id, class, source_node AS source, target_node AS target, length_m AS "lengthM", ST_AsGeoJSON(geom, 6) AS geom FROM road ORDER BY id`
-export const RIVERS = `SELECT ST_AsGeoJSON(geom, 6) AS geom FROM water WHERE kind = 'river'`
+// Lines as WKB: binary doubles cost neither the server's text formatting nor a JSON parse here (a
+// province's roads are millions of vertices). Rivers' parts come apart (a part's end is not the next's start).
+export const ROADS = `SELECT id, class, source_node AS source, target_node AS target, length_m AS "lengthM", ST_AsBinary(geom) AS geom FROM road ORDER BY id`
+export const RIVERS = `SELECT ST_AsBinary((ST_Dump(geom)).geom) AS geom FROM water WHERE kind = 'river' AND GeometryType(geom) IN ('LINESTRING', 'MULTILINESTRING') ORDER BY id`
 
 /** Facilities of every kind, as [lon, lat]. */
 export const FACILITIES = `
@@ -20,6 +22,8 @@ export const VILLAGE_SEATS_ALL = `SELECT code, ST_X(seat) AS lon, ST_Y(seat) AS 
 export const REGISTRY_YEAR = `SELECT max(year)::int AS year FROM household_year`
 
 export const CLEAR_ACCESS = `TRUNCATE household_access, village_access`
+/** COPY columns of household_access (the full computation writes every household by COPY after CLEAR_ACCESS). */
+export const HOUSEHOLD_ACCESS_COLUMNS = ['household_id', 'village_code', 'node', 'walk_s', 'school_min', 'clinic_min', 'township_min', 'county_min', 'water_min', 'lon', 'lat'] as const
 export const INSERT_HOUSEHOLD_ACCESS = `
   INSERT INTO household_access (household_id, village_code, node, walk_s, school_min, clinic_min, township_min, county_min, water_min, lon, lat)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::real[], $5::real[], $6::real[], $7::real[], $8::real[], $9::real[], $10::float8[], $11::float8[])
@@ -41,25 +45,35 @@ export const SAVE_STATE = `
   ON CONFLICT (id) DO UPDATE SET versions = EXCLUDED.versions, households = EXCLUDED.households, elapsed_ms = EXCLUDED.elapsed_ms, computed_at = now()`
 export const READ_STATE = `SELECT versions, households, elapsed_ms AS "elapsedMs", computed_at AS "computedAt" FROM access_state WHERE id = 1`
 
-/** Indicator values per village: the mean over its households, the seat's time where it has none. */
-export const WRITE_INDICATORS = `
-  WITH v AS (
-    SELECT va.village_code,
-           COALESCE(avg(ha.school_min), va.school_min) AS school, COALESCE(avg(ha.clinic_min), va.clinic_min) AS clinic,
-           COALESCE(avg(ha.township_min), va.township_min) AS township, COALESCE(avg(ha.county_min), va.county_min) AS county,
-           COALESCE(avg(ha.water_min), va.water_min) AS water
-    FROM village_access va LEFT JOIN household_access ha ON ha.village_code = va.village_code
-    GROUP BY va.village_code, va.school_min, va.clinic_min, va.township_min, va.county_min, va.water_min
-  ), vals AS (
-    SELECT village_code, 'access_school_min' AS code, school AS value FROM v
-    UNION ALL SELECT village_code, 'access_clinic_min', clinic FROM v
-    UNION ALL SELECT village_code, 'access_township_min', township FROM v
-    UNION ALL SELECT village_code, 'access_county_min', county FROM v
-    UNION ALL SELECT village_code, 'access_water_min', water FROM v
-  )
-  INSERT INTO indicator_value (area_code, indicator_code, year, value)
-  SELECT village_code, code, $1, value FROM vals WHERE value IS NOT NULL
-  ON CONFLICT (area_code, indicator_code, year) DO UPDATE SET value = EXCLUDED.value`
+/**
+ * Indicator values per village (WRITE_INDICATORS in order, $1 the registry year): the mean over its
+ * households (the seat's time where it has none), to 0.1 minute, computed into a scratch table first;
+ * access values of other years and of villages that now have none go; rows whose value is unchanged
+ * are not written, so a recomputation after a change of a few roads rewrites only the villages it changed.
+ * (The scratch table's key makes the pruning an index probe whatever the planner's statistics say.)
+ */
+export const WRITE_INDICATORS = [
+  `CREATE TEMP TABLE access_vals (village_code text, code text, value float8 NOT NULL, PRIMARY KEY (village_code, code)) ON COMMIT DROP`,
+  `INSERT INTO access_vals (village_code, code, value)
+   SELECT v.village_code, x.code, round(x.value::numeric, 1)::float8
+   FROM (
+     SELECT va.village_code,
+            COALESCE(avg(ha.school_min), va.school_min) AS school, COALESCE(avg(ha.clinic_min), va.clinic_min) AS clinic,
+            COALESCE(avg(ha.township_min), va.township_min) AS township, COALESCE(avg(ha.county_min), va.county_min) AS county,
+            COALESCE(avg(ha.water_min), va.water_min) AS water
+     FROM village_access va LEFT JOIN household_access ha ON ha.village_code = va.village_code
+     GROUP BY va.village_code, va.school_min, va.clinic_min, va.township_min, va.county_min, va.water_min
+   ) v
+   CROSS JOIN LATERAL (VALUES ('access_school_min', v.school), ('access_clinic_min', v.clinic), ('access_township_min', v.township),
+                              ('access_county_min', v.county), ('access_water_min', v.water)) AS x(code, value)
+   WHERE x.value IS NOT NULL`,
+  `DELETE FROM indicator_value iv
+   WHERE iv.indicator_code IN ('access_school_min', 'access_clinic_min', 'access_township_min', 'access_county_min', 'access_water_min')
+     AND (iv.year <> $1 OR NOT EXISTS (SELECT 1 FROM access_vals a WHERE a.village_code = iv.area_code AND a.code = iv.indicator_code))`,
+  `INSERT INTO indicator_value (area_code, indicator_code, year, value)
+   SELECT village_code, code, $1, value FROM access_vals
+   ON CONFLICT (area_code, indicator_code, year) DO UPDATE SET value = EXCLUDED.value WHERE indicator_value.value IS DISTINCT FROM EXCLUDED.value`,
+] as const
 export const DELETE_INDICATORS = `DELETE FROM indicator_value WHERE indicator_code IN ('access_school_min', 'access_clinic_min', 'access_township_min', 'access_county_min', 'access_water_min')`
 export const INDICATOR_DEFS = `
   INSERT INTO indicator_def (code, name_zh, name_en, unit, direction, category, description) VALUES

@@ -3,7 +3,7 @@
  * data versions that triggers bump), and the stored accessibility, recomputed when the roads, the
  * facilities, the divisions or the households it was computed from have changed.
  */
-import type { Db } from '../db/types.js'
+import type { Db, Queryable } from '../db/types.js'
 import type { NetworkInput, RoadInput } from '../../domain/siting/network.js'
 import type { RoadClass } from '../../domain/siting/speeds.js'
 import { terrainPath } from '../../geodata/terrain-format.js'
@@ -11,15 +11,53 @@ import { EnginePool } from './engine-pool.js'
 import { FACILITY_KINDS, type AccessAnswer, type EngineJob, type FacilityKind } from './engine-protocol.js'
 import * as Q from './siting-queries.js'
 
+export interface AccessResult {
+  households: number
+  elapsedMs: number
+  /** Milliseconds of the parts (see computeAccessibility; read and network overlap). */
+  phases: { read: number; network: number; households: number; write: number }
+}
+
+/** GET /api/health's view of the stored accessibility (domain/schemas/health.ts). */
+export interface AccessStatus {
+  /** computing: under way; none: never computed; stale: the data changed since (a recomputation follows); fresh. */
+  state: 'computing' | 'none' | 'stale' | 'fresh'
+  since?: string | null
+  step?: 'network' | 'households' | 'write'
+  done?: number
+  total?: number
+  computedAt: string | null
+  households: number | null
+  elapsedMs: number | null
+  lastFailedAt: string | null
+}
+
 export interface AccessProgress {
   (step: 'network' | 'households' | 'write', done: number, total: number): void
 }
 
-const flat = (geojson: string): number[] => (JSON.parse(geojson) as { coordinates: number[][] }).coordinates.flat()
+/** The flat lon,lat pairs of a WKB LineString (2D, either byte order). */
+export function wkbLine(wkb: Uint8Array): number[] {
+  const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength)
+  const little = view.getUint8(0) === 1
+  const type = view.getUint32(1, little)
+  if (type !== 2) throw new Error(`siting: expected a 2D WKB LineString, got type ${type}`)
+  const n = view.getUint32(5, little)
+  const out = new Array<number>(2 * n)
+  for (let i = 0; i < 2 * n; i++) out[i] = view.getFloat64(9 + 8 * i, little)
+  return out
+}
 
 export class SitingService {
   readonly pool: EnginePool
-  private computing: Promise<void> | undefined
+  private computing: Promise<{ households: number; elapsedMs: number }> | undefined
+  /** The computation under way: when it started and its last progress. */
+  private started: Date | undefined
+  private step: { step: 'network' | 'households' | 'write'; done: number; total: number } | undefined
+  /** When the last computation failed (cleared by one that succeeds). */
+  private failedAt: Date | undefined
+  private watcher: NodeJS.Timeout | undefined
+  private closed = false
 
   constructor(
     /** The owner's connection: roads and facilities are public, the accessibility job writes as the owner. */
@@ -41,11 +79,11 @@ export class SitingService {
   }
 
   async networkInput(): Promise<NetworkInput> {
-    const roads = (await this.db.query<{ id: number; class: RoadClass; source: number; target: number; lengthM: number; geom: string }>(Q.ROADS)).rows
-    const rivers = (await this.db.query<{ geom: string }>(Q.RIVERS)).rows
+    const roads = (await this.db.query<{ id: number; class: RoadClass; source: number; target: number; lengthM: number; geom: Uint8Array }>(Q.ROADS)).rows
+    const rivers = (await this.db.query<{ geom: Uint8Array }>(Q.RIVERS)).rows
     return {
-      roads: roads.map((r): RoadInput => ({ id: r.id, cls: r.class, source: r.source, target: r.target, lengthM: r.lengthM, coords: flat(r.geom) })),
-      rivers: rivers.map((r) => flat(r.geom)),
+      roads: roads.map((r): RoadInput => ({ id: r.id, cls: r.class, source: r.source, target: r.target, lengthM: r.lengthM, coords: wkbLine(r.geom) })),
+      rivers: rivers.map((r) => wkbLine(r.geom)),
     }
   }
 
@@ -77,24 +115,79 @@ export class SitingService {
     return (await this.staleness()) === 'fresh'
   }
 
-  /** Recomputes the stored accessibility when stale, only the changed households when only they changed (one computation at a time). */
-  async ensureAccessibility(progress?: AccessProgress): Promise<void> {
+  /**
+   * Recomputes the stored accessibility when stale, only the changed households when only they changed
+   * (one computation at a time: a caller arriving meanwhile waits for the one under way). Answers what
+   * was computed, nothing when it was fresh.
+   */
+  async ensureAccessibility(progress?: AccessProgress): Promise<{ households: number; elapsedMs: number } | undefined> {
     const how = await this.staleness()
-    if (how === 'fresh') return
-    this.computing ??= (how === 'households' ? this.computeChangedHouseholds() : this.computeAccessibility(progress))
-      .then(() => undefined)
-      .finally(() => (this.computing = undefined))
+    if (how === 'fresh') return undefined
+    if (!this.computing) {
+      this.started = new Date()
+      const track: AccessProgress = (step, done, total) => {
+        this.step = { step, done, total }
+        progress?.(step, done, total)
+      }
+      this.computing = (how === 'households' ? this.computeChangedHouseholds() : this.computeAccessibility(track))
+        .then(
+          (r) => ((this.failedAt = undefined), r),
+          (err: unknown) => {
+            this.failedAt = new Date()
+            throw err
+          },
+        )
+        .finally(() => {
+          this.computing = undefined
+          this.step = undefined
+          this.started = undefined
+        })
+    }
     return this.computing
   }
 
   /**
-   * For a request: waits when nothing was ever computed; otherwise answers from the last computation and
-   * refreshes a stale one in the background (a full computation takes about a minute for the demo data,
-   * longer than a request may wait). Background failures go to `onError`.
+   * Keeps the stored accessibility fresh off the request path: computes it now when stale (the first
+   * start after a demo load), then checks the data versions every `intervalMs` and recomputes when roads,
+   * facilities, divisions or households changed (a load, an import, a registry edit). The graph work runs
+   * on the engine's worker thread; the reads and writes are asynchronous database calls.
+   */
+  watch(intervalMs: number, on: { done?: (r: { households: number; elapsedMs: number }) => void; error: (err: unknown) => void }): void {
+    if (this.watcher || this.closed) return
+    const tick = () => {
+      if (this.computing || this.closed) return
+      this.ensureAccessibility().then((r) => r && on.done?.(r), on.error)
+    }
+    this.watcher = setInterval(tick, intervalMs)
+    this.watcher.unref()
+    tick()
+  }
+
+  /** Where the stored accessibility stands, for GET /api/health (no error text: health is public). */
+  async status(): Promise<AccessStatus> {
+    const state = (await this.db.query<{ households: number; elapsedMs: number; computedAt: Date | string }>(Q.READ_STATE)).rows[0]
+    const last = {
+      computedAt: state ? new Date(state.computedAt).toISOString() : null,
+      households: state?.households ?? null,
+      elapsedMs: state?.elapsedMs ?? null,
+      lastFailedAt: this.failedAt?.toISOString() ?? null,
+    }
+    if (this.computing) return { state: 'computing', since: this.started?.toISOString() ?? null, ...(this.step ?? {}), ...last }
+    if (!state) return { state: 'none', ...last }
+    return { state: (await this.staleness()) === 'fresh' ? 'fresh' : 'stale', ...last }
+  }
+
+  /**
+   * For a request: waits when nothing was ever computed (joining the start-up's computation, see watch);
+   * otherwise answers from the last computation and refreshes a stale one in the background (a full
+   * computation takes 10–20 s for the demo data on a busy machine). Background failures go to `onError`.
    */
   async forRequest(onError: (err: unknown) => void): Promise<void> {
     const state = (await this.db.query(Q.READ_STATE)).rows[0]
-    if (!state) return this.ensureAccessibility()
+    if (!state) {
+      await this.ensureAccessibility()
+      return
+    }
     this.ensureAccessibility().catch(onError)
   }
 
@@ -102,14 +195,14 @@ export class SitingService {
   async computeChangedHouseholds(): Promise<{ households: number; elapsedMs: number }> {
     const started = Date.now()
     const versions = await this.versions()
-    const rows = (await this.db.query<{ id: string; villageCode: string; lon: number; lat: number }>(Q.CHANGED_HOUSEHOLDS)).rows
+    const rows = (await this.db.query<HouseholdPoint>(Q.CHANGED_HOUSEHOLDS)).rows
     const answer = rows.length ? await this.run<AccessAnswer>({ op: 'access', points: Float64Array.from(rows.flatMap((r) => [r.lon, r.lat])), facilities: await this.facilities() }) : undefined
     const year = (await this.db.query<{ year: number | null }>(Q.REGISTRY_YEAR)).rows[0]?.year ?? null
     await this.db.transaction(async (tx) => {
       await tx.query(Q.DROP_REMOVED)
       if (answer) await tx.query(Q.INSERT_HOUSEHOLD_ACCESS, householdParams(rows, answer))
       await tx.query(Q.INDICATOR_DEFS)
-      if (year !== null) await tx.query(Q.WRITE_INDICATORS, [year])
+      await writeIndicators(tx, year)
       await tx.query(Q.SAVE_STATE, [JSON.stringify(versions), rows.length, Date.now() - started])
     })
     return { households: rows.length, elapsedMs: Date.now() - started }
@@ -118,49 +211,62 @@ export class SitingService {
   /**
    * Travel times of every household and village seat to the nearest facility of each kind; stored in
    * household_access and village_access, and per village in indicator_value (choropleths, diagnosis).
+   * `phases` says where the time went (ms): reading the points, the network (roads read, sent to the
+   * worker and built there: only when its version is new to the worker), the households' job, the writes.
    */
-  async computeAccessibility(progress?: AccessProgress): Promise<{ households: number; elapsedMs: number }> {
+  async computeAccessibility(progress?: AccessProgress): Promise<AccessResult> {
     const started = Date.now()
     const versions = await this.versions()
     progress?.('network', 0, 1)
+    // Any job builds the network on the worker when its version is new there: an empty one starts that
+    // while the points are read here.
+    const tNet = Date.now()
+    let networkMs = 0
+    const built = this.run<Float32Array>({ op: 'slope', points: new Float64Array(0) }).then(() => void (networkMs = Date.now() - tNet))
+    built.catch(() => undefined)
+    const tRead = Date.now()
     const facilities = await this.facilities()
-    const households = (await this.db.query<{ id: string; villageCode: string; lon: number; lat: number }>(Q.HOUSEHOLD_POINTS)).rows
     const seats = (await this.db.query<{ code: string; lon: number; lat: number }>(Q.VILLAGE_SEATS_ALL)).rows
+    const households = (await this.db.query<HouseholdPoint>(Q.HOUSEHOLD_POINTS)).rows
     const year = (await this.db.query<{ year: number | null }>(Q.REGISTRY_YEAR)).rows[0]?.year ?? null
-    // One job for all households: the five facility searches run once (chunks only for the progress bar's sake cost them again).
-    const chunk = 250_000
-    const answers: AccessAnswer[] = []
-    const points = (rows: { lon: number; lat: number }[]) => Float64Array.from(rows.flatMap((r) => [r.lon, r.lat]))
-    // The first job builds the network on the worker (when its version is new there).
-    answers.push(await this.run<AccessAnswer>({ op: 'access', points: points(seats), facilities }))
+    const readMs = Date.now() - tRead
+    await built
     progress?.('network', 1, 1)
-    for (let i = 0; i < households.length; i += chunk) {
-      answers.push(await this.run<AccessAnswer>({ op: 'access', points: points(households.slice(i, i + chunk)), facilities }))
-      progress?.('households', Math.min(households.length, i + chunk), households.length)
-    }
+    // One job for the seats and every household: the facilities' searches run once.
+    const located: readonly { lon: number; lat: number }[] = [...seats, ...households]
+    const points = new Float64Array(2 * located.length)
+    located.forEach((r, i) => {
+      points[2 * i] = r.lon
+      points[2 * i + 1] = r.lat
+    })
+    progress?.('households', 0, households.length)
+    const tJob = Date.now()
+    const all = await this.run<AccessAnswer>({ op: 'access', points, facilities })
+    const jobMs = Date.now() - tJob
+    progress?.('households', households.length, households.length)
+    const tWrite = Date.now()
+    const s = seats.length
     await this.db.transaction(async (tx) => {
       await tx.query(Q.CLEAR_ACCESS)
-      const s = answers[0]!
       await tx.query(Q.INSERT_VILLAGE_ACCESS, [
         seats.map((r) => r.code),
-        Array.from(s.node, (n) => (n < 0 ? null : n)),
-        Array.from(s.walkS, num),
-        ...s.minutes.map((m) => Array.from(m, num)),
+        Array.from(all.node.subarray(0, s), (n) => (n < 0 ? null : n)),
+        Array.from(all.walkS.subarray(0, s), num),
+        ...all.minutes.map((m) => Array.from(m.subarray(0, s), num)),
       ])
-      for (let a = 1; a < answers.length; a++) {
-        await tx.query(Q.INSERT_HOUSEHOLD_ACCESS, householdParams(households.slice((a - 1) * chunk, a * chunk), answers[a]!))
-        progress?.('write', Math.min(households.length, a * chunk), households.length)
-      }
+      await tx.copyFrom('household_access', Q.HOUSEHOLD_ACCESS_COLUMNS, householdCsv(households, all, s, (done) => progress?.('write', done, households.length)))
       await tx.query(Q.INDICATOR_DEFS)
-      await tx.query(Q.DELETE_INDICATORS)
-      if (year !== null) await tx.query(Q.WRITE_INDICATORS, [year])
+      await writeIndicators(tx, year)
       await tx.query(Q.SAVE_STATE, [JSON.stringify(versions), households.length, Date.now() - started])
     })
-    return { households: households.length, elapsedMs: Date.now() - started }
+    const writeMs = Date.now() - tWrite
+    return { households: households.length, elapsedMs: Date.now() - started, phases: { read: readMs, network: networkMs, households: jobMs, write: writeMs } }
   }
 
   /** Stops the worker; a computation under way ends (failing, or finishing its database writes) before this resolves. */
   async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.watcher)
     const running = this.computing
     await this.pool.close()
     await running?.catch(() => {})
@@ -168,6 +274,47 @@ export class SitingService {
 }
 
 const num = (v: number) => (Number.isNaN(v) ? null : v)
+
+/** The access indicators of the villages from the stored times (none without a registry year). */
+async function writeIndicators(tx: Queryable, year: number | null): Promise<void> {
+  if (year === null) {
+    await tx.query(Q.DELETE_INDICATORS)
+    return
+  }
+  const [create, fill, prune, upsert] = Q.WRITE_INDICATORS
+  await tx.query(create)
+  await tx.query(fill)
+  await tx.query(prune, [year])
+  await tx.query(upsert, [year])
+}
+
+interface HouseholdPoint {
+  id: string
+  villageCode: string
+  lon: number
+  lat: number
+}
+
+/**
+ * household_access rows as CSV for COPY (HOUSEHOLD_ACCESS_COLUMNS; an empty field is NULL), the answer's
+ * rows from `offset` on, in chunks. Numbers print as JavaScript writes them, which PostgreSQL reads back
+ * to the same value (real columns: the same float4).
+ */
+function* householdCsv(rows: readonly HouseholdPoint[], a: AccessAnswer, offset: number, done: (n: number) => void): Generator<string> {
+  const f = (v: number) => (Number.isNaN(v) ? '' : String(v))
+  const CHUNK = 20_000
+  for (let from = 0; from < rows.length; from += CHUNK) {
+    const lines: string[] = []
+    for (let i = from; i < Math.min(rows.length, from + CHUNK); i++) {
+      const r = rows[i]!
+      const k = offset + i
+      const node = a.node[k]!
+      lines.push(`${r.id},${r.villageCode},${node < 0 ? '' : node},${f(a.walkS[k]!)},${a.minutes.map((m) => f(m[k]!)).join(',')},${r.lon},${r.lat}\n`)
+    }
+    yield lines.join('')
+    done(Math.min(rows.length, from + CHUNK))
+  }
+}
 
 /** The bind parameters of INSERT_HOUSEHOLD_ACCESS for households and their answer. */
 function householdParams(rows: readonly { id: string; villageCode: string; lon: number; lat: number }[], h: AccessAnswer): unknown[] {

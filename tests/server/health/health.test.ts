@@ -27,6 +27,8 @@ describe('health', () => {
       status: 'ok',
       db: { kind: serverUrl ? 'server' : 'embedded', postgis: rows[0]!.v },
       migrations: { applied: mig[0]!.n, latest: expect.stringMatching(/^\d{4}_/) },
+      // No data, nothing computed (tests/server/siting/accessibility-watch.test.ts follows a computation).
+      accessibility: { state: 'none', computedAt: null, households: null, elapsedMs: null, lastFailedAt: null },
     })
   })
 
