@@ -233,6 +233,8 @@ BEGIN
   ORDER BY o.ord;
 
   -- ---- new households, their year and members
+  -- (Statements that would touch no row are skipped: each fires its table's statement triggers, tile versions among them.)
+  IF EXISTS (SELECT 1 FROM pg_temp.povmap_import_op o WHERE o.kind = 'household.create') THEN
   INSERT INTO household (id, ref, village_code, geom, size, identification_standard, attribute, main_cause, other_causes, phone, registered_year,
     housing_area_m2, housing_structure, housing_safety, relocated, water_source, water_difficulty, cooking_fuel, road_hardened, km_to_market,
     land_paddy_mu, land_dry_mu, land_forest_mu, outside_boundary_reason, version, updated_at)
@@ -249,7 +251,9 @@ BEGIN
     COALESCE((o.changes ->> 'educationOk')::boolean, true), COALESCE((o.changes ->> 'medicalOk')::boolean, true),
     COALESCE((o.changes ->> 'housingOk')::boolean, true), COALESCE((o.changes ->> 'waterOk')::boolean, true), o.area
   FROM pg_temp.povmap_import_op o WHERE o.kind = 'household.create' ORDER BY o.ord;
+  END IF;
   -- Members of new households and added members, ids from the application's sequence in the file's order.
+  IF EXISTS (SELECT 1 FROM pg_temp.povmap_import_op o WHERE o.kind IN ('household.create', 'member.add')) THEN
   INSERT INTO member (id, household_id, name, sex, id_number, relation, ethnicity, birth_year, schooling, in_school, health, labour,
     migrant_months, dibao, wubao, medical_insurance, pension)
   SELECT nextval('member_app_id_seq'), s.hid, s.m ->> 'name', s.m ->> 'sex', s.m ->> 'idNumber', s.m ->> 'relation', s.m ->> 'ethnicity',
@@ -263,8 +267,10 @@ BEGIN
     SELECT o.ord, 1, o.hid, o.changes -> 'member' FROM pg_temp.povmap_import_op o WHERE o.kind = 'member.add'
     ORDER BY 1, 2
   ) s;
+  END IF;
 
   -- ---- changed households: the year's fields (a year without a row: the latest carried forward), members, the household row
+  IF EXISTS (SELECT 1 FROM pg_temp.povmap_import_op o WHERE o.kind = 'household.update' AND povmap_cr_columns(o.changes, 'year') <> '{}'::jsonb) THEN
   UPDATE household_year y SET status = n.status, income_per_capita = n.income_per_capita, food_clothing_ok = n.food_clothing_ok,
     education_ok = n.education_ok, medical_ok = n.medical_ok, housing_ok = n.housing_ok, water_ok = n.water_ok
   FROM pg_temp.povmap_import_op o
@@ -285,7 +291,9 @@ BEGIN
     'gaps', assurance_gaps(n.food_clothing_ok, n.education_ok, n.medical_ok, n.housing_ok, n.water_ok), 'dh', 1, 'dp', h.size))
   INTO v_agg FROM carried n JOIN household h ON h.id = n.household_id;
   PERFORM povmap_agg_delta(v_agg);
+  END IF;
 
+  IF EXISTS (SELECT 1 FROM pg_temp.povmap_import_op o WHERE o.kind = 'member.update') THEN
   UPDATE member m SET name = n.name, sex = n.sex, id_number = n.id_number, relation = n.relation, ethnicity = n.ethnicity, birth_year = n.birth_year,
     schooling = n.schooling, in_school = n.in_school, health = n.health, labour = n.labour, migrant_months = n.migrant_months, dibao = n.dibao,
     wubao = n.wubao, medical_insurance = n.medical_insurance, pension = n.pension
@@ -293,7 +301,9 @@ BEGIN
   JOIN member m0 ON m0.id = o.member_id
   CROSS JOIN LATERAL jsonb_populate_record(m0, povmap_cr_columns(o.changes - 'memberNo', 'member')) AS n
   WHERE o.kind = 'member.update' AND m.id = o.member_id;
+  END IF;
 
+  IF EXISTS (SELECT 1 FROM pg_temp.povmap_import_op o WHERE o.kind <> 'household.create') THEN
   -- Statement-level triggers move the aggregates of changed causes and sizes (household_refresh_agg).
   UPDATE household h SET attribute = (x.n).attribute, identification_standard = (x.n).identification_standard, main_cause = (x.n).main_cause,
     other_causes = (x.n).other_causes, phone = (x.n).phone, housing_area_m2 = (x.n).housing_area_m2, housing_structure = (x.n).housing_structure,
@@ -311,6 +321,7 @@ BEGIN
     JOIN household h0 ON h0.id = g.hid
   ) x
   WHERE h.id = x.hid;
+  END IF;
 
   -- ---- aggregates of the new households (inserts fire no aggregate trigger), by their deltas
   SELECT jsonb_agg(jsonb_build_object('village_code', z.village_code, 'year', z.year, 'status', z.status, 'main_cause', z.main_cause, 'gaps', z.gaps, 'dh', z.dh, 'dp', z.dp))

@@ -184,9 +184,13 @@ describe('imports: the batch apply (migration 0023)', () => {
     }))
     const file = Buffer.from(csvText(householdRows(households)), 'utf8')
     const since = await marks()
+    const tiles = async () => Number((await t.db.query<{ v: number }>(`SELECT version AS v FROM tile_layer_version WHERE layer = 'households'`)).rows[0]!.v)
+    const tilesBefore = await tiles()
     const run = await adminHttp.inject({ method: 'POST', url: '/api/imports?dryRun=false', payload: file, headers: { 'content-type': 'text/csv' } })
     expect(run.statusCode, run.body).toBe(200)
     expect(run.json()).toMatchObject({ create: 400, requests: 400 })
+    // The households' tiles move once per statement that writes households or their years (two), not once per household.
+    expect((await tiles()) - tilesBefore).toBe(2)
     // Per new household: each member, its fields (village, location, attribute, standard, cause, income, phone) and its status.
     const members = households.reduce((s, h) => s + h.members.length, 0)
     const hist = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM household_history WHERE id > $1', [since.history])
