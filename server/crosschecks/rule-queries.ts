@@ -26,7 +26,7 @@ FROM xc_record r
 JOIN member m ON m.id = r.member_id
 JOIN household h ON h.id = r.household_id
 ${LATEST_YEAR}
-WHERE r.import_id = $1 AND (${condition})
+WHERE r.import_id = $1 AND r.member_id IS NOT NULL AND (${condition})
 ORDER BY r.member_id, r.id
 ON CONFLICT (rule, subject, year) DO NOTHING`
 }
