@@ -64,8 +64,7 @@ BEGIN
       size0 integer,
       member_id bigint,
       member_no integer,
-      before jsonb,
-      after jsonb
+      before jsonb
     ) ON COMMIT DROP;
   END IF;
   PERFORM povmap_import_owned();
@@ -333,10 +332,6 @@ BEGIN
   PERFORM povmap_agg_delta(v_agg);
 
   -- ---- history: one row per field, in the operations' order (povmap_cr_apply's rows, field for field)
-  -- The households' values after the changes, once per operation (no key of an import's changes is the members' count).
-  UPDATE pg_temp.povmap_import_op o
-  SET after = (SELECT povmap_import_values(h, y, NULL) FROM household h LEFT JOIN household_year y ON y.household_id = h.id AND y.year = o.yr WHERE h.id = o.hid)
-  WHERE o.kind IN ('household.create', 'household.update');
   INSERT INTO household_history (household_id, household_ref, area_code, request_id, kind, version, at, proposed_by, steps, field, before, after)
   SELECT o.hid, o.href, o.area, o.req_id, o.kind, o.version, now(), c.username, st.steps,
          r.field, CASE WHEN r.before = 'null'::jsonb THEN NULL ELSE r.before END, CASE WHEN r.after = 'null'::jsonb THEN NULL ELSE r.after END
@@ -346,6 +341,10 @@ BEGIN
                'by', c.username, 'at', to_char(v_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'comment', v_comment)) AS steps
         FROM unnest(ARRAY['household.create', 'household.update', 'member.add', 'member.update']) AS k(kind)
         LEFT JOIN (SELECT DISTINCT ON (s.kind) s.kind, s.no, s.action FROM review_chain_step s ORDER BY s.kind, s.no DESC) l ON l.kind = k.kind) st ON st.kind = o.kind
+  -- The household's values after the changes, once per operation (OFFSET 0 keeps it from being computed per field;
+  -- no key of an import's changes is the members' count).
+  LEFT JOIN LATERAL (SELECT povmap_import_values(h, y, NULL) AS v FROM household h LEFT JOIN household_year y ON y.household_id = h.id AND y.year = o.yr
+                     WHERE h.id = o.hid AND o.kind IN ('household.create', 'household.update') OFFSET 0) av ON true
   CROSS JOIN LATERAL (
     -- a new household: its members, its fields, its year's status
     SELECT 1 AS phase, e.i AS n, NULL::text AS k, format('members[%s]', e.i) AS field, NULL::jsonb AS before, povmap_cr_member_json(m) AS after
@@ -354,7 +353,7 @@ BEGIN
     WHERE o.kind = 'household.create'
     UNION ALL
     SELECT 2, 0, k.key, CASE WHEN k.key = ANY (v_year_fields) THEN format('year.%s.%s', o.yr, k.key) ELSE k.key END,
-           CASE WHEN o.kind = 'household.update' THEN o.before -> k.key END, o.after -> k.key
+           CASE WHEN o.kind = 'household.update' THEN o.before -> k.key END, av.v -> k.key
     FROM jsonb_object_keys(o.changes) AS k(key)
     WHERE o.kind IN ('household.create', 'household.update') AND k.key NOT IN ('members', 'year', 'size', 'note')
     UNION ALL
