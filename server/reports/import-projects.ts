@@ -158,7 +158,7 @@ export async function planProjectImport(db: Queryable, body: Buffer, opts: Other
     }
     const check = (ok: boolean, key: string, message: string) => {
       if (!ok) {
-        problem(rec.row, key, text(key), message)
+        problem(rec.row, key, key === 'geometry' ? (isTable ? `${text('lon')}, ${text('lat')}` : '') : text(key), message)
         bad = true
       }
     }

@@ -163,7 +163,7 @@ const importRoutes: FastifyPluginAsync<{ noticeDays?: number }> = async (app, op
       bodyLimit: IMPORT_MAX_BYTES,
       config: { access: 'registry', rateLimit: { max: 20, timeWindow: 60_000 } },
       schema: {
-        summary: 'Imports households with members (CSV UTF-8/GB18030 or XLSX): a dry run reports row by row; a real run is one transaction (change requests, or applied by the province administrator)',
+        summary: 'Imports households with members (CSV UTF-8/GB18030 or XLSX), projects (also GeoJSON or a zipped Shapefile) or indicator values: a dry run reports row by row; a real run is one transaction',
         tags: ['reports'],
         querystring: ImportQuery,
         response: { 200: ImportReport, ...errorResponses(400, 403, 404, 409, 413) },

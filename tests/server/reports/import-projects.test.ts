@@ -207,6 +207,11 @@ describe('imports of projects and indicator values', () => {
     const opt = csvText([PROJECT_HEADER, projectRow('GCJ-2', { village: V[0]! }, gcj)])
     expect((await post(county, opt, 'kind=projects&dryRun=false&crs=gcj02')).json()).toMatchObject({ create: 1, converted: 1 })
     expect(metres(((await stored('GCJ-2'))!.geom as GeoJSON.Point).coordinates, [CONTROL.lon, CONTROL.lat])).toBeLessThan(1)
+    // Projected coordinates in a table, the system by option; without it they are refused, not guessed.
+    const gkFile = csvText([PROJECT_HEADER, projectRow('GK-1', { village: V[0]! }, [CONTROL.x, CONTROL.y])])
+    expect((await post(county, gkFile, 'kind=projects&dryRun=true')).json().errors).toEqual([{ row: 2, column: '经度', value: `${CONTROL.x}, ${CONTROL.y}`, problem: '坐标不是经纬度：请指定坐标系（如 EPSG:4546）' }])
+    expect((await post(county, gkFile, 'kind=projects&dryRun=false&crs=EPSG:4546')).json()).toMatchObject({ create: 1, crs: 'EPSG:4546 CGCS2000_3_Degree_GK_CM_111E' })
+    expect(metres(((await stored('GK-1'))!.geom as GeoJSON.Point).coordinates, [CONTROL.lon, CONTROL.lat])).toBeLessThan(1)
   })
 
   it('who may run: a township officer only checks; the administrator anywhere; out of area is refused by the database as well', async () => {
