@@ -125,6 +125,12 @@ describe('imports of projects and indicator values', () => {
     ])
     expect([r.rows, r.create, r.change, r.unchanged]).toEqual([8, 1, 0, 0])
     expect(r.items).toEqual([{ key: 'T-1', rows: [2], action: 'create', diffs: [] }])
+    // The same report as a workbook: one line per problem.
+    const book = await post(county, file, 'kind=projects&dryRun=true&format=xlsx')
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(book.rawPayload as unknown as ArrayBuffer)
+    expect(wb.getWorksheet('问题')!.rowCount).toBe(1 + r.errors.length)
+    expect(wb.getWorksheet('处理结果')!.getRow(2).getCell(1).value).toBe('T-1')
     // A real run of a file with problems writes nothing either.
     const run = await post(county, file, 'kind=projects&dryRun=false')
     expect(run.statusCode).toBe(400)
