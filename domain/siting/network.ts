@@ -15,13 +15,13 @@ export interface RoadInput {
   target: number
   lengthM: number
   /** Flat lon,lat pairs from the source node to the target node. */
-  coords: number[]
+  coords: ArrayLike<number>
 }
 
 export interface NetworkInput {
   roads: RoadInput[]
   /** River centre lines, each flat lon,lat pairs. */
-  rivers: number[][]
+  rivers: ArrayLike<number>[]
 }
 
 export type Elevation = (lon: number, lat: number) => number

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { NetworkInput } from '../../domain/siting/network.js'
-import type { EngineJob, EngineReply, EngineRequest } from './engine-protocol.js'
+import { packedBuffers, packNetwork, type EngineJob, type EngineReply, type EngineRequest } from './engine-protocol.js'
 
 function startWorker(): Worker {
   // Compiled: the .js beside this file; from source (tsx, vitest) through tsx, as server/tiles/terrain-pool.ts.
@@ -27,19 +27,22 @@ export class EnginePool {
 
   async run<T>(version: string, network: () => Promise<NetworkInput>, job: EngineJob): Promise<T> {
     let reply = await this.send({ version, demPath: this.demPath, job })
-    if (!reply.ok && reply.needNetwork) reply = await this.send({ version, demPath: this.demPath, job, network: await network() })
+    if (!reply.ok && reply.needNetwork) {
+      const packed = packNetwork(await network())
+      reply = await this.send({ version, demPath: this.demPath, job, network: packed }, packedBuffers(packed))
+    }
     if (!reply.ok) throw new Error(`siting engine: ${reply.message}`)
     return reply.result as T
   }
 
-  private send(req: Omit<EngineRequest, 'id'>): Promise<EngineReply> {
+  private send(req: Omit<EngineRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<EngineReply> {
     if (this.closed) return Promise.reject(new Error('the siting engine is closed'))
     const w = this.ensure()
     const id = this.nextId++
     return new Promise<EngineReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
       w.ref()
-      w.postMessage({ ...req, id })
+      w.postMessage({ ...req, id }, transfer)
     })
   }
 

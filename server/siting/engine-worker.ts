@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads'
 import { existsSync } from 'node:fs'
 import { loadTerrain } from '../../geodata/terrain-format.js'
 import { buildNetwork, type Elevation, type Network } from '../../domain/siting/network.js'
-import type { EngineReply, EngineRequest } from './engine-protocol.js'
+import { unpackNetwork, type EngineReply, type EngineRequest } from './engine-protocol.js'
 import { runJob } from './engine-jobs.js'
 
 const port = parentPort
@@ -29,7 +29,7 @@ async function handle(req: EngineRequest): Promise<void> {
       const terrain = existsSync(req.demPath) ? await loadTerrain(req.demPath) : undefined
       const elevation: Elevation = terrain ? (lon, lat) => terrain.elevation(lon, lat) : () => 0
       current = undefined
-      current = { version: req.version, net: buildNetwork(req.network, elevation), slope: terrain ? (lon, lat) => terrain.slopeDeg(lon, lat) : () => 0 }
+      current = { version: req.version, net: buildNetwork(unpackNetwork(req.network), elevation), slope: terrain ? (lon, lat) => terrain.slopeDeg(lon, lat) : () => 0 }
     }
     reply({ id: req.id, ok: true, result: await runJob(current.net, current.slope, req.job) })
   } catch (err) {

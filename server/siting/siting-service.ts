@@ -251,8 +251,8 @@ export class SitingService {
       await tx.query(Q.INSERT_VILLAGE_ACCESS, [
         seats.map((r) => r.code),
         Array.from(all.node.subarray(0, s), (n) => (n < 0 ? null : n)),
-        Array.from(all.walkS.subarray(0, s), num),
-        ...all.minutes.map((m) => Array.from(m.subarray(0, s), num)),
+        Array.from(all.walkS.subarray(0, s), walkText),
+        ...all.minutes.map((m) => Array.from(m.subarray(0, s), minutesText)),
       ])
       await tx.copyFrom('household_access', Q.HOUSEHOLD_ACCESS_COLUMNS, householdCsv(households, all, s, (done) => progress?.('write', done, households.length)))
       await tx.query(Q.INDICATOR_DEFS)
@@ -273,7 +273,13 @@ export class SitingService {
   }
 }
 
-const num = (v: number) => (Number.isNaN(v) ? null : v)
+/**
+ * Stored precision: minutes to 0.01 (0.6 s), walks to 0.1 s — far finer than the road speeds behind them,
+ * and as text much shorter and quicker to print than a float32's full digits (COPY of 200k households).
+ * Every path writes through these, so a household's row is the same whichever path computed it.
+ */
+const minutesText = (v: number) => (Number.isNaN(v) ? null : v.toFixed(2))
+const walkText = (v: number) => (Number.isNaN(v) ? null : v.toFixed(1))
 
 /** The access indicators of the villages from the stored times (none without a registry year). */
 async function writeIndicators(tx: Queryable, year: number | null): Promise<void> {
@@ -297,11 +303,9 @@ interface HouseholdPoint {
 
 /**
  * household_access rows as CSV for COPY (HOUSEHOLD_ACCESS_COLUMNS; an empty field is NULL), the answer's
- * rows from `offset` on, in chunks. Numbers print as JavaScript writes them, which PostgreSQL reads back
- * to the same value (real columns: the same float4).
+ * rows from `offset` on, in chunks.
  */
 function* householdCsv(rows: readonly HouseholdPoint[], a: AccessAnswer, offset: number, done: (n: number) => void): Generator<string> {
-  const f = (v: number) => (Number.isNaN(v) ? '' : String(v))
   const CHUNK = 20_000
   for (let from = 0; from < rows.length; from += CHUNK) {
     const lines: string[] = []
@@ -309,7 +313,9 @@ function* householdCsv(rows: readonly HouseholdPoint[], a: AccessAnswer, offset:
       const r = rows[i]!
       const k = offset + i
       const node = a.node[k]!
-      lines.push(`${r.id},${r.villageCode},${node < 0 ? '' : node},${f(a.walkS[k]!)},${a.minutes.map((m) => f(m[k]!)).join(',')},${r.lon},${r.lat}\n`)
+      let line = `${r.id},${r.villageCode},${node < 0 ? '' : node},${walkText(a.walkS[k]!) ?? ''}`
+      for (const m of a.minutes) line += `,${minutesText(m[k]!) ?? ''}`
+      lines.push(`${line},${r.lon},${r.lat}\n`)
     }
     yield lines.join('')
     done(Math.min(rows.length, from + CHUNK))
@@ -322,8 +328,8 @@ function householdParams(rows: readonly { id: string; villageCode: string; lon: 
     rows.map((r) => r.id),
     rows.map((r) => r.villageCode),
     Array.from(h.node, (n) => (n < 0 ? null : n)),
-    Array.from(h.walkS, num),
-    ...h.minutes.map((m) => Array.from(m, num)),
+    Array.from(h.walkS, walkText),
+    ...h.minutes.map((m) => Array.from(m, minutesText)),
     rows.map((r) => r.lon),
     rows.map((r) => r.lat),
   ]
