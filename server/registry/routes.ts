@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import householdList from './household-list-routes.js'
 import changeRequests from './change-request-routes.js'
 import householdHistory from './household-history-routes.js'
+import importBatches from '../reports/import-batches.js'
 
 export interface RegistryOptions {
   /** NOTICE_DAYS: the length of public notice (公示) steps in days (default 7; 0 passes them at once). */
@@ -18,6 +19,8 @@ const registry: FastifyPluginAsync<RegistryOptions> = async (app, opts) => {
   await app.register(householdList)
   await app.register(changeRequests, { noticeDays })
   await app.register(householdHistory, { noticeDays })
+  // Review of import batches (issue 19): the same workflow, so the same NOTICE_DAYS.
+  await app.register(importBatches, { noticeDays })
 }
 
 export default registry

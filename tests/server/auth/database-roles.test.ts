@@ -53,6 +53,8 @@ const REVIEWED_DEFINERS = [
   'povmap_import_apply_batch', 'povmap_import_propose_batch', 'povmap_import_stage',
   // project and indicator-value imports (0024): province administrator, prefecture and county officers, in the session's area
   'povmap_indicator_import', 'povmap_project_import',
+  // import batches reviewed (0028): povmap_cr_decide per request as the session's caller; measures applied by the province administrator
+  'povmap_cr_decide_many', 'povmap_import_apply_measure',
   // siting for department viewers: sums only (0014, 0018); a scenario becomes planned projects for county planners and above (0025)
   'povmap_poor_within', 'povmap_scenario_to_projects', 'povmap_siting_demand',
   // work teams and data quality: counts for aggregate roles (0016)
