@@ -421,9 +421,11 @@ BEGIN
          CASE WHEN s.action = 'notice' THEN now() + make_interval(days => COALESCE(s.notice_days, p_notice_days)) END, now()
   FROM pg_temp.povmap_import_op o JOIN review_chain_step s ON s.kind = o.kind AND s.no = 1
   ORDER BY o.ord;
+  -- A first step that is a notice already over (0 days) passes at once, as povmap_cr_advance does after a proposal.
+  -- (Decided from the chain, not by joining change_request: without fresh statistics that join plans as a nested loop.)
   PERFORM povmap_cr_advance(o.req_id, p_notice_days)
-  FROM pg_temp.povmap_import_op o JOIN change_request r ON r.id = o.req_id
-  WHERE r.notice_ends_at <= now();
+  FROM pg_temp.povmap_import_op o JOIN review_chain_step s ON s.kind = o.kind AND s.no = 1
+  WHERE s.action = 'notice' AND COALESCE(s.notice_days, p_notice_days) <= 0;
   v_ids := ARRAY(SELECT o.req_id FROM pg_temp.povmap_import_op o ORDER BY o.ord);
   TRUNCATE pg_temp.povmap_import_op;
   RETURN v_ids;
