@@ -12,11 +12,12 @@ import { ImportCancelled, planHouseholdImport, type ImportPlan } from './import-
 import { PROPOSING_ROLES, runHouseholdPlan, type RunResult } from './import-run.js'
 import { templateCsv, templateTwoSheets, templateXlsx } from './import-template.js'
 import { importOther, otherTemplate } from './import-other.js'
+import { importMeasures, measureTemplate } from './import-measures.js'
 
 /** Largest import file: 100,000 households with their members as CSV is about 40 MB. */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-const IMPORT_KINDS = ['households', 'projects', 'indicators'] as const
+const IMPORT_KINDS = ['households', 'projects', 'indicators', 'measures'] as const
 const JOB_TTL_MS = 30 * 60_000
 
 interface Job {
@@ -120,6 +121,9 @@ const importRoutes: FastifyPluginAsync<{ noticeDays?: number }> = async (app, op
     { config: { access: 'registry' }, schema: { summary: 'An empty import file with the expected Chinese headers and one example row (households as XLSX: one sheet, or households and members on two)', tags: ['reports'], querystring: TemplateQuery, response: errorResponses(400) } },
     async (req, reply) => {
       const { format, kind } = req.query
+      if (kind === 'measures') {
+        return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE).header('content-disposition', `attachment; filename="import-measures-template.${format}"`).send(await measureTemplate(format))
+      }
       if (kind !== 'households') {
         return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE).header('content-disposition', `attachment; filename="import-${kind}-template.${format}"`).send(await otherTemplate(kind, format))
       }
@@ -187,6 +191,7 @@ const importRoutes: FastifyPluginAsync<{ noticeDays?: number }> = async (app, op
           return reply.code(400).send({ error: 'Bad Request', message: 'mapping must be a JSON object of header → column key' })
         }
       }
+      if (req.query.kind === 'measures') return importMeasures(app, req, reply, { dryRun, format, noticeDays: opts.noticeDays ?? 7 }, mapping, body)
       if (req.query.kind !== 'households') return importOther(app, req, reply, { kind: req.query.kind, dryRun, format, crs: req.query.crs }, mapping, body)
       for (const [id, j] of jobs) if (Date.now() - j.at > JOB_TTL_MS) jobs.delete(id)
       if (jobId && jobs.get(jobId)?.state === 'running') return reply.code(409).send({ error: 'Conflict', message: 'this job id is running already' })
