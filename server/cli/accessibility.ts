@@ -39,7 +39,12 @@ try {
         bar!.update(done)
       })
       bar?.stop()
-      process.stderr.write(`povmap: travel times of ${result.households.toLocaleString('en')} households in ${(result.elapsedMs / 1000).toFixed(1)} s\n`)
+      const p = result.phases
+      const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+      process.stderr.write(
+        `povmap: travel times of ${result.households.toLocaleString('en')} households in ${sec(result.elapsedMs)} ` +
+          `(network ${sec(p.network)} beside reading the points ${sec(p.read)}, snapping and timing ${sec(p.households)}, writing ${sec(p.write)})\n`,
+      )
     }
   } finally {
     await service.close()
