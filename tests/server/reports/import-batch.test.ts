@@ -8,7 +8,7 @@ import { FIXTURE } from '../../helpers/fixture-dataset.js'
 import { withCaller, type DbCaller } from '../../../server/db/caller-transactions.js'
 import type { Queryable } from '../../../server/db/types.js'
 import { parseTable } from '../../../server/reports/import-parse.js'
-import { maskChanges, planHouseholdImport, type ImportPlan } from '../../../server/reports/import-households.js'
+import { ImportCancelled, maskChanges, planHouseholdImport, type ImportPlan } from '../../../server/reports/import-households.js'
 import { runHouseholdPlan } from '../../../server/reports/import-run.js'
 import { HOUSEHOLD_IMPORT_COLUMNS } from '../../../domain/reports/import-columns.js'
 import { reportDataset } from './report-dataset.js'
@@ -151,6 +151,29 @@ describe('imports: the batch apply (migration 0023)', () => {
     const run = await withCaller(t.db, county, (tx) => runHouseholdPlan(tx, p, { role: 'county_officer', area: county.scope, noticeDays: 7, audit: { actorId: county.userId, actorUsername: county.username, actorRole: 'county_officer' } }))
     expect(run).toMatchObject({ mode: 'requests', requests: [expect.any(Number), expect.any(Number)] })
     expect(await snapshot(t.db, since)).toEqual(expected)
+  })
+
+  it('progress grows chunk by chunk to the end; a cancel between chunks rolls the whole run back', async () => {
+    const households: HouseholdRow[] = Array.from({ length: 40 }, (_v, n) => ({
+      village: V[n % 4]!,
+      at: pointIn(n % 4, 0.001 + n * 0.0002, 0.008),
+      members: [{ name: `彭${n}`, sex: 'F' as const, id: idOf(n, 'F', '433124', '19550505'), relation: '户主' }],
+    }))
+    const p = await plan(Buffer.from(csvText(householdRows(households)), 'utf8'))
+    expect(p).toMatchObject({ errors: [], create: 40 })
+    const count = 'SELECT (SELECT count(*) FROM household)::int AS h, (SELECT count(*) FROM change_request)::int AS r, (SELECT count(*) FROM household_history)::int AS x, (SELECT count(*) FROM import_batch)::int AS b'
+    const before = (await t.db.query(count)).rows[0]
+    let checks = 0
+    const shares: number[] = []
+    const cancelled = withCaller(t.db, admin, (tx) => runHouseholdPlan(tx, p, { ...runOptions(), onProgress: (x) => shares.push(x), isCancelled: () => ++checks > 5 }))
+    await expect(cancelled).rejects.toBeInstanceOf(ImportCancelled)
+    expect(shares.length).toBeGreaterThanOrEqual(4)
+    expect((await t.db.query(count)).rows[0]).toEqual(before)
+    shares.length = 0
+    await withCaller(t.db, admin, (tx) => runHouseholdPlan(tx, p, { ...runOptions(), onProgress: (x) => shares.push(x) }))
+    expect(shares.length).toBeGreaterThan(10)
+    expect(shares.every((x, i) => i === 0 || x > shares[i - 1]!)).toBe(true)
+    expect(shares.at(-1)).toBe(1)
   })
 
   it('the history of a changed household names exactly the fields that changed', async () => {
