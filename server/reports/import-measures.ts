@@ -88,6 +88,8 @@ export async function planMeasureImport(db: Queryable, body: Buffer, opts: { sco
   const rows: Row[] = []
   for (const { row, cells } of table.rows) {
     const v: Record<string, string | number> = {}
+    // Cells that could not be read: named once, and the validation below does not name them again.
+    const unread = new Set<string>()
     let bad = false
     for (const col of MEASURE_IMPORT_COLUMNS) {
       const at = columnOf.get(col.key)
@@ -96,7 +98,7 @@ export async function planMeasureImport(db: Queryable, body: Buffer, opts: { sco
       const r = convertCell(col, col.key === 'startDate' || col.key === 'targetDate' ? normaliseDate(text) : text)
       if (r.problem) {
         problem(row, col.key, col.personal ? maskIdNumber(text) : text, r.problem)
-        bad = true
+        unread.add(col.key)
       } else if (r.value !== undefined) v[col.key] = r.value
     }
     const idNumber = typeof v.headIdNumber === 'string' ? v.headIdNumber.toUpperCase() : undefined
@@ -108,16 +110,15 @@ export async function planMeasureImport(db: Queryable, body: Buffer, opts: { sco
       problem(row, 'householdRef', ref, '户编码格式不正确')
       bad = true
     }
-    if (bad) continue
     const changes: Record<string, unknown> = Object.fromEntries(
       ['family', 'title', 'cadre', 'amountYuan', 'startDate', 'targetDate', 'status', 'note'].filter((k) => v[k] !== undefined).map((k) => [k, v[k]]),
     )
-    const fields = validateChanges('measure.upsert', changes, { today: opts.today })
+    const fields = validateChanges('measure.upsert', changes, { today: opts.today }).filter((f) => !unread.has(f.field.replace(/^changes\./, '')))
     for (const f of fields) {
       const key = f.field.replace(/^changes\./, '')
       problem(row, columnOf.has(key) ? key : 'family', String(changes[key] ?? ''), f.message.zh)
     }
-    if (fields.length === 0) rows.push({ row, ...(idNumber ? { idNumber } : {}), ...(ref ? { ref } : {}), changes })
+    if (!bad && unread.size === 0 && fields.length === 0) rows.push({ row, ...(idNumber ? { idNumber } : {}), ...(ref ? { ref } : {}), changes })
   }
 
   // 2. households, in the importer's area.

@@ -68,6 +68,7 @@ describe('route inventory × roles × areas', () => {
   /** Change requests (registry workflow) in the home and the far village, proposed by their work teams. */
   let homeRequest: number
   let farRequest: number
+  let importBatch: number
   const denials: { username: string; target: string; what: string }[] = []
   let routes: RouteInfo[]
 
@@ -106,6 +107,14 @@ describe('route inventory × roles × areas', () => {
     }
     homeRequest = await propose(homeTeam, homeHousehold)
     farRequest = await propose(farTeam, farHousehold)
+    // An import batch holding the home village's request (as a county officer's import files them), read by every registry role there.
+    importBatch = (
+      await t.db.query<{ id: number }>(
+        `INSERT INTO import_batch (kind, area_code, mode, rows, creates, changes, unchanged, request_ids, created_by, created_by_username)
+         SELECT 'households', $1, 'requests', 1, 0, 1, 0, ARRAY[$2::int], r.proposed_by, r.proposed_by_username FROM change_request r WHERE r.id = $2 RETURNING id`,
+        [FIXTURE.villages[0], homeRequest],
+      )
+    ).rows[0]!.id
     targetUserId = (await createTestUser(t.db, 'leader', { scope: '4331' })).id
     const jobs = measureJobsFor(app.requestDb)
     const job = jobs.start('default-measure', targetUserId, async () => {}, () => {})
@@ -142,6 +151,7 @@ describe('route inventory × roles × areas', () => {
           if (r.url.startsWith('/api/users/')) return String(targetUserId)
           if (r.url.startsWith('/api/account-requests/')) return String(accountRequestId)
           if (r.url.startsWith('/api/flags/')) return '1'
+          if (r.url.startsWith('/api/imports/batches/')) return String(importBatch)
           if (r.url.startsWith('/api/siting/scenarios/')) return '1'
           if (r.url.startsWith('/api/identification/config/jobs/')) return measureJobId
           if (r.url.startsWith('/api/change-requests/')) {
