@@ -58,7 +58,7 @@ const BatchDetail = Type.Object({
 const DecideBody = Type.Object(
   {
     decision: OneOf(['approve', 'reject'] as const),
-    requestIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100_000, description: 'only these requests of the batch (default: every one waiting at your step)' })),
+    requestIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 }), { minItems: 1, maxItems: 100_000, description: 'only these requests of the batch (default: every one waiting at your step)' })),
     note: Type.Optional(Type.String({ maxLength: 500, description: 'the comment on each step; required to reject' })),
   },
   { additionalProperties: false },
