@@ -63,7 +63,7 @@ describe('imports: a two-sheet workbook (households and members)', () => {
 
   const post = (body: Buffer, query: string) => admin.inject({ method: 'POST', url: `/api/imports?kind=households&${query}`, payload: body, headers: { 'content-type': XLSX } })
   const counts = async () =>
-    (await t.db.query('SELECT (SELECT count(*) FROM household)::int AS h, (SELECT count(*) FROM member)::int AS m, (SELECT count(*) FROM household_history)::int AS x, (SELECT sum(version)::int FROM household) AS v')).rows[0]
+    (await t.db.query<{ h: number; m: number; x: number; v: number }>('SELECT (SELECT count(*) FROM household)::int AS h, (SELECT count(*) FROM member)::int AS m, (SELECT count(*) FROM household_history)::int AS x, (SELECT sum(version)::int FROM household) AS v')).rows[0]!
 
   it('the template: households and members on two sheets joined by 户编号; its example row passes', async () => {
     const wb = new ExcelJS.Workbook()
