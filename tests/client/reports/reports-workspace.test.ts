@@ -107,7 +107,7 @@ describe('the reports work screen', () => {
     ])
     wrapper = mount(ReportsWorkspace, { props: { params: { tab: 'import', kind: 'projects' } }, global: { plugins: [pinia, i18n] }, attachTo: doc.body as never })
     await flushPromises()
-    expect([...(doc.querySelectorAll('a[download]') as ArrayLike<Element> & Iterable<Element>)].map((a) => a.getAttribute('href'))).toContain('/api/imports/template?kind=projects&format=xlsx')
+    expect([...(doc.querySelectorAll('a[download]') as ArrayLike<Node> & Iterable<Node>)].map((a) => a.getAttribute('href'))).toContain('/api/imports/template?kind=projects&format=xlsx')
     const input = wrapper.find('[data-testid=import-file]')
     Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([0x50, 0x4b, 3, 4])], 'roads.zip')] })
     await input.trigger('change')
