@@ -102,6 +102,14 @@ describe('import batches: review (GET /api/imports/batches, POST …/decide)', (
     expect(await household(HC.members[0]!.id)).toMatchObject({ cause: 'skills', version: 2 })
     expect((await town110.inject({ method: 'POST', url: `/api/imports/batches/${batch}/decide`, payload: { decision: 'approve' } })).statusCode).toBe(409)
     await aggregatesEqualRebuild()
+    // Identification, deferred during the batch and refreshed once at its end, equals a full recomputation.
+    const identified = async () => ({
+      households: (await t.db.query('SELECT household_id, year, mask, score, poor_af, poor_official, people FROM household_identification ORDER BY 1, 2')).rows,
+      profile: (await t.db.query('SELECT area_code, year, mask, poor_official, households, people FROM identification_profile WHERE households <> 0 ORDER BY 1, 2, 3, 4')).rows,
+    })
+    const kept = await identified()
+    await t.db.query('SELECT identification_refresh_all()')
+    expect(await identified()).toEqual(kept)
   })
 
   it('rejecting writes nothing to the registry; chosen rows only; a row decided twice is 409 in the results', async () => {
