@@ -49,7 +49,8 @@ export const EXPORT_FORMATS = ['csv', 'xlsx', 'geojson', 'shp'] as const
 /** Column keys of each import, for the mapping step (domain/reports/import-columns.ts, project-import-columns.ts). */
 export { HOUSEHOLD_IMPORT_COLUMNS } from '../../../domain/reports/import-columns.js'
 export { PROJECT_IMPORT_COLUMNS, INDICATOR_IMPORT_COLUMNS } from '../../../domain/reports/project-import-columns.js'
-export const IMPORT_KINDS = ['households', 'projects', 'indicators'] as const
+export { MEASURE_IMPORT_COLUMNS } from '../../../domain/reports/measure-import-columns.js'
+export const IMPORT_KINDS = ['households', 'projects', 'indicators', 'measures'] as const
 export type ImportKind = (typeof IMPORT_KINDS)[number]
 /** Coordinate systems a project file may be in when it does not say (GCJ-02 is converted to WGS84). */
 export const IMPORT_CRS = ['auto', 'wgs84', 'cgcs2000', 'gcj02'] as const
