@@ -61,16 +61,25 @@ export async function pointsInArea(tx: Queryable, code: string, points: readonly
 }
 
 export async function candidatesFor(service: SitingService, tx: Queryable, area: AreaRow, body: Pick<SitingBody, 'candidates' | 'candidateSource' | 'gridSpacingM'>): Promise<Candidate[]> {
+  const c = await candidatePoints(tx, area, body)
+  return c.grid ? buildable(service, c.points) : c.points
+}
+
+/**
+ * The candidate points (given, village seats, or the grid over the outline before its slope filter,
+ * grid true). Runs in the caller's transaction.
+ */
+export async function candidatePoints(tx: Queryable, area: AreaRow, body: Pick<SitingBody, 'candidates' | 'candidateSource' | 'gridSpacingM'>): Promise<{ points: Candidate[]; grid: boolean }> {
   const source = body.candidateSource ?? (body.candidates ? 'given' : 'villages')
   if (source === 'given') {
     if (!body.candidates?.length) throw new SitingInputError('candidateSource given needs candidates')
     const inside = await pointsInArea(tx, area.code, body.candidates)
     const outside = body.candidates.findIndex((_, i) => !inside.has(i))
     if (outside >= 0) throw new SitingInputError(`candidate ${outside} lies outside area ${area.code}`)
-    return body.candidates.map((c) => ({ lon: c.lon, lat: c.lat }))
+    return { points: body.candidates.map((c) => ({ lon: c.lon, lat: c.lat })), grid: false }
   }
-  if (source === 'villages') return (await tx.query<{ lon: number; lat: number }>(Q.VILLAGE_SEATS, [area.code])).rows.map((r) => ({ lon: r.lon, lat: r.lat }))
-  // A grid over the outline, on slopes a works can be built on.
+  if (source === 'villages') return { points: (await tx.query<{ lon: number; lat: number }>(Q.VILLAGE_SEATS, [area.code])).rows.map((r) => ({ lon: r.lon, lat: r.lat })), grid: false }
+  // A grid over the outline; buildable() keeps the points on slopes a works can be built on.
   const m = metresPerDegree((area.south + area.north) / 2)
   const wM = (area.east - area.west) * m.lon
   const hM = (area.north - area.south) * m.lat
@@ -79,9 +88,16 @@ export async function candidatesFor(service: SitingService, tx: Queryable, area:
   for (let y = area.south + spacing / m.lat / 2; y < area.north; y += spacing / m.lat)
     for (let x = area.west + spacing / m.lon / 2; x < area.east; x += spacing / m.lon) pts.push({ lon: +x.toFixed(6), lat: +y.toFixed(6) })
   const inside = await pointsInArea(tx, area.code, pts)
-  const within = pts.filter((_, i) => inside.has(i))
-  const slopes = await service.run<Float32Array>({ op: 'slope', points: Float64Array.from(within.flatMap((p) => [p.lon, p.lat])) })
-  return within.filter((_, i) => slopes[i]! <= BUILDABLE_SLOPE_DEG).slice(0, GRID_MAX)
+  return { points: pts.filter((_, i) => inside.has(i)), grid: true }
+}
+
+/**
+ * Grid points on buildable slope, by the engine's DEM. Never inside a transaction: the engine reads the
+ * data versions on its own connection, and the embedded database's one connection would wait for itself.
+ */
+export async function buildable(service: SitingService, points: readonly Candidate[]): Promise<Candidate[]> {
+  const slopes = await service.run<Float32Array>({ op: 'slope', points: Float64Array.from(points.flatMap((p) => [p.lon, p.lat])) })
+  return points.filter((_, i) => slopes[i]! <= BUILDABLE_SLOPE_DEG).slice(0, GRID_MAX)
 }
 
 export async function planningYear(tx: Queryable, area: string, gapBit: number): Promise<number> {
@@ -111,13 +127,13 @@ export async function runSiting(service: SitingService, db: ScopedDb, request: S
   const gapBit = body.gap ? GAP_BIT[body.facility] : 0
   const prep = await db.run(async (tx) => {
     const area = await areaOf(tx, body.area)
-    const candidates = await candidatesFor(service, tx, area, body)
-    if (candidates.length === 0) throw new SitingInputError(`area ${body.area} yields no candidate sites`)
-    if (body.k > candidates.length) throw new SitingInputError(`k = ${body.k} is more than the ${candidates.length} candidate sites`)
-    return { area, candidates }
+    return { area, ...(await candidatePoints(tx, area, body)) }
   })
+  const { area } = prep
+  const candidates = prep.grid ? await buildable(service, prep.points) : prep.points
+  if (candidates.length === 0) throw new SitingInputError(`area ${body.area} yields no candidate sites`)
+  if (body.k > candidates.length) throw new SitingInputError(`k = ${body.k} is more than the ${candidates.length} candidate sites`)
   await service.forRequest(onError)
-  const { area, candidates } = prep
   const pad = 0.3
   const data = await db.run(async (tx) => {
     const year = body.year ?? (await planningYear(tx, body.area, gapBit))
