@@ -17,6 +17,21 @@ import { loadRoadGrid } from './siting-fixture.js'
 import { sitingServiceFor } from '../../../server/siting/routes.js'
 import { BUILDABLE_SLOPE_DEG, candidatesFor, type AreaRow } from '../../../server/siting/siting-run.js'
 import { loadTerrain, saveTerrain, terrainFromGrid, terrainPath } from '../../../geodata/terrain-format.js'
+import { buildNetwork, distanceM, snap } from '../../../domain/siting/network.js'
+import { dijkstra, type Graph } from '../../../domain/siting/graph.js'
+import { facilitySources } from '../../../domain/siting/engine.js'
+import { driveSeconds } from '../../../domain/siting/speeds.js'
+
+/** The graph with extra arcs, rebuilt as a new offsets/targets/costs array set. */
+function withArcs(g: Graph, extra: { from: number; to: number; cost: number }[]): Graph {
+  const arcs: { from: number; to: number; cost: number }[] = [...extra]
+  for (let v = 0; v < g.n; v++) for (let e = g.offsets[v]!; e < g.offsets[v + 1]!; e++) arcs.push({ from: v, to: g.targets[e]!, cost: g.costs[e]! })
+  arcs.sort((a, b) => a.from - b.from)
+  const offsets = new Int32Array(g.n + 1)
+  for (const a of arcs) offsets[a.from + 1]!++
+  for (let v = 0; v < g.n; v++) offsets[v + 1]! += offsets[v]!
+  return { n: g.n, offsets, targets: Int32Array.from(arcs, (a) => a.to), costs: Float64Array.from(arcs, (a) => a.cost) }
+}
 
 const [X0, Y0] = FIXTURE.origin
 /** The ridge starts here: flat to the west, 1 m up per ~1 m east of it (about 45°). */
@@ -108,6 +123,59 @@ describe('siting candidates and stale travel times', () => {
     // A drawn road link leaving the area: 400 as well.
     const link = await post(admin, '/api/siting/road-links', { area: FIXTURE.county, links: [{ from: { lon: X0 + 0.01, lat: Y0 + 0.01 }, to: { lon: X0 - 0.01, lat: Y0 + 0.01 } }] })
     expect(link.statusCode, link.body).toBe(400)
+  })
+
+  it('a drawn road link: minutes saved and per km as Dijkstra on the graph with the link added computes them', async () => {
+    // A cut through the grid (east-west roads between x0+0.02 and x0+0.025 removed, except the top row): the
+    // east side reaches the seats in the middle only the long way round, which a link near the bottom shortens.
+    await t.db.query(
+      `DELETE FROM road WHERE ST_YMin(geom) = ST_YMax(geom) AND ST_XMin(geom) >= $1 AND ST_XMax(geom) <= $2 AND ST_YMin(geom) < $3`,
+      [X0 + 0.0199, X0 + 0.0251, Y0 + 0.039],
+    )
+    await siting().ensureAccessibility()
+    const from = { lon: X0 + 0.0312, lat: Y0 + 0.0051 }
+    const to = { lon: X0 + 0.0148, lat: Y0 + 0.0049 }
+    const res = await post(admin, '/api/siting/road-links', { area: FIXTURE.county, year: 2016, links: [{ from, to }] })
+    expect(res.statusCode, res.body).toBe(200)
+    const [link] = res.json().links
+    // Independently: the network as the engine builds it (same roads, same DEM), the link as two arcs, full searches.
+    const terrain = await loadTerrain(terrainPath(t.location))
+    const net = buildNetwork(await siting().networkInput(), (lon, lat) => terrain.elevation(lon, lat))
+    const index = new Map(Array.from(net.nodeIds, (id, i) => [id, i]))
+    const a = snap(net, from.lon, from.lat, 'to')!
+    const b = snap(net, to.lon, to.lat, 'to')!
+    const metres = distanceM(from.lon, from.lat, to.lon, to.lat) * 1.3 // the links' winding factor
+    const cost = driveSeconds(metres, 0, 'village') + a.seconds + b.seconds
+    const linked = withArcs(net.drive, [{ from: a.node, to: b.node, cost }, { from: b.node, to: a.node, cost }])
+    const poor = await sql<{ node: number; walk: number; seatLon: number; seatLat: number }>(
+      `SELECT ha.node, ha.walk_s AS walk, ST_X(t.seat) AS "seatLon", ST_Y(t.seat) AS "seatLat"
+       FROM household_access ha JOIN household_year y ON y.household_id = ha.household_id AND y.year = 2016
+       JOIN admin_area v ON v.code = ha.village_code JOIN admin_area t ON t.code = v.parent_code
+       WHERE y.status IN ('poor', 'returned') AND ha.node IS NOT NULL AND t.seat IS NOT NULL`,
+    )
+    expect(poor.length).toBeGreaterThan(10)
+    const searches = new Map<string, [Float64Array, Float64Array]>()
+    let saved = 0
+    let households = 0
+    for (const h of poor) {
+      const key = `${h.seatLon},${h.seatLat}`
+      if (!searches.has(key)) {
+        const src = facilitySources(net, [[h.seatLon, h.seatLat]])
+        searches.set(key, [dijkstra(net.drive, src), dijkstra(linked, src)])
+      }
+      const [before, after] = searches.get(key)!
+      const v = index.get(h.node)!
+      expect(Number.isFinite(before[v]!)).toBe(true)
+      if (after[v]! < before[v]! - 1e-9) {
+        saved += before[v]! - after[v]!
+        households++
+      }
+    }
+    expect({ households: link.households, savedMinutes: link.savedMinutes }, JSON.stringify(link)).toEqual({ households, savedMinutes: expect.closeTo(saved / 60, 3) })
+    expect(households).toBeGreaterThan(0)
+    expect(link.savedMinutes).toBeCloseTo(saved / 60, 3)
+    expect(link.km).toBeCloseTo(metres / 1000, 6)
+    expect(link.perKm).toBeCloseTo(saved / 60 / (metres / 1000), 3)
   })
 
   it('a new school makes stored travel times stale; recomputed, the households near it get closer', async () => {
