@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../server/app.js'
-import { openTestDb, type TestDb } from '../../helpers/test-db.js'
+import { openTestDb, TMP_ROOT, type TestDb } from '../../helpers/test-db.js'
 import { fixtureDataset, FIXTURE } from '../../helpers/fixture-dataset.js'
 import { loadDataset } from '../../../geodata/load/load-dataset.js'
 import { loginAs, type TestSession } from '../../helpers/auth.js'
@@ -42,6 +43,8 @@ describe('siting candidates and stale travel times', () => {
   let app: FastifyInstance
   let admin: TestSession
   const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) => (await t.db.query<R>(text, params)).rows
+  let dataDir = ''
+  let ownDir: string | undefined
   const siting = () => sitingServiceFor(t.db)!
   const post = (s: TestSession, url: string, payload: unknown) => s.inject({ method: 'POST', url, payload: payload as Record<string, unknown> })
   const body = { area: FIXTURE.county, facility: 'water', k: 1, standardMinutes: 10, objective: 'coverage', year: 2016 }
@@ -61,16 +64,23 @@ describe('siting candidates and stale travel times', () => {
         const lon = west + (c + 0.5) * cellDeg
         data[r * width + c] = Math.round(200 + Math.max(0, lon - RIDGE) * 100_000)
       }
-    const path = terrainPath(t.location)
+    // On the server database t.location is a connection URL: the DEM needs a real data directory.
+    if (t.db.kind === 'embedded') dataDir = t.location
+    else {
+      mkdirSync(TMP_ROOT, { recursive: true })
+      dataDir = ownDir = mkdtempSync(join(TMP_ROOT, 'siting-dem-'))
+    }
+    const path = terrainPath(dataDir)
     await mkdir(dirname(path), { recursive: true })
     await saveTerrain(path, terrainFromGrid({ west, south, east, north, width, height, cellDeg, data }))
-    app = await buildApp({ dataDir: t.location, db: t.db, serveClient: false })
+    app = await buildApp({ dataDir, db: t.db, serveClient: false })
     admin = await loginAs(app, t.db, 'province_admin')
     await siting().ensureAccessibility()
   }, 240_000)
   afterAll(async () => {
     await app?.close()
     await t?.dispose()
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true })
   })
 
   it('grid candidates: inside the area, none steeper than the buildable slope by the DEM, the steep half left out', async () => {
@@ -79,7 +89,7 @@ describe('siting candidates and stale travel times', () => {
       [FIXTURE.county],
     )
     const grid = await candidatesFor(siting(), t.db, area!, { candidateSource: 'grid', gridSpacingM: 300 })
-    const terrain = await loadTerrain(terrainPath(t.location))
+    const terrain = await loadTerrain(terrainPath(dataDir))
     expect(grid.length).toBeGreaterThan(20)
     for (const c of grid) expect(terrain.slopeDeg(c.lon, c.lat), `${c.lon},${c.lat}`).toBeLessThanOrEqual(BUILDABLE_SLOPE_DEG)
     // The ridge side is steep by construction (and by the DEM): no candidate there, many on the flat side.
@@ -139,7 +149,7 @@ describe('siting candidates and stale travel times', () => {
     expect(res.statusCode, res.body).toBe(200)
     const [link] = res.json().links
     // Independently: the network as the engine builds it (same roads, same DEM), the link as two arcs, full searches.
-    const terrain = await loadTerrain(terrainPath(t.location))
+    const terrain = await loadTerrain(terrainPath(dataDir))
     const net = buildNetwork(await siting().networkInput(), (lon, lat) => terrain.elevation(lon, lat))
     const index = new Map(Array.from(net.nodeIds, (id, i) => [id, i]))
     const a = snap(net, from.lon, from.lat, 'to')!
