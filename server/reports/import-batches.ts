@@ -19,7 +19,7 @@ const REVIEWER_ROLES = ['village_team', 'township_officer', 'county_officer', 'p
 const BatchParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,9}$' }) }, { additionalProperties: false })
 const BatchListQuery = Type.Object({ area: Type.Optional(AreaCode) }, { additionalProperties: false })
 const BatchQuery = Type.Object(
-  { page: Type.Integer({ minimum: 1, default: 1 }), pageSize: Type.Integer({ minimum: 1, maximum: 2000, default: 500 }) },
+  { page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }), pageSize: Type.Integer({ minimum: 1, maximum: 2000, default: 500 }) },
   { additionalProperties: false },
 )
 const BatchSummary = Type.Object({
