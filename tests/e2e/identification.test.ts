@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { buildApp } from '../../server/app.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
 import { saveTerrain, terrainPath } from '../../geodata/terrain-format.js'
-import { ARTIFACTS, collectErrors, ensureClientBuilt, fixtureTerrain, hasChromium, launchChromium, signedInState, type FixtureApp } from '../helpers/browser.js'
+import { ARTIFACTS, ensureClientBuilt, fixtureTerrain, hasChromium, launchChromium, openSignedInPage, type FixtureApp } from '../helpers/browser.js'
 import { FIXTURE } from '../helpers/fixture-dataset.js'
 import { openTestDb, TMP_ROOT } from '../helpers/test-db.js'
 import { loginOverHttp } from '../helpers/auth.js'
@@ -100,16 +100,7 @@ describe.skipIf(!hasChromium)('identification screens in headless Chromium', { t
     if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`)
     return (await res.json()) as T
   }
-  async function open(who: string, path: string): Promise<{ page: Page; errors: string[] }> {
-    for (const c of contexts.splice(0)) await c.close().catch(() => {})
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', storageState: signedInState(fx.url, sessions[who]!) })
-    contexts.push(ctx)
-    const page = await ctx.newPage()
-    const errors = collectErrors(page)
-    await page.goto(`${fx.url}${path}`)
-    await page.waitForSelector('[data-map-loaded]', { timeout: 120_000 })
-    return { page, errors }
-  }
+  const open = (who: string, path: string) => openSignedInPage(browser, contexts, fx.url, sessions[who]!, path)
   const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `identification-${name}.png`) })
   /** The scenario column's raw value of a figure row (M0, H, A, …). */
   const figure = async (page: Page, key: string) => Number(await page.getAttribute(`[data-testid="identification-figures"] tr[data-figure="${key}"]`, 'data-value'))

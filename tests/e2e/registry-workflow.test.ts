@@ -6,7 +6,7 @@ import { PNG } from 'pngjs'
 import { buildApp } from '../../server/app.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
 import { saveTerrain, terrainPath } from '../../geodata/terrain-format.js'
-import { ARTIFACTS, collectErrors, ensureClientBuilt, fixtureTerrain, hasChromium, launchChromium, signedInState, type FixtureApp } from '../helpers/browser.js'
+import { ARTIFACTS, ensureClientBuilt, fixtureTerrain, hasChromium, launchChromium, openSignedInPage, type FixtureApp } from '../helpers/browser.js'
 import { fixtureDataset, FIXTURE } from '../helpers/fixture-dataset.js'
 import { openTestDb, TMP_ROOT } from '../helpers/test-db.js'
 import { createTestUser, mergeCookies, type TestUser } from '../helpers/auth.js'
@@ -108,16 +108,7 @@ describe.skipIf(!hasChromium)('registry workflow in headless Chromium', { timeou
   })
 
   /** A fresh page signed in as `who`; earlier pages are closed (one map draws at a time). */
-  async function open(who: string, path: string): Promise<{ page: Page; errors: string[] }> {
-    for (const c of contexts.splice(0)) await c.close().catch(() => {})
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', storageState: signedInState(fx.url, sessions[who]!) })
-    contexts.push(ctx)
-    const page = await ctx.newPage()
-    const errors = collectErrors(page)
-    await page.goto(`${fx.url}${path}`)
-    await page.waitForSelector('[data-map-loaded]', { timeout: 120_000 })
-    return { page, errors }
-  }
+  const open = (who: string, path: string) => openSignedInPage(browser, contexts, fx.url, sessions[who]!, path)
   const api = async <T>(who: string, path: string): Promise<T> => {
     const s = sessions[who]!
     const res = await fetch(`${fx.url}${path}`, { headers: { cookie: `${s.name}=${s.value}` } })

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { buildApp, type AppOptions } from '../../server/app.js'
 import { repoRoot } from '../../server/infra/paths.js'
 import { loadDataset } from '../../geodata/load/load-dataset.js'
@@ -126,4 +126,25 @@ export function collectErrors(page: Page): string[] {
   })
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
   return errors
+}
+
+/**
+ * A fresh page signed in with `cookie` at `baseUrl + path`, once its map has loaded. The contexts opened
+ * before are closed first (one map draws at a time on two cores); the new one is kept in `contexts`.
+ */
+export async function openSignedInPage(
+  browser: Browser,
+  contexts: BrowserContext[],
+  baseUrl: string,
+  cookie: { name: string; value: string },
+  path: string,
+): Promise<{ page: Page; errors: string[] }> {
+  for (const c of contexts.splice(0)) await c.close().catch(() => {})
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', storageState: signedInState(baseUrl, cookie) })
+  contexts.push(ctx)
+  const page = await ctx.newPage()
+  const errors = collectErrors(page)
+  await page.goto(`${baseUrl}${path}`)
+  await page.waitForSelector('[data-map-loaded]', { timeout: 120_000 })
+  return { page, errors }
 }
